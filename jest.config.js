@@ -1,5 +1,5 @@
 /** Two projects: Node (engine, CLI, plugin, sandbox, solution) and jsdom (the control's components). */
-const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json", isolatedModules: true }];
+const tsJest = ["ts-jest", { tsconfig: "tsconfig.test.json" }];
 module.exports = {
   testTimeout: 60000,
   projects: [

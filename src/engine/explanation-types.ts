@@ -20,7 +20,9 @@ export interface KpiContribution {
 export type TierRule =
   | { kind: "inactive" } // nothing in the window: last tier
   | { kind: "percentile"; cut: number | null } // first tier whose cut-point ≤ score (null: below every cut)
-  | { kind: "pareto"; revenueBefore: number; total: number; share: number | null } // share: the cumulative revenue share that admitted it
+  // Batch: the revenue ranked before it and the cumulative revenue share that admitted it. On save: the lowest
+  // monetary the last re-rank admitted to the tier.
+  | { kind: "pareto"; share: number | null; revenueBefore?: number; total?: number; monetaryCut?: number | null }
   | { kind: "threshold"; minScore: number | null };
 
 /** Why the stored tier differs from, or equals, the computed one. */

@@ -1,0 +1,37 @@
+import { computeFacts } from "./facts";
+import type { EngineInput } from "./input-types";
+import type { TierModel } from "./model";
+import { settle, type AccountOutcome } from "./outcome";
+import { rankFacts, type RankResult } from "./rank";
+
+/** The i-th account of a ranked population, settled against what it holds today. */
+export function outcomeAt(r: RankResult, i: number): AccountOutcome {
+  const a = r.facts.accounts[i];
+  const lastTouch = r.facts.lastTouch[i];
+  return settle({
+    model: r.model,
+    cuts: r.table.cuts,
+    asOf: r.facts.window.asOf,
+    accountid: a.accountid,
+    tierIndex: r.tier[i],
+    score: r.score[i],
+    activeInWindow: r.active[i] === 1,
+    value: (kpi) => r.values[kpi][i],
+    pct: (kpi) => r.pct[kpi][i],
+    rule: r.rule(i),
+    trend: r.trend[i],
+    state: {
+      tier: a.ct_tier ?? null,
+      changedOn: a.ct_tierchangedon ?? null,
+      override: a.ct_tieroverride ?? null,
+      overrideReason: a.ct_tieroverridereason ?? null,
+      overrideUntil: a.ct_tieroverrideuntil ?? null,
+    },
+    lastTouchOn: Number.isFinite(lastTouch) ? lastTouch : null,
+  });
+}
+
+/** Ranks whole row arrays: the batch entry point for tests and small populations. */
+export function rankPopulation(input: EngineInput, model: TierModel, asOf: number): RankResult {
+  return rankFacts(computeFacts(input, model, asOf), model);
+}

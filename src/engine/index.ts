@@ -1,0 +1,18 @@
+/** The tier engine (design.md §4): pure TypeScript, no I/O. The plugin, the CLI and the control import from here. */
+export * from "./choices";
+export * from "./explanation-types";
+export { DEFAULT_MODEL, ModelError, parseModel, tierRank, type RankMethod, type TierModel, type TierSpec } from "./model";
+export { DAY_MS, addMonths, isoDate, isoInstant, parseInstant, quarterStart } from "./dates";
+export type { AccountRow, ActivityRow, EngineInput, InvoiceRow, OpportunityRow } from "./input-types";
+export { FactsBuilder, computeFacts, factsAt, type AccountFacts, type FactsTable } from "./facts";
+export { windowFor, type Window } from "./window";
+export { recencyDays } from "./kpis";
+export { rankFacts, type RankResult, type RankTable } from "./rank";
+export { outcomeAt, rankPopulation } from "./batch";
+export { scoreAccount } from "./score-one";
+export { settle, type AccountOutcome } from "./outcome";
+export { activeOverride, decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
+export { touchCadence, type Cadence } from "./cadence";
+export { computeTrend, type TrendResult } from "./trend";
+export type { CutPoint } from "./tiering";
+export type { QuantileTable } from "./quantiles";

@@ -1,0 +1,78 @@
+import { touchCadence, type Cadence } from "./cadence";
+import { isoDate, isoInstant } from "./dates";
+import { KPI_NAMES, type KpiContribution, type KpiName, type TierExplanation, type TierRule } from "./explanation-types";
+import type { TierModel } from "./model";
+import { round6 } from "./numbers";
+import { decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
+import type { CutPoint } from "./tiering";
+import type { TrendResult } from "./trend";
+
+/** Everything the plugin writes to an account and the CLI prints for it. */
+export interface AccountOutcome {
+  accountid: string;
+  computedTier: string;
+  score: number;
+  activeInWindow: boolean;
+  kpis: KpiContribution[];
+  rule: TierRule;
+  trend: TrendResult;
+  stored: StoredDecision;
+  cadence: Cadence;
+  explanation: TierExplanation;
+}
+
+export interface SettleInput {
+  model: TierModel;
+  cuts: readonly CutPoint[];
+  asOf: number;
+  accountid: string;
+  tierIndex: number;
+  score: number;
+  activeInWindow: boolean;
+  value: (kpi: KpiName) => number;
+  pct: (kpi: KpiName) => number;
+  rule: TierRule;
+  trend: TrendResult;
+  state: StoredState;
+  lastTouchOn: number | null;
+}
+
+/** One path from a scored account to its stored tier, cadence and explanation, shared by the batch and on-save. */
+export function settle(x: SettleInput): AccountOutcome {
+  const { model, asOf } = x;
+  const weightSum = KPI_NAMES.reduce((s, k) => s + model.weights[k], 0);
+  const kpis: KpiContribution[] = KPI_NAMES.map((kpi) => {
+    const v = x.value(kpi);
+    const pct = x.pct(kpi);
+    const weight = model.weights[kpi];
+    return { kpi, value: Number.isFinite(v) ? v : null, pct: round6(pct), weight, points: round6((weight * pct) / weightSum) };
+  });
+  const computedTier = model.tiers[x.tierIndex].code;
+  const stored = decideStoredTier(model, x.cuts, computedTier, x.score, x.state, asOf);
+  const tierSpec = model.tiers.find((t) => t.code === stored.tier)!;
+  const cadence = touchCadence(tierSpec, x.lastTouchOn, stored.changedOn, asOf);
+  const explanation: TierExplanation = {
+    v: 1,
+    asOf: isoInstant(asOf),
+    method: model.method,
+    tier: computedTier,
+    score: x.score,
+    rule: x.rule,
+    stored: { tier: stored.tier, rule: stored.rule },
+    kpis,
+    trend: { code: x.trend.code, q0: x.trend.q0, baseline: x.trend.baseline },
+    cadence: { days: cadence.days, channel: cadence.channel, nextTouchDue: isoDate(cadence.nextTouchDue), overdueDays: cadence.overdueDays },
+  };
+  return {
+    accountid: x.accountid,
+    computedTier,
+    score: x.score,
+    activeInWindow: x.activeInWindow,
+    kpis,
+    rule: x.rule,
+    trend: x.trend,
+    stored,
+    cadence,
+    explanation,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Mid-rank percentiles (design.md §4): pct = 100 × (count below + 0.5 × count equal) / N, where "below" means
+ * ranked worse. The population is the array itself; the account counts in its own "equal".
+ */
+
+export function sortedCopy(values: Float64Array): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** First index whose value is ≥ v. */
+export function lowerBound(sorted: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index whose value is > v. */
+export function upperBound(sorted: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** pct from counts: `less` values strictly smaller, `equal` values the same, of n. */
+export function pctFromCounts(less: number, equal: number, n: number, lowerIsBetter: boolean): number {
+  const worse = lowerIsBetter ? n - less - equal : less;
+  return (100 * (worse + 0.5 * equal)) / n;
+}
+
+/** Every value's mid-rank percentile within `values`, given their ascending copy. */
+export function midRankPercentiles(values: Float64Array, sorted: Float64Array, lowerIsBetter: boolean): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n);
+  let lastV = NaN;
+  let lastPct = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v !== lastV) {
+      const lo = lowerBound(sorted, v);
+      lastPct = pctFromCounts(lo, upperBound(sorted, v) - lo, n, lowerIsBetter);
+      lastV = v;
+    }
+    out[i] = lastPct;
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import { isoInstant } from "./dates";
+import { KPI_NAMES, type KpiName, type TierRule } from "./explanation-types";
+import type { FactsTable } from "./facts";
+import { isActiveInWindow, kpiColumn, LOWER_IS_BETTER, scoreFromPcts } from "./kpis";
+import type { RankMethod, TierModel } from "./model";
+import { midRankPercentiles, sortedCopy } from "./percentile";
+import { buildQuantileTable, type QuantileTable } from "./quantiles";
+import { assignPareto, assignPercentile, assignThresholds, type Assignment, type CutPoint } from "./tiering";
+import { computeTrend, type TrendResult } from "./trend";
+
+/**
+ * What a re-rank stores on the active `ct_tiermodel` so the on-save path can place one account against the
+ * population (design.md §4): the cut-points and a compact quantile table per KPI.
+ */
+export interface RankTable {
+  v: 1;
+  asOf: string;
+  method: RankMethod;
+  /** Population size (active accounts) and how many were active in the window. */
+  n: number;
+  activeInWindow: number;
+  cuts: CutPoint[];
+  kpis: Record<KpiName, QuantileTable>;
+}
+
+/** A whole population ranked: columns indexed like `facts.accounts`. */
+export interface RankResult {
+  model: TierModel;
+  facts: FactsTable;
+  values: Record<KpiName, Float64Array>;
+  pct: Record<KpiName, Float64Array>;
+  score: Float64Array;
+  active: Uint8Array;
+  tier: Uint16Array; // index into model.tiers
+  rule: (i: number) => TierRule;
+  trend: TrendResult[];
+  table: RankTable;
+}
+
+export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
+  const n = facts.accounts.length;
+  const values = {} as Record<KpiName, Float64Array>;
+  const pct = {} as Record<KpiName, Float64Array>;
+  const quantiles = {} as Record<KpiName, QuantileTable>;
+  for (const kpi of KPI_NAMES) {
+    const col = kpiColumn(facts, kpi);
+    const sorted = sortedCopy(col);
+    values[kpi] = col;
+    pct[kpi] = midRankPercentiles(col, sorted, LOWER_IS_BETTER[kpi]);
+    quantiles[kpi] = buildQuantileTable(sorted, LOWER_IS_BETTER[kpi]);
+  }
+  const pcts = KPI_NAMES.map((k) => pct[k]);
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) score[i] = scoreFromPcts(model, (_, k) => pcts[k][i]);
+
+  const active = new Uint8Array(n);
+  const activeIdx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (isActiveInWindow(facts.monetary[i], facts.frequency[i], facts.won[i], facts.pipeline[i])) {
+      active[i] = 1;
+      activeIdx.push(i);
+    }
+  }
+  const activeScores = Float64Array.from(activeIdx, (i) => score[i]);
+  const last = model.tiers.length - 1;
+  let assignment: Assignment;
+  let revenueBefore: Float64Array | undefined;
+  if (model.method === "pareto") {
+    const pareto = assignPareto(
+      model,
+      activeIdx.map((i) => facts.accounts[i].accountid.toLowerCase()),
+      Float64Array.from(activeIdx, (i) => facts.monetary[i]),
+      activeScores,
+    );
+    assignment = pareto;
+    revenueBefore = new Float64Array(n);
+    activeIdx.forEach((i, a) => (revenueBefore![i] = pareto.revenueBefore[a]));
+  } else {
+    assignment = model.method === "percentile" ? assignPercentile(model, activeScores) : assignThresholds(model, activeScores);
+  }
+  const tier = new Uint16Array(n).fill(last);
+  activeIdx.forEach((i, a) => (tier[i] = assignment.tier[a]));
+
+  const w = facts.window;
+  const q = w.quarterStarts.length;
+  const earliest = w.quarterStarts[q - 1];
+  const trend: TrendResult[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const first = facts.firstInvoice[i];
+    trend[i] = computeTrend(Array.from(facts.quarters.subarray(i * q, i * q + q)), Number.isFinite(first) ? first : null, earliest, model.trend);
+  }
+
+  const rule = (i: number): TierRule => {
+    if (!active[i]) return { kind: "inactive" };
+    const r = assignment.rules[tier[i]];
+    return r.kind === "pareto" ? { ...r, revenueBefore: revenueBefore![i] } : r;
+  };
+  return {
+    model,
+    facts,
+    values,
+    pct,
+    score,
+    active,
+    tier,
+    rule,
+    trend,
+    table: { v: 1, asOf: isoInstant(w.asOf), method: model.method, n, activeInWindow: activeIdx.length, cuts: assignment.cuts, kpis: quantiles },
+  };
+}

@@ -1,0 +1,57 @@
+import { statSync, existsSync } from "node:fs";
+import { FactsBuilder, type FactsTable } from "../engine/facts";
+import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
+import type { TierModel } from "../engine/model";
+import { InputError } from "./input-error";
+import { readTable, type ReadOptions } from "./read-table";
+import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
+
+const FILES = [ACCOUNTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) => t.file);
+
+/** Total bytes of the export folder's files, for a progress bar. */
+export function exportSize(dir: string): number {
+  return FILES.reduce((sum, f) => sum + (existsSync(`${dir}/${f}`) ? statSync(`${dir}/${f}`).size : 0), 0);
+}
+
+export async function readAccounts(dir: string, options: ReadOptions = {}): Promise<AccountRow[]> {
+  const accounts: AccountRow[] = [];
+  const seen = new Map<string, number>();
+  await readTable(
+    dir,
+    ACCOUNTS,
+    (a, line) => {
+      const key = a.accountid.toLowerCase();
+      if (seen.has(key)) throw new InputError(ACCOUNTS.file, line, "accountid", `duplicate accountid ${a.accountid}, first on line ${seen.get(key)}`);
+      seen.set(key, line);
+      accounts.push(a);
+    },
+    options,
+  );
+  return accounts;
+}
+
+/** Streams an export folder into the engine's facts: rows are aggregated as they are read, never all kept. */
+export async function loadFacts(dir: string, model: TierModel, asOf: number, options: ReadOptions = {}): Promise<FactsTable> {
+  const accounts = await readAccounts(dir, options);
+  const b = new FactsBuilder(accounts, model, asOf);
+  await readTable(dir, INVOICES, (r) => b.addInvoice(r), options);
+  await readTable(dir, OPPORTUNITIES, (r) => b.addOpportunity(r), options);
+  await readTable(dir, ACTIVITIES, (r) => b.addActivity(r), options);
+  return b.build();
+}
+
+export interface ExportRows {
+  accounts: AccountRow[];
+  invoices: InvoiceRow[];
+  opportunities: OpportunityRow[];
+  activities: ActivityRow[];
+}
+
+/** Every row of a (small) export folder, for tests and the sandbox's seed. */
+export async function readExportRows(dir: string): Promise<ExportRows> {
+  const rows: ExportRows = { accounts: await readAccounts(dir), invoices: [], opportunities: [], activities: [] };
+  await readTable(dir, INVOICES, (r) => rows.invoices.push(r));
+  await readTable(dir, OPPORTUNITIES, (r) => rows.opportunities.push(r));
+  await readTable(dir, ACTIVITIES, (r) => rows.activities.push(r));
+  return rows;
+}

@@ -1,0 +1,79 @@
+import { STATE, tierFromOption } from "../engine/choices";
+import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
+import { amount, CellError, instant, optionalInstant, optionalNumber, optionalPercent, required, state, text } from "./cells";
+import type { ColumnSpec, TableSpec } from "./read-table";
+
+/** The four tables of the export folder (design.md §5), their columns and how each cell is read. */
+
+const col = (name: string, parse: (cell: string) => unknown, isRequired = true): ColumnSpec => ({ name, parse, required: isRequired });
+
+/** A tier cell holds a code (AAA) or the `ct_tier` option value (100000000), as a Dataverse export may. */
+function tierCell(cell: string): string | null {
+  if (cell === "") return null;
+  if (/^\d+$/.test(cell)) {
+    const code = tierFromOption(Number(cell));
+    if (!code) throw new CellError(`unknown ct_tier option value ${cell}`);
+    return code;
+  }
+  return cell;
+}
+
+export const ACCOUNTS: TableSpec<AccountRow> = {
+  file: "accounts.csv",
+  columns: [
+    col("accountid", required),
+    col("name", text, false),
+    col("statecode", state(STATE.account)),
+    col("ct_tier", tierCell, false),
+    col("ct_tierchangedon", optionalInstant, false),
+    col("ct_lasttouchon", optionalInstant, false),
+    col("ct_tieroverride", tierCell, false),
+    col("ct_tieroverridereason", text, false),
+    col("ct_tieroverrideuntil", optionalInstant, false),
+  ],
+  toRow: (v) => ({
+    accountid: v[0] as string,
+    name: v[1] as string,
+    statecode: v[2] as number,
+    ct_tier: v[3] as string | null,
+    ct_tierchangedon: v[4] as number | null,
+    ct_lasttouchon: v[5] as number | null,
+    ct_tieroverride: v[6] as string | null,
+    ct_tieroverridereason: (v[7] as string) || null,
+    ct_tieroverrideuntil: v[8] as number | null,
+  }),
+};
+
+export const INVOICES: TableSpec<InvoiceRow> = {
+  file: "invoices.csv",
+  columns: [col("invoiceid", required), col("customerid", required), col("totalamount_base", amount), col("statecode", state(STATE.invoice)), col("createdon", instant)],
+  toRow: (v) => ({ customerid: v[1] as string, totalamount_base: v[2] as number, statecode: v[3] as number, createdon: v[4] as number }),
+};
+
+export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
+  file: "opportunities.csv",
+  columns: [
+    col("opportunityid", required),
+    col("customerid", required),
+    col("statecode", state(STATE.opportunity)),
+    col("actualvalue_base", optionalNumber),
+    col("estimatedvalue_base", optionalNumber),
+    col("closeprobability", optionalPercent),
+    col("actualclosedate", optionalInstant),
+    col("estimatedclosedate", optionalInstant),
+  ],
+  toRow: (v) => ({
+    customerid: v[1] as string,
+    statecode: v[2] as number,
+    actualvalue_base: v[3] as number | null,
+    estimatedvalue_base: v[4] as number | null,
+    closeprobability: v[5] as number | null,
+    actualclosedate: v[6] as number | null,
+  }),
+};
+
+export const ACTIVITIES: TableSpec<ActivityRow> = {
+  file: "activities.csv",
+  columns: [col("activityid", required), col("regardingobjectid", text), col("activitytypecode", required), col("statecode", state(STATE.activity)), col("actualend", optionalInstant)],
+  toRow: (v) => ({ regardingobjectid: v[1] as string, activitytypecode: v[2] as string, statecode: v[3] as number, actualend: v[4] as number | null }),
+};
