@@ -56,7 +56,7 @@ export function describeOutcome(o: AccountOutcome, model: TierModel, name: strin
   lines.push(`What counted (last ${model.windowMonths} months):`);
   const width = Math.max(...o.kpis.map((k) => KPI_LABEL[k.kpi].length));
   for (const k of o.kpis) {
-    lines.push(`  ${KPI_LABEL[k.kpi].padEnd(width)}  ${kpiValue(k.kpi, k.value).padStart(18)}  better than ${k.pct.toFixed(0).padStart(3)} % of accounts  weight ${share(k.weight / Object.values(model.weights).reduce((a, b) => a + b, 0)).padStart(4)}  → ${k.points.toFixed(1)} points`);
+    lines.push(`  ${KPI_LABEL[k.kpi].padEnd(width)}  ${kpiValue(k.kpi, k.value).padStart(18)}  percentile ${k.pct.toFixed(0).padStart(3)}  weight ${share(k.weight / Object.values(model.weights).reduce((a, b) => a + b, 0)).padStart(4)}  → ${k.points.toFixed(1)} points`);
   }
   lines.push("");
   const t = o.trend;

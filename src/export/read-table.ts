@@ -44,7 +44,7 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, li
       source.destroy();
       parser.destroy();
       if (err instanceof InputError) reject(err);
-      else if (err instanceof CsvError) reject(new InputError(label, (err as CsvError & { lines?: number }).lines ?? null, null, err.message.replace(/^Invalid Record Length: /, "")));
+      else if (err instanceof CsvError) reject(new InputError(label, (err as CsvError & { lines?: number }).lines ?? null, null, csvReason(err)));
       else if ((err as NodeJS.ErrnoException)?.code) reject(new InputError(label, null, null, (err as Error).message));
       else reject(err);
     };
@@ -85,6 +85,13 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, li
     });
     source.pipe(parser);
   });
+}
+
+/** csv-parse's messages, in words that say what to fix. */
+function csvReason(err: CsvError): string {
+  const count = /expect (\d+), got (\d+)/.exec(err.message);
+  if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" && count) return `the row has ${count[2]} fields; the header has ${count[1]}`;
+  return err.message.replace(/^Invalid Record Length: /, "");
 }
 
 function headerIndex(file: string, header: string[], columns: readonly ColumnSpec[]): number[] {

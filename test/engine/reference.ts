@@ -55,10 +55,17 @@ export function referenceRank(
   const counted = (i: InvoiceRow): boolean => model.invoiceStates.includes(i.statecode) && i.createdon < asOfMs;
   const inWindow = (t: number | null): boolean => t !== null && t >= start && t < asOfMs;
 
+  const group = <T extends { customerid: string }>(rows: T[]): Map<string, T[]> => {
+    const m = new Map<string, T[]>();
+    for (const row of rows) (m.get(row.customerid) ?? m.set(row.customerid, []).get(row.customerid)!).push(row);
+    return m;
+  };
+  const invoicesOf = group(invoices);
+  const opportunitiesOf = group(opportunities);
   const facts = pop.map((a) => {
-    const inv = invoices.filter((i) => i.customerid === a.accountid && counted(i));
+    const inv = (invoicesOf.get(a.accountid) ?? []).filter(counted);
     const winInv = inv.filter((i) => inWindow(i.createdon));
-    const opps = opportunities.filter((o) => o.customerid === a.accountid);
+    const opps = opportunitiesOf.get(a.accountid) ?? [];
     const wonOpps = opps.filter((o) => o.statecode === 1 && inWindow(o.actualclosedate));
     const monetary = r2(winInv.reduce((s, i) => s + i.totalamount_base, 0));
     const frequency = winInv.filter((i) => i.totalamount_base > 0).length;
