@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseInstant, parseModel, type TierModel } from "../../src/engine";
 import { readExportRows } from "../../src/export/load";
@@ -18,7 +18,7 @@ function rank(modelJson?: object): { rows: Row[]; stdout: string } {
   const out = join(dir, "tiers.csv");
   const args = ["rank", "--data", CDNOW, "--as-of", AS_OF, "--out", out];
   if (modelJson) {
-    require("node:fs").writeFileSync(join(dir, "model.json"), JSON.stringify(modelJson));
+    writeFileSync(join(dir, "model.json"), JSON.stringify(modelJson));
     args.push("--model", join(dir, "model.json"));
   }
   const r = tiering(args);
