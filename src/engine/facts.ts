@@ -37,94 +37,128 @@ export interface FactsTable {
 
 const isTouch = (type: string): boolean => Object.prototype.hasOwnProperty.call(ACTIVITY_CHANNELS, type);
 
+// One record per account while rows stream in: a row touches one or two cache lines instead of one per column.
+const MONETARY = 0;
+const FREQUENCY = 1;
+const LAST_EVENT = 2;
+const WON = 3;
+const PIPELINE = 4;
+const FIRST_INVOICE = 5;
+const LAST_TOUCH = 6;
+const QUARTERS = 7;
+
 /** Accumulates facts row by row, so a caller can stream millions of rows without keeping them. */
 export class FactsBuilder {
   private readonly index = new Map<string, number>();
-  private readonly t: FactsTable;
+  private readonly accounts: AccountRow[];
+  private readonly window: Window;
   private readonly q: number;
+  private readonly stride: number;
+  private readonly rec: Float64Array;
   private readonly states: Set<number>;
+  private readonly skipped = { invoices: 0, opportunities: 0, activities: 0 };
+  private lastId = "";
+  private lastIndex = -1;
 
   constructor(accounts: readonly AccountRow[], model: TierModel, asOf: number) {
-    const active = accounts.filter((a) => a.statecode === STATE.account.active);
-    const n = active.length;
-    active.forEach((a, i) => {
+    this.accounts = accounts.filter((a) => a.statecode === STATE.account.active);
+    this.accounts.forEach((a, i) => {
       this.index.set(a.accountid, i);
       this.index.set(a.accountid.toLowerCase(), i);
     });
+    this.window = windowFor(model, asOf);
     this.q = model.trend.baselineQuarters + 1;
+    this.stride = QUARTERS + this.q;
     this.states = new Set(model.invoiceStates);
-    this.t = {
-      window: windowFor(model, asOf),
-      accounts: active,
-      monetary: new Float64Array(n),
-      frequency: new Float64Array(n),
-      lastEvent: new Float64Array(n).fill(-Infinity),
-      won: new Float64Array(n),
-      pipeline: new Float64Array(n),
-      firstInvoice: new Float64Array(n).fill(Infinity),
-      lastTouch: new Float64Array(n).fill(-Infinity),
-      quarters: new Float64Array(n * this.q),
-      skipped: { invoices: 0, opportunities: 0, activities: 0 },
-    };
-    active.forEach((a, i) => {
-      if (a.ct_lasttouchon != null && a.ct_lasttouchon < asOf) this.t.lastTouch[i] = a.ct_lasttouchon;
+    this.rec = new Float64Array(this.accounts.length * this.stride);
+    this.accounts.forEach((a, i) => {
+      const o = i * this.stride;
+      this.rec[o + LAST_EVENT] = -Infinity;
+      this.rec[o + FIRST_INVOICE] = Infinity;
+      this.rec[o + LAST_TOUCH] = a.ct_lasttouchon != null && a.ct_lasttouchon < asOf ? a.ct_lasttouchon : -Infinity;
     });
   }
 
+  /** Row index of an account id (ids match case-insensitively, as Dataverse GUIDs do), or -1. */
   indexOf(id: string): number {
-    return this.index.get(id) ?? this.index.get(id.toLowerCase()) ?? -1;
+    // Exports often list an account's rows together: the last id is a cheap first guess.
+    if (id === this.lastId) return this.lastIndex;
+    const i = this.index.get(id) ?? this.index.get(id.toLowerCase()) ?? -1;
+    this.lastId = id;
+    this.lastIndex = i;
+    return i;
   }
 
   addInvoice(r: InvoiceRow): void {
     const i = this.indexOf(r.customerid);
-    if (i < 0) return void this.t.skipped.invoices++;
+    if (i < 0) return void this.skipped.invoices++;
     const t = r.createdon;
-    const w = this.t.window;
+    const w = this.window;
     if (!this.states.has(r.statecode) || !(t < w.asOf)) return;
-    const f = this.t;
-    if (t < f.firstInvoice[i]) f.firstInvoice[i] = t;
+    const rec = this.rec;
+    const o = i * this.stride;
+    if (t < rec[o + FIRST_INVOICE]) rec[o + FIRST_INVOICE] = t;
     const amount = r.totalamount_base;
     if (t >= w.start) {
-      f.monetary[i] += amount;
+      rec[o + MONETARY] += amount;
       if (amount > 0) {
-        f.frequency[i]++;
-        if (t > f.lastEvent[i]) f.lastEvent[i] = t;
+        rec[o + FREQUENCY]++;
+        if (t > rec[o + LAST_EVENT]) rec[o + LAST_EVENT] = t;
       }
     }
     const j = quarterIndex(w, t);
-    if (j >= 0) f.quarters[i * this.q + j] += amount;
+    if (j >= 0) rec[o + QUARTERS + j] += amount;
   }
 
   addOpportunity(r: OpportunityRow): void {
     const i = this.indexOf(r.customerid);
-    if (i < 0) return void this.t.skipped.opportunities++;
-    const f = this.t;
-    const w = f.window;
+    if (i < 0) return void this.skipped.opportunities++;
+    const rec = this.rec;
+    const o = i * this.stride;
+    const w = this.window;
     if (r.statecode === STATE.opportunity.won) {
       const d = r.actualclosedate;
       if (d != null && d >= w.start && d < w.asOf) {
-        f.won[i] += r.actualvalue_base ?? 0;
-        if (d > f.lastEvent[i]) f.lastEvent[i] = d;
+        rec[o + WON] += r.actualvalue_base ?? 0;
+        if (d > rec[o + LAST_EVENT]) rec[o + LAST_EVENT] = d;
       }
     } else if (r.statecode === STATE.opportunity.open) {
-      f.pipeline[i] += ((r.estimatedvalue_base ?? 0) * (r.closeprobability ?? 0)) / 100;
+      rec[o + PIPELINE] += ((r.estimatedvalue_base ?? 0) * (r.closeprobability ?? 0)) / 100;
     }
   }
 
   addActivity(r: ActivityRow): void {
     const i = this.indexOf(r.regardingobjectid);
-    if (i < 0) return void this.t.skipped.activities++;
+    if (i < 0) return void this.skipped.activities++;
     if (r.statecode !== STATE.activity.completed || r.actualend == null || !isTouch(r.activitytypecode)) return;
-    if (r.actualend < this.t.window.asOf && r.actualend > this.t.lastTouch[i]) this.t.lastTouch[i] = r.actualend;
+    const o = i * this.stride + LAST_TOUCH;
+    if (r.actualend < this.window.asOf && r.actualend > this.rec[o]) this.rec[o] = r.actualend;
   }
 
-  /** Rounds the money sums (design.md §4) and hands over the table; the builder must not be used after. */
+  /** Rounds the money sums (design.md §4) into the column layout ranking reads. */
   build(): FactsTable {
-    const f = this.t;
-    for (const col of [f.monetary, f.won, f.pipeline, f.quarters]) {
-      for (let i = 0; i < col.length; i++) col[i] = round2(col[i]);
-    }
-    return f;
+    const n = this.accounts.length;
+    const { rec, stride, q } = this;
+    const column = (field: number, round: boolean): Float64Array => {
+      const col = new Float64Array(n);
+      for (let i = 0, o = field; i < n; i++, o += stride) col[i] = round ? round2(rec[o]) : rec[o];
+      return col;
+    };
+    const quarters = new Float64Array(n * q);
+    for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) quarters[i * q + j] = round2(rec[i * stride + QUARTERS + j]);
+    return {
+      window: this.window,
+      accounts: this.accounts,
+      monetary: column(MONETARY, true),
+      frequency: column(FREQUENCY, false),
+      lastEvent: column(LAST_EVENT, false),
+      won: column(WON, true),
+      pipeline: column(PIPELINE, true),
+      firstInvoice: column(FIRST_INVOICE, false),
+      lastTouch: column(LAST_TOUCH, false),
+      quarters,
+      skipped: { ...this.skipped },
+    };
   }
 }
 
