@@ -1,0 +1,67 @@
+import * as React from "react";
+import { ActionButton, Callout, DefaultButton, DirectionalHint, getId, type IButton } from "@fluentui/react";
+import type { WhyView } from "../view-model";
+
+/** "Why this tier?": a button opening a callout with each KPI's part of the score in plain words. */
+export const WhyCallout: React.FC<{ why: WhyView }> = ({ why }) => {
+  const [open, setOpen] = React.useState(false);
+  const [ids] = React.useState(() => ({ button: getId("ct-why-button"), title: getId("ct-why-title"), dialog: getId("ct-why") }));
+  const button = React.useRef<IButton>(null);
+  // Escape and Close put focus back on the button, so keyboard users keep their place on the form; a click
+  // elsewhere (also a dismissal) leaves focus where the user clicked.
+  const close = React.useCallback((refocus: boolean) => {
+    setOpen(false);
+    if (refocus) button.current?.focus();
+  }, []);
+  return (
+    <>
+      <ActionButton
+        id={ids.button}
+        componentRef={button}
+        className="ct-why__button"
+        onClick={() => setOpen((o) => !o)}
+        aria-expanded={open}
+        aria-haspopup="dialog"
+        aria-controls={open ? ids.dialog : undefined}
+      >
+        {why.button}
+      </ActionButton>
+      {open && (
+        <Callout
+          id={ids.dialog}
+          target={`#${ids.button}`}
+          role="dialog"
+          ariaLabelledBy={ids.title}
+          onDismiss={(ev) => close(ev?.type === "keydown")}
+          setInitialFocus
+          directionalHint={DirectionalHint.bottomLeftEdge}
+          className="ct-why"
+        >
+          <div className="ct-why__body">
+            <h2 id={ids.title} className="ct-why__title">
+              {why.title}
+            </h2>
+            {why.ok ? (
+              <>
+                <p>{why.summary}</p>
+                <ul className="ct-why__list">
+                  {why.lines.map((line) => (
+                    <li key={line}>{line}</li>
+                  ))}
+                </ul>
+                <p>{why.rule}</p>
+                {why.held && <p>{why.held}</p>}
+              </>
+            ) : (
+              <>
+                <p>{why.message}</p>
+                <p className="ct-why__problem">{why.problem}</p>
+              </>
+            )}
+            <DefaultButton onClick={() => close(true)}>{why.close}</DefaultButton>
+          </div>
+        </Callout>
+      )}
+    </>
+  );
+};

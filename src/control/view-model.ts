@@ -1,0 +1,267 @@
+import { channelFromOption, tierFromOption, trendFromOption, type Trend } from "../engine/choices";
+import type { TierExplanation } from "../engine/explanation-types";
+import { calendarDaysFrom, parseIsoDate } from "./dates";
+import { parseExplanation } from "./explanation";
+import type { IInputs } from "./inputs";
+import { badgeColors } from "./palette";
+import { makeTranslate, type Translate } from "./strings";
+
+/** The parts of the PCF context the badge reads; a full ComponentFramework.Context<IInputs> fits. */
+export interface BadgeContext {
+  parameters: IInputs;
+  formatting: Pick<ComponentFramework.Formatting, "formatDateShort" | "formatDecimal" | "formatInteger">;
+  resources: Pick<ComponentFramework.Resources, "getString">;
+  mode: Pick<ComponentFramework.Mode, "isControlDisabled" | "allocatedWidth">;
+  client: Pick<ComponentFramework.Client, "getFormFactor">;
+}
+
+/** Narrower than this (px), the automatic layout turns compact: quick-view forms and side panes. */
+export const COMPACT_BELOW_PX = 320;
+/** ComponentFramework.Client.getFormFactor(): 0 unknown, 1 desktop, 2 tablet, 3 phone. */
+const FORM_FACTOR_PHONE = 3;
+
+export interface TierView {
+  label: string;
+  background: string;
+  foreground: string;
+  /** "Calculated tier: A", shown on hover/focus. */
+  computed?: string;
+}
+export interface ScoreView {
+  value: number;
+  text: string;
+  label: string;
+  valueText: string;
+}
+export interface TrendView {
+  code: Trend;
+  label: string;
+  srLabel: string;
+  tooltip: string;
+}
+export interface DueView {
+  text: string;
+  relative: string;
+  overdue: boolean;
+}
+export interface OverrideView {
+  tag: string;
+  detail: string;
+}
+export type WhyView =
+  | { ok: true; button: string; title: string; summary: string; lines: string[]; rule: string; held?: string; close: string }
+  | { ok: false; button: string; title: string; message: string; problem: string; close: string };
+
+export type BadgeBody =
+  | { kind: "restricted"; text: string; hint: string }
+  | { kind: "empty"; text: string; hint: string }
+  | {
+      kind: "ranked";
+      tier: TierView;
+      score?: ScoreView;
+      trend?: TrendView;
+      cadence?: string;
+      due?: DueView;
+      lastTouch?: string;
+      override?: OverrideView;
+      why?: WhyView;
+    };
+
+export interface BadgeModel {
+  groupLabel: string;
+  compact: boolean;
+  disabled: boolean;
+  body: BadgeBody;
+}
+
+type Prop = { raw: unknown; security?: ComponentFramework.PropertyHelper.SecurityValues };
+/** A field the user may not read (field security) counts as empty. */
+const readable = <P extends Prop>(p: P | undefined): P["raw"] | null =>
+  p && p.security?.readable !== false && p.raw != null ? p.raw : null;
+
+export function isCompact(ctx: BadgeContext): boolean {
+  const layout = ctx.parameters.layout?.raw ?? "auto";
+  if (layout === "compact") return true;
+  if (layout === "standard") return false;
+  const width = ctx.mode.allocatedWidth;
+  return (width > 0 && width < COMPACT_BELOW_PX) || ctx.client.getFormFactor() === FORM_FACTOR_PHONE;
+}
+
+/** Everything the badge shows, already localised and formatted; `today` is the user's current date. */
+export function buildBadgeModel(ctx: BadgeContext, today: Date): BadgeModel {
+  const t = makeTranslate(ctx.resources);
+  const disabled = ctx.mode.isControlDisabled;
+  const base = { groupLabel: t(disabled ? "Group_LabelReadOnly" : "Group_Label"), compact: isCompact(ctx), disabled };
+  const p = ctx.parameters;
+
+  // Field security hides ct_tier: say so, and show nothing derived from the other tier columns either.
+  if (p.tier.security?.readable === false) {
+    return { ...base, body: { kind: "restricted", text: t("Tier_Restricted"), hint: t("Tier_RestrictedHint") } };
+  }
+  const tierValue = readable(p.tier);
+  if (tierValue == null) {
+    return { ...base, body: { kind: "empty", text: t("Tier_NotRanked"), hint: t("Tier_NotRankedHint") } };
+  }
+
+  const f = ctx.formatting;
+  const tier = tierView(p.tier, tierValue, readable(p.computedTier), p.computedTier, t);
+  const explained = readable(p.reason);
+  const parsed = explained ? parseExplanation(explained) : undefined;
+  const explanation = parsed?.ok ? parsed.value : undefined;
+
+  return {
+    ...base,
+    body: {
+      kind: "ranked",
+      tier,
+      score: scoreView(readable(p.score), f, t),
+      trend: trendView(readable(p.trend), explanation, f, t),
+      cadence: cadenceText(readable(p.cadenceDays), readable(p.channel), p.channel, f, t),
+      due: dueView(readable(p.nextTouchDue), today, f, t),
+      lastTouch: lastTouchText(readable(p.lastTouchOn), f, t),
+      override: overrideView(readable(p.override), readable(p.overrideReason), readable(p.overrideUntil), explanation, today, f, t),
+      why: parsed === undefined ? undefined : parsed.ok ? whyView(parsed.value, tier.label, f, t) : whyProblem(tier.label, parsed.problem, t),
+    },
+  };
+}
+
+/** The choice's label in the user's language: option metadata, else the formatted value, else our code. */
+function optionLabel(prop: ComponentFramework.PropertyTypes.OptionSetProperty, value: number, fallback: string | undefined): string {
+  const option = prop.attributes?.Options?.find((o) => o.Value === value);
+  // A formatted value that is only the number ("100,000,000", as hosts without metadata give) says less than our code.
+  const formatted = prop.raw === value && !/^[\d\s.,'\u00a0\u202f]*$/.test(prop.formatted ?? "") ? prop.formatted : undefined;
+  return option?.Label || formatted || fallback || prop.formatted || String(value);
+}
+
+function tierView(
+  prop: ComponentFramework.PropertyTypes.OptionSetProperty,
+  value: number,
+  computedValue: number | null,
+  computedProp: ComponentFramework.PropertyTypes.OptionSetProperty,
+  t: Translate,
+): TierView {
+  const code = tierFromOption(value);
+  const option = prop.attributes?.Options?.find((o) => o.Value === value);
+  const colors = badgeColors(option?.Color, code);
+  const view: TierView = { label: optionLabel(prop, value, code), ...colors };
+  // Only worth a hover when override or hysteresis made the stored tier differ from the computed one.
+  if (computedValue != null && computedValue !== value) view.computed = t("Tier_Computed", optionLabel(computedProp, computedValue, tierFromOption(computedValue)));
+  return view;
+}
+
+function scoreView(score: number | null, f: BadgeContext["formatting"], t: Translate): ScoreView | undefined {
+  if (score == null) return undefined;
+  const value = Math.min(100, Math.max(0, score));
+  const text = f.formatDecimal(score, 1);
+  return { value, text, label: t("Score_Label"), valueText: t("Score_ValueText", text) };
+}
+
+function trendView(value: number | null, explanation: TierExplanation | undefined, f: BadgeContext["formatting"], t: Translate): TrendView | undefined {
+  const code = trendFromOption(value);
+  if (!code) return undefined;
+  const label = t(`Trend_${code}`);
+  let tooltip = t(`TrendHint_${code}`);
+  const e = explanation?.trend;
+  if (e && e.code === code && code !== "insufficient") {
+    tooltip += " " + t("Trend_Quarters", f.formatDecimal(e.q0, 0), f.formatDecimal(e.baseline, 0));
+  }
+  return { code, label, srLabel: t("Trend_Label", label), tooltip };
+}
+
+function cadenceText(
+  days: number | null,
+  channelValue: number | null,
+  channelProp: ComponentFramework.PropertyTypes.OptionSetProperty,
+  f: BadgeContext["formatting"],
+  t: Translate,
+): string | undefined {
+  if (days == null || days <= 0) return undefined;
+  const every = days === 1 ? t("Cadence_OneDay") : t("Cadence_Days", f.formatInteger(days));
+  if (channelValue == null) return every;
+  const code = channelFromOption(channelValue);
+  // Our own strings for known channels keep "Every 14 days · Meeting" in one language; others use the option label.
+  const channel = code ? t(`Channel_${code}`) : optionLabel(channelProp, channelValue, undefined);
+  return `${every} · ${channel}`;
+}
+
+function dueView(date: Date | null, today: Date, f: BadgeContext["formatting"], t: Translate): DueView | undefined {
+  if (!date) return undefined;
+  const days = calendarDaysFrom(today, date);
+  const relative =
+    days === 0
+      ? t("Due_Today")
+      : days === 1
+        ? t("Due_Tomorrow")
+        : days > 1
+          ? t("Due_InDays", f.formatInteger(days))
+          : days === -1
+            ? t("Overdue_OneDay")
+            : t("Overdue_Days", f.formatInteger(-days));
+  return { text: t("Due_Label", f.formatDateShort(date)), relative, overdue: days < 0 };
+}
+
+function lastTouchText(date: Date | null, f: BadgeContext["formatting"], t: Translate): string | undefined {
+  return date ? t("LastTouch_Label", f.formatDateShort(date)) : undefined;
+}
+
+function overrideView(
+  value: number | null,
+  reason: string | null,
+  until: Date | null,
+  explanation: TierExplanation | undefined,
+  today: Date,
+  f: BadgeContext["formatting"],
+  t: Translate,
+): OverrideView | undefined {
+  if (value == null) return undefined;
+  // The column wins; the explanation's copy fills in when the form does not bind ct_tieroverrideuntil.
+  const rule = explanation?.stored?.rule;
+  const end = until ?? (rule?.kind === "override" ? parseIsoDate(rule.until) : undefined);
+  if (end && calendarDaysFrom(today, end) < 0) return undefined; // expired: the stored tier no longer follows it
+  const why = reason?.trim() || (rule?.kind === "override" ? rule.reason : "");
+  const parts = [why ? t("Override_Reason", why) : undefined, end ? t("Override_Until", f.formatDateShort(end)) : t("Override_NoEnd")];
+  return { tag: t("Override_Tag"), detail: parts.filter(Boolean).join(" · ") };
+}
+
+function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatting"], t: Translate): WhyView {
+  const asOf = parseIsoDate(e.asOf);
+  const lines = e.kpis.map((k) => {
+    let value: string;
+    if (k.value == null) value = t("Kpi_None");
+    else if (k.kpi === "recency") value = t("Kpi_Days", f.formatInteger(k.value));
+    else if (k.kpi === "frequency") value = f.formatInteger(k.value);
+    else value = f.formatDecimal(k.value, 0);
+    return t("Kpi_Line", t(`Kpi_${k.kpi}`), value, f.formatInteger(Math.round(k.pct)), f.formatDecimal(k.points, 1));
+  });
+  const r = e.rule;
+  const rule =
+    r.kind === "inactive"
+      ? t("Rule_inactive")
+      : r.kind === "percentile"
+        ? r.cut == null
+          ? t("Rule_percentileBelow")
+          : t("Rule_percentile", e.tier, f.formatDecimal(r.cut, 1))
+        : r.kind === "pareto"
+          ? r.share == null
+            ? t("Rule_paretoRest")
+            : t("Rule_pareto", f.formatInteger(Math.round(r.share * 100)))
+          : r.minScore == null
+            ? t("Rule_thresholdBelow")
+            : t("Rule_threshold", f.formatDecimal(r.minScore, 0));
+  const stored = e.stored?.rule;
+  const held = stored?.kind === "held" ? t(stored.reason === "margin" ? "Held_margin" : "Held_minDays", tierLabel) : undefined;
+  return {
+    ok: true,
+    button: t("Why_Button"),
+    title: t("Why_Title", tierLabel),
+    summary: t("Why_Summary", f.formatDecimal(e.score, 1), asOf ? f.formatDateShort(asOf) : e.asOf),
+    lines,
+    rule,
+    held,
+    close: t("Why_Close"),
+  };
+}
+
+function whyProblem(tierLabel: string, problem: string, t: Translate): WhyView {
+  return { ok: false, button: t("Why_Button"), title: t("Why_Title", tierLabel), message: t("Why_Invalid"), problem, close: t("Why_Close") };
+}
