@@ -1,0 +1,8 @@
+/** Public surface of the sandbox for tests, `npm start` and the CLI. */
+export { startSandbox, SANDBOX_IDENTITY, type Sandbox, type SandboxOptions } from "./server";
+export { Store, type Row, type Value, type LookupValue, type ChangeEvent } from "./store";
+export { Metadata } from "./metadata";
+export { loadExportFolder, loadState, saveState } from "./data-io";
+export { buildContext, stepId, type Delivery } from "./webhooks";
+export type { StepRegistration, StepImage } from "./steps";
+export { DataverseError } from "./errors";

@@ -1,0 +1,197 @@
+/**
+ * The sandbox HTTP server: `http://127.0.0.1:<port>/api/data/v9.2/`, a local stand-in for a Dataverse
+ * environment (development and tests only; never deployed).
+ */
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { timingSafeEqual } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { DataverseError, CODES } from "./errors";
+import { executeBatch } from "./batch";
+import { Faults, type FaultOptions } from "./faults";
+import { Metadata } from "./metadata";
+import { Store } from "./store";
+import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
+import { type ApiResponse, errorResponse, WebApi } from "./webapi";
+import { WebhookDispatcher } from "./webhooks";
+
+export interface SandboxOptions {
+  /** 0 picks a free port (tests). Default: SANDBOX_PORT or 5555 is decided by main.ts. */
+  port?: number;
+  /** When set, every Web API request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  latencyMs?: number;
+  fault429?: number;
+  fault503?: number;
+  /** Makes the 429/503 fault sequence reproducible. */
+  faultSeed?: number;
+  retryAfterSeconds?: number;
+  /** Step registrations; default: the solution's `readStepRegistrations()`. */
+  steps?: StepRegistration[];
+  /** Webhook target when no serviceendpoints row matches a step (with its WebhookKey, sent as `code`). */
+  webhookUrl?: string;
+  webhookKey?: string;
+  webhookRetryDelayMs?: number;
+  webhookTimeoutMs?: number;
+  /** Fills the store before the server listens (export folder, state file, sample data). */
+  seed?: (store: Store) => void | Promise<void>;
+  /** Requests outside /api/data/ (the demo page of `npm start` hooks in here). */
+  fallback?: RequestListener;
+  now?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface Sandbox {
+  /** Service root, e.g. http://127.0.0.1:5555/api/data/v9.2/ */
+  url: string;
+  origin: string;
+  store: Store;
+  api: WebApi;
+  webhooks: WebhookDispatcher;
+  /** Where the step registrations came from, for the start-up banner. */
+  stepsSource: string;
+  close(): Promise<void>;
+}
+
+/** The sandbox's one user, organization and business unit (WhoAmI, webhook context). */
+export const SANDBOX_IDENTITY = {
+  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  businessUnitId: "5a9d3e42-0c7b-4f7a-9a55-0000000000b1",
+  organizationId: "5a9d3e42-0c7b-4f7a-9a55-0000000000c1",
+};
+
+const MAX_BODY = 256 * 1024 * 1024;
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new DataverseError(413, CODES.badRequest, "The request body is too large for the sandbox."));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function send(res: ServerResponse, r: ApiResponse): void {
+  res.writeHead(r.status, r.headers);
+  res.end(r.body);
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? "");
+  if (!m) return false;
+  const a = Buffer.from(m[1].trim());
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
+  const metadata = new Metadata();
+  const store = new Store(metadata, options.now);
+  if (!store.get("systemuser", SANDBOX_IDENTITY.userId)) {
+    store.load("systemuser", { systemuserid: SANDBOX_IDENTITY.userId, fullname: "Sandbox Administrator", internalemailaddress: "admin@sandbox.local" });
+  }
+  let steps = options.steps;
+  let stepsSource = "options";
+  if (!steps) {
+    const loaded = loadSolutionSteps();
+    steps = loaded.steps ?? [];
+    stepsSource = loaded.steps ? "solution/scripts/steps.ts" : `none (${loaded.error})`;
+    if (!loaded.steps) log(`no webhook steps: ${loaded.error}`);
+  }
+  const webhooks = new WebhookDispatcher(store, {
+    steps,
+    webhookUrl: options.webhookUrl,
+    webhookKey: options.webhookKey,
+    retryDelayMs: options.webhookRetryDelayMs ?? 1000,
+    timeoutMs: options.webhookTimeoutMs ?? 60_000,
+    organizationId: SANDBOX_IDENTITY.organizationId,
+    organizationName: "sandbox",
+    businessUnitId: SANDBOX_IDENTITY.businessUnitId,
+    log,
+  });
+  if (options.seed) await options.seed(store);
+  // The solution's service endpoint rows, as importing it creates them; the URL and key are what
+  // `tiering configure` would set (here: options.webhookUrl / webhookKey).
+  for (const [id, name] of stepsSource === "options" ? [] : loadSolutionEndpoints()) {
+    if (store.get("serviceendpoint", id)) continue;
+    store.load("serviceendpoint", { serviceendpointid: id, name, url: options.webhookUrl ?? null, authtype: 4, authvalue: options.webhookKey ?? null, contract: 8 });
+  }
+
+  const faultOpts: FaultOptions = {
+    latencyMs: options.latencyMs ?? 0,
+    rate429: options.fault429 ?? 0,
+    rate503: options.fault503 ?? 0,
+    seed: options.faultSeed,
+    retryAfterSeconds: options.retryAfterSeconds ?? 1,
+  };
+  const faults = new Faults(faultOpts);
+  // The service root (with its port) is known only once listening; requests wait for that anyway.
+  const ready: { api?: WebApi } = {};
+
+  // Long FetchXML GET URLs: Dataverse answers them up to about 32 KB (longer ones go in a $batch body).
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const m = /^\/api\/data\/v9\.\d\/(.*)$/.exec(url.pathname);
+    if (!m) {
+      if (options.fallback) return options.fallback(req, res);
+      return send(res, errorResponse(new DataverseError(404, CODES.badRequest, `Nothing at ${url.pathname}; the Web API is at /api/data/v9.2/.`)));
+    }
+    void (async () => {
+      try {
+        const body = await readBody(req);
+        if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
+          // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
+          res.writeHead(401, { "WWW-Authenticate": 'Bearer error="invalid_token"', "Content-Type": "application/json" });
+          res.end(JSON.stringify(new DataverseError(401, "0x80072560", "The user is not authenticated: a valid bearer token is required.").toJSON()));
+          return;
+        }
+        if (faultOpts.latencyMs > 0) await new Promise((r) => setTimeout(r, faultOpts.latencyMs));
+        const fault = faults.next();
+        if (fault) return send(res, errorResponse(fault));
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
+        const apiReq = { method: req.method ?? "GET", path: decodeURIComponent(m[1]), query: url.searchParams, headers, body };
+        const result = apiReq.path === "$batch" && apiReq.method === "POST" ? executeBatch(ready.api!, apiReq) : ready.api!.handle(apiReq);
+        send(res, result);
+      } catch (e) {
+        if (e instanceof DataverseError) return send(res, errorResponse(e));
+        log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
+        send(res, errorResponse(new DataverseError(500, CODES.unavailable, `Sandbox internal error: ${(e as Error).message}`)));
+      }
+    })();
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://127.0.0.1:${port}`;
+  const url = `${origin}/api/data/v9.2/`;
+  const api = new WebApi(store, url, SANDBOX_IDENTITY);
+  ready.api = api;
+  return {
+    url,
+    origin,
+    store,
+    api,
+    webhooks,
+    stepsSource,
+    async close() {
+      await webhooks.idle();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
