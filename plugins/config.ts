@@ -1,0 +1,73 @@
+import { z } from "zod";
+
+/** Everything the service reads from the environment (issue 4), validated once at start-up. */
+export interface PluginConfig {
+  port: number;
+  /** Interface the standalone server binds; loopback unless HOST says otherwise (e.g. 0.0.0.0 in a container). */
+  host: string;
+  /** Accepted webhook keys: the current one and, during a rotation, the next one. */
+  webhookKeys: string[];
+  dataverseUrl: string;
+  auth:
+    | { kind: "token"; token: string }
+    | { kind: "clientCredentials"; tenantId: string; clientId: string; clientSecret: string; authorityHost: string };
+  /** Whole-request budget; Dataverse gives a webhook 60 s, so answer well before. */
+  deadlineMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(7071),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  CT_WEBHOOK_KEY: z.string().trim().min(16, "must be at least 16 characters"),
+  CT_WEBHOOK_KEY_NEXT: z.string().trim().min(16, "must be at least 16 characters").optional(),
+  DATAVERSE_URL: url,
+  DATAVERSE_TOKEN: z.string().min(1).optional(),
+  DATAVERSE_TENANT_ID: z.string().min(1).optional(),
+  DATAVERSE_CLIENT_ID: z.string().min(1).optional(),
+  DATAVERSE_CLIENT_SECRET: z.string().min(1).optional(),
+  DATAVERSE_AUTHORITY_HOST: url.default("https://login.microsoftonline.com"),
+  CT_DEADLINE_MS: z.coerce.number().int().min(1000).max(55_000).default(45_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+/** Reads the configuration; the error names the variable, never its value (it may be a secret). */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): PluginConfig {
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`${issue.path.join(".") || "environment"}: ${issue.code === "invalid_type" ? "is required" : issue.message}`);
+  }
+  const e = parsed.data;
+  let auth: PluginConfig["auth"];
+  if (e.DATAVERSE_TENANT_ID && e.DATAVERSE_CLIENT_ID && e.DATAVERSE_CLIENT_SECRET) {
+    auth = {
+      kind: "clientCredentials",
+      tenantId: e.DATAVERSE_TENANT_ID,
+      clientId: e.DATAVERSE_CLIENT_ID,
+      clientSecret: e.DATAVERSE_CLIENT_SECRET,
+      authorityHost: e.DATAVERSE_AUTHORITY_HOST.replace(/\/+$/, ""),
+    };
+  } else if (e.DATAVERSE_TOKEN) {
+    auth = { kind: "token", token: e.DATAVERSE_TOKEN };
+  } else {
+    throw new ConfigError(
+      "DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required",
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    webhookKeys: [e.CT_WEBHOOK_KEY, ...(e.CT_WEBHOOK_KEY_NEXT ? [e.CT_WEBHOOK_KEY_NEXT] : [])],
+    dataverseUrl: e.DATAVERSE_URL.replace(/\/+$/, ""),
+    auth,
+    deadlineMs: e.CT_DEADLINE_MS,
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,72 @@
+import { randomUUID } from "node:crypto";
+import { getBatchResponse, type WebApiResponse } from "dataverse-ify/lib/webapi/WebApiRequest";
+import { ConcurrencyConflict, DataverseHttpError, errorFromBody } from "./errors";
+import type { FetchTransport } from "./transport";
+
+/**
+ * One `$batch` change set: its operations commit together or not at all. dataverse-ify's batch writer has no per-operation
+ * headers, and the account update needs `If-Match`, so the request is composed here; its response parser is reused.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#change-sets
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/perform-conditional-operations-using-web-api#apply-optimistic-concurrency
+ */
+export interface ChangeOperation {
+  method: "POST" | "PATCH" | "DELETE";
+  /** Relative to the API root, e.g. `accounts(<id>)`. */
+  path: string;
+  body?: Record<string, unknown>;
+  ifMatch?: string;
+}
+
+const CRLF = "\r\n";
+
+export function composeChangeSet(ops: readonly ChangeOperation[], apiPath: string, batchId: string, changesetId: string): string {
+  const lines: string[] = [`--batch_${batchId}`, `Content-Type: multipart/mixed; boundary=changeset_${changesetId}`, ""];
+  ops.forEach((op, i) => {
+    lines.push(`--changeset_${changesetId}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", `Content-ID: ${i + 1}`, "");
+    lines.push(`${op.method} ${apiPath}${op.path} HTTP/1.1`);
+    lines.push("Content-Type: application/json; type=entry");
+    if (op.ifMatch) lines.push(`If-Match: ${op.ifMatch}`);
+    lines.push("", op.body ? JSON.stringify(op.body) : "");
+  });
+  lines.push(`--changeset_${changesetId}--`, `--batch_${batchId}--`, "");
+  return lines.join(CRLF);
+}
+
+function boundaryOf(contentType: string | undefined): string | undefined {
+  return /boundary=("?)([^";]+)\1/i.exec(contentType ?? "")?.[2];
+}
+
+/** Sends the change set; resolves once it committed, else throws ConcurrencyConflict (412) or DataverseHttpError. */
+export async function executeChangeSet(transport: FetchTransport, ops: readonly ChangeOperation[]): Promise<WebApiResponse[]> {
+  const batchId = randomUUID();
+  const apiPath = new URL(transport.apiRoot).pathname;
+  const body = composeChangeSet(ops, apiPath, batchId, randomUUID());
+  const res = await transport.request(
+    "POST",
+    "$batch",
+    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
+    body,
+  );
+  const boundary = boundaryOf(res.headers["content-type"]);
+  if (!boundary || !res.body) {
+    if (res.status === 412) throw new ConcurrencyConflict(`$batch: ${res.status}`);
+    if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch");
+    throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", "POST $batch");
+  }
+  let parts: WebApiResponse[];
+  try {
+    parts = getBatchResponse(res.body, boundary).batchresponse;
+  } catch (e) {
+    throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, "POST $batch");
+  }
+  const failed = parts.find((p) => !p.ok);
+  if (failed) {
+    if (failed.status === 412) throw new ConcurrencyConflict("the account changed since it was read (412)");
+    throw errorFromBody(failed.status, failed.body, "POST $batch (change set)");
+  }
+  if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch");
+  if (parts.length !== ops.length) {
+    throw new DataverseHttpError(res.status, undefined, `expected ${ops.length} responses in the change set, got ${parts.length}`, "POST $batch");
+  }
+  return parts;
+}

@@ -1,0 +1,70 @@
+import { DEFAULT_MODEL, parseModel, RankTableError, rankTableFromColumns, type RankTable, type TierModel } from "../../src/engine";
+import type { DataverseGateway, Row } from "../dataverse/gateway";
+
+export interface ActiveModel {
+  model: TierModel;
+  table: RankTable | null;
+  /** ct_tiermodelid, or null when no active row exists (cold start: DEFAULT_MODEL and the thresholds rule). */
+  id: string | null;
+  etag: string | null;
+}
+
+export class ModelRowError extends Error {
+  override name = "ModelRowError";
+}
+
+function parseRankTable(row: Row, id: string): RankTable | null {
+  try {
+    return rankTableFromColumns(row.ct_cutpointsjson, row.ct_kpiquantilesjson);
+  } catch (e) {
+    if (e instanceof RankTableError) throw new ModelRowError(`ct_tiermodel ${id}: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
+ * The active tier model (the `ct_tiermodel` row with statecode 0) and the RankTable the last re-rank stored on it.
+ * Each use asks only for the row's id and ETag; the model JSON and table are fetched and parsed again only when
+ * that ETag changed, so a re-rank or an edit by sales ops takes effect on the next save.
+ */
+export class ModelCache {
+  private cached: ActiveModel | null = null;
+  private pending: Promise<ActiveModel> | null = null;
+
+  constructor(private readonly gateway: DataverseGateway) {}
+
+  /** Concurrent saves share one check of the active row. */
+  get(): Promise<ActiveModel> {
+    this.pending ??= this.load().finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  private async load(): Promise<ActiveModel> {
+    const rows = await this.gateway.query("ct_tiermodel", "?$select=ct_tiermodelid,modifiedon&$filter=statecode eq 0&$orderby=modifiedon desc");
+    if (rows.length === 0) return { model: DEFAULT_MODEL, table: null, id: null, etag: null };
+    const head = rows[0];
+    const id = String(head.ct_tiermodelid);
+    const etag = typeof head["@odata.etag"] === "string" ? head["@odata.etag"] : null;
+    if (this.cached && this.cached.id === id && etag !== null && this.cached.etag === etag) return this.cached;
+    // No $select: the table's columns are read whole, so a missing optional column is simply absent.
+    const row: Row | null = await this.gateway.retrieve("ct_tiermodel", id, []);
+    if (!row) return this.load();
+    let json: unknown = {};
+    if (row.ct_modeljson != null && row.ct_modeljson !== "") {
+      try {
+        json = JSON.parse(String(row.ct_modeljson));
+      } catch {
+        throw new ModelRowError(`ct_tiermodel ${id}: ct_modeljson is not JSON`);
+      }
+    }
+    let model: TierModel;
+    try {
+      model = parseModel(json);
+    } catch (e) {
+      throw new ModelRowError(`ct_tiermodel ${id}: ${(e as Error).message}`);
+    }
+    const fresh: ActiveModel = { model, table: parseRankTable(row, id), id, etag: (row["@odata.etag"] as string | undefined) ?? etag };
+    this.cached = fresh;
+    return fresh;
+  }
+}

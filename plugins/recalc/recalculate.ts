@@ -1,0 +1,90 @@
+import { scoreAccount, STATE } from "../../src/engine";
+import type { ChangeOperation } from "../dataverse/batch";
+import { ConcurrencyConflict } from "../dataverse/errors";
+import { accountPath, type DataverseGateway, type Row } from "../dataverse/gateway";
+import { ACCOUNT_RESULT_COLUMNS, ACCOUNT_STATE_COLUMNS, entitySet } from "../dataverse/metadata";
+import type { Logger } from "../log";
+import { accountValues, changedColumns, historyRow, storedState } from "./account-fields";
+import { factsFromResults, instant, type ResultRow } from "./facts";
+import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage } from "./fetchxml";
+import { KeyedLock } from "./keyed-lock";
+import type { ModelCache } from "./model-cache";
+
+export type Trigger = "invoice" | "opportunity" | "touch" | "override";
+
+export interface RecalcResult {
+  accountId: string;
+  outcome: "updated" | "unchanged" | "missing" | "inactive";
+  tier?: string;
+  tierChanged?: boolean;
+  attempts: number;
+}
+
+/** Re-read and decide again at most this often when the account keeps changing under us (412). */
+export const MAX_CONFLICT_ATTEMPTS = 5;
+
+export class Recalculator {
+  private readonly lock = new KeyedLock();
+
+  constructor(
+    private readonly gateway: DataverseGateway,
+    private readonly models: ModelCache,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  recalculate(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
+    return this.lock.run(accountId, () => this.run(accountId, trigger, log));
+  }
+
+  private async run(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.once(accountId, trigger, attempt, log);
+      } catch (e) {
+        if (!(e instanceof ConcurrencyConflict) || attempt >= MAX_CONFLICT_ATTEMPTS) throw e;
+        log.info({ accountId, attempt }, "account changed since it was read (412): reading it again");
+      }
+    }
+  }
+
+  private async once(accountId: string, trigger: Trigger, attempts: number, log: Logger): Promise<RecalcResult> {
+    const { model, table } = await this.models.get();
+    const account = await this.gateway.retrieveAccount(accountId, [...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS]);
+    if (!account) return { accountId, outcome: "missing", attempts };
+    if (account.row.statecode !== STATE.account.active) return { accountId, outcome: "inactive", attempts };
+    const asOf = this.now();
+    const results = await this.readFacts(factQueries(accountId, model, asOf));
+    const facts = factsFromResults(accountId, model, asOf, results, instant(account.row.ct_lasttouchon, "account.ct_lasttouchon"));
+    const outcome = scoreAccount(facts, model, table, storedState(account.row), asOf);
+    const want = accountValues(outcome, facts, account.row, asOf);
+    const changed = changedColumns(want, account.row);
+    if (changed.length === 0) return { accountId, outcome: "unchanged", tier: outcome.stored.tier, tierChanged: false, attempts };
+
+    const patch: Row = { ct_tiercalculatedon: want.ct_tiercalculatedon };
+    for (const c of changed) patch[c] = want[c];
+    const ops: ChangeOperation[] = [{ method: "PATCH", path: accountPath(accountId), body: patch, ifMatch: account.etag }];
+    if (outcome.stored.changed) ops.push({ method: "POST", path: entitySet("ct_tierhistory"), body: historyRow(outcome, accountId, asOf, trigger) });
+    await this.gateway.commit(ops);
+    log.info(
+      { accountId, columns: changed, tierChanged: outcome.stored.changed, tier: outcome.stored.tier, rule: outcome.stored.rule.kind },
+      outcome.stored.changed ? "account tier changed" : "account tier fields updated",
+    );
+    return { accountId, outcome: "updated", tier: outcome.stored.tier, tierChanged: outcome.stored.changed, attempts };
+  }
+
+  private async readFacts(queries: ReturnType<typeof factQueries>): Promise<Record<string, ResultRow[]>> {
+    const entries = await Promise.all(
+      Object.entries(queries).map(async ([name, q]) => {
+        let { rows, moreRecords } = await this.gateway.fetch(q.entity, q.fetchXml);
+        // Open opportunities come as rows; page on in the rare account with more than a page of them.
+        for (let page = 2; name === "pipeline" && moreRecords && rows.length >= OPEN_OPPORTUNITY_PAGE * (page - 1); page++) {
+          const next = await this.gateway.fetch(q.entity, withPage(q.fetchXml, page));
+          rows = rows.concat(next.rows);
+          moreRecords = next.moreRecords;
+        }
+        return [name, rows] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+}

@@ -1,0 +1,107 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { readLimited } from "./body";
+import { ConfigError, readConfig } from "./config";
+import { createService, type Service } from "./service";
+import { MAX_BODY_BYTES, WEBHOOK_PATH } from "./webhook/handler";
+
+/** The standalone host: node:http on PORT (7071, like the Functions host), POST /api/webhook. */
+export function createWebhookServer(service: Service): Server {
+  const server = createServer((req, res) => {
+    void serve(service, req, res);
+  });
+  // A client that stalls mid-request is cut off rather than held open.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  return server;
+}
+
+function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function serve(service: Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, { status: "ok" });
+    if (url.pathname !== WEBHOOK_PATH) return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
+    const declared = Number(req.headers["content-length"]);
+    let tooLarge = false;
+    const readBody = async (): Promise<Buffer | "too-large"> => {
+      const body = Number.isFinite(declared) && declared > MAX_BODY_BYTES ? "too-large" : await readLimited(req, MAX_BODY_BYTES);
+      tooLarge = body === "too-large";
+      return body;
+    };
+    const header = (name: string): string | undefined => {
+      const v = req.headers[name.toLowerCase()];
+      return Array.isArray(v) ? v.join(", ") : v;
+    };
+    const out = await service.handle({ method: req.method ?? "GET", query: url.searchParams, header, readBody });
+    // An unread (rejected or oversized) body is not drained: close the connection instead.
+    if (tooLarge || !req.readableEnded) res.setHeader("connection", "close");
+    send(res, out.status, out.body);
+  } catch (e) {
+    service.logger.error({ err: (e as Error).message }, "request failed");
+    if (!res.headersSent) send(res, 500, { error: "internal error; see the service log" });
+    else res.destroy();
+  }
+}
+
+/** Starts listening; resolves with the bound port. */
+export function listen(server: Server, port: number, host?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr ? addr.port : port);
+    });
+  });
+}
+
+/** Stops accepting, lets requests in flight finish (their writes must commit), then closes idle connections. */
+export function shutdown(server: Server, graceMs = 20_000): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    // A keep-alive connection turns idle once its last answer is sent: close it then, not at its keep-alive timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    server.close(() => {
+      clearTimeout(force);
+      clearInterval(sweep);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+async function main(): Promise<void> {
+  let service: Service;
+  try {
+    service = createService(readConfig());
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const server = createWebhookServer(service);
+  const port = await listen(server, service.config.port, service.config.host);
+  service.logger.info({ host: service.config.host, port, path: WEBHOOK_PATH }, "plugin service listening");
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    service.logger.info({ signal }, "shutting down");
+    void shutdown(server).then(() => {
+      service.logger.flush();
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,129 @@
+import { randomUUID } from "node:crypto";
+import { Deadline, DeadlineExceeded, withDeadline } from "../dataverse/deadline";
+import { ConcurrencyConflict, DataverseHttpError } from "../dataverse/errors";
+import type { DataverseGateway } from "../dataverse/gateway";
+import type { Logger } from "../log";
+import { TierCodeError } from "../recalc/account-fields";
+import { ModelRowError } from "../recalc/model-cache";
+import type { RecalcResult, Recalculator } from "../recalc/recalculate";
+import { keyMatches, presentedKey } from "./auth";
+import { parseContext, PayloadError, type WebhookContext } from "./context";
+import { plan, UnresolvableEvent } from "./routing";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const WEBHOOK_PATH = "/api/webhook";
+
+/** A request as both hosts can describe it. */
+export interface WebhookRequest {
+  method: string;
+  query: URLSearchParams;
+  header(name: string): string | null | undefined;
+  /** Reads the body up to MAX_BODY_BYTES, or says "too-large"; called only once the caller is authenticated. */
+  readBody(): Promise<Buffer | "too-large">;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface HandlerDeps {
+  webhookKeys: readonly string[];
+  gateway: DataverseGateway;
+  recalculator: Recalculator;
+  logger: Logger;
+  deadlineMs: number;
+}
+
+const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
+
+/** Dataverse's own headers on a webhook call, for the log. https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#request-headers */
+const DATAVERSE_HEADERS = ["x-ms-dynamics-organization", "x-ms-dynamics-entity-name", "x-ms-dynamics-request-name", "x-ms-correlation-request-id"];
+
+/**
+ * The webhook: authenticate, validate, route, recalculate, and answer 2xx only once every write committed, so a
+ * failure shows up in Dataverse as a failed System Job.
+ */
+export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Promise<WebhookResponse> {
+  const requestId = randomUUID();
+  let log = deps.logger.child({ requestId });
+  if (req.method !== "POST") return reply(405, { error: `method ${req.method} not allowed; POST a RemoteExecutionContext` });
+  if (!keyMatches(presentedKey(req.query, (n) => req.header(n)), deps.webhookKeys)) {
+    log.warn("webhook call without a valid key");
+    return reply(401, { error: "missing or wrong webhook key" });
+  }
+  const body = await req.readBody();
+  if (body === "too-large") return reply(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+  let json: unknown;
+  try {
+    // .NET serializers may lead with a byte-order mark.
+    json = JSON.parse(body.toString("utf8").replace(/^\uFEFF/, ""));
+  } catch (e) {
+    return reply(400, { error: `body is not JSON: ${(e as Error).message}` });
+  }
+  const sizeExceeded = req.header("x-ms-dynamics-msg-size-exceeded") != null;
+  let ctx: WebhookContext;
+  try {
+    ctx = parseContext(json, sizeExceeded);
+  } catch (e) {
+    if (e instanceof PayloadError) return reply(400, { error: `not a RemoteExecutionContext: ${e.message}` });
+    throw e;
+  }
+  const dataverse = Object.fromEntries(DATAVERSE_HEADERS.map((h) => [h, req.header(h) ?? undefined]).filter(([, v]) => v));
+  log = log.child({ CorrelationId: ctx.correlationId, OperationId: ctx.operationId, entity: ctx.entity, message: ctx.message, entityId: ctx.entityId });
+  log.info({ depth: ctx.depth, stripped: ctx.stripped, dataverse }, "webhook received");
+
+  // Wall-clock, whatever clock the engine is given: this is about Dataverse's patience.
+  const deadline = Deadline.in(deps.deadlineMs);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const work = withDeadline(deadline, async (): Promise<RecalcResult[] | string> => {
+      const p = await plan(ctx, deps.gateway);
+      if (p.kind === "noop") return p.reason;
+      log.info({ accounts: p.accounts, trigger: p.trigger, via: p.via }, "recalculating");
+      return Promise.all(p.accounts.map((id) => deps.recalculator.recalculate(id, p.trigger, log)));
+    });
+    // Work queued behind other saves of the same account must not hold the answer past the deadline either; if it
+    // commits after a 504, Dataverse's retry finds nothing left to change.
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new DeadlineExceeded(`${ctx.message} of ${ctx.entity}`)), deadline.remaining());
+    });
+    work.catch(() => undefined);
+    const results = await Promise.race([work, expired]);
+    if (typeof results === "string") {
+      log.info({ reason: results }, "no-op");
+      return reply(200, { result: "noop", reason: results });
+    }
+    log.info({ results }, "done");
+    return reply(200, { result: "ok", accounts: results });
+  } catch (e) {
+    return failure(e, log);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function failure(e: unknown, log: Logger): WebhookResponse {
+  if (e instanceof UnresolvableEvent) {
+    log.warn({ err: e.message }, "event cannot be resolved to an account");
+    return reply(422, { error: e.message });
+  }
+  if (e instanceof DeadlineExceeded) {
+    log.error({ err: e.message }, "deadline exceeded");
+    return reply(504, { error: e.message });
+  }
+  if (e instanceof ConcurrencyConflict) {
+    log.error({ err: e.message }, "account kept changing; gave up");
+    return reply(409, { error: `the account kept changing while it was recalculated: ${e.message}` });
+  }
+  if (e instanceof DataverseHttpError) {
+    log.error({ status: e.status, code: e.code, err: e.message }, "Dataverse call failed");
+    return reply(e.transient ? 503 : 502, { error: `Dataverse call failed: ${e.message}` });
+  }
+  if (e instanceof ModelRowError || e instanceof TierCodeError) {
+    log.error({ err: e.message }, "tier model cannot be used");
+    return reply(500, { error: e.message });
+  }
+  log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "unexpected failure");
+  return reply(500, { error: "internal error; see the service log" });
+}

@@ -1,0 +1,44 @@
+import fc from "fast-check";
+import { DEFAULT_MODEL, factsAt, outcomeAt, parseModel, rankPopulation, scoreAccount, type EngineInput } from "../../src/engine";
+import { factQueries } from "../../plugins/recalc/fetchxml";
+import { factsFromResults } from "../../plugins/recalc/facts";
+import { evaluateFetch } from "./fetchxml-eval";
+import { asOf, population } from "./population";
+
+function tablesOf(input: EngineInput): Record<string, Record<string, unknown>[]> {
+  const tables: Record<string, Record<string, unknown>[]> = {
+    invoice: [...input.invoices].map((r, i) => ({ invoiceid: `inv-${i}`, ...r })),
+    opportunity: [...input.opportunities].map((r, i) => ({ opportunityid: `opp-${String(i).padStart(4, "0")}`, ...r })),
+  };
+  for (const a of input.activities) (tables[a.activitytypecode] ??= []).push({ ...a });
+  return tables;
+}
+
+describe("on-save facts from FetchXML aggregates agree with the batch", () => {
+  for (const [label, model] of [
+    ["default model", DEFAULT_MODEL],
+    ["6-month window, 2 baseline quarters, paid only", parseModel({ windowMonths: 6, trend: { baselineQuarters: 2 }, invoiceStates: [2] })],
+  ] as const) {
+    it(`${label}: same AccountFacts and the same outcome for every account`, () => {
+      fc.assert(
+        fc.property(population, (input) => {
+          const ranked = rankPopulation(input, model, asOf);
+          const tables = tablesOf(input);
+          ranked.facts.accounts.forEach((account, i) => {
+            const queries = factQueries(account.accountid, model, asOf);
+            const results = Object.fromEntries(Object.entries(queries).map(([name, q]) => [name, evaluateFetch(q.fetchXml, tables)]));
+            const facts = factsFromResults(account.accountid, model, asOf, results, account.ct_lasttouchon ?? null);
+            expect(facts).toEqual(factsAt(ranked.facts, i));
+            // Scored against the population's own table, the on-save path lands where the batch did.
+            const batch = outcomeAt(ranked, i);
+            const onSave = scoreAccount(facts, model, ranked.table, { tier: null, changedOn: null }, asOf);
+            expect(onSave.trend).toEqual(batch.trend);
+            expect(onSave.kpis.map((k) => k.value)).toEqual(batch.kpis.map((k) => k.value));
+            expect(onSave.cadence).toEqual(batch.cadence);
+          });
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});

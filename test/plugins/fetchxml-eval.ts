@@ -1,0 +1,81 @@
+import { XMLParser } from "fast-xml-parser";
+
+/**
+ * A deliberately small FetchXML evaluator for the plugin's own queries (and/eq/in/ge/gt/lt conditions, sum/count/
+ * max/min aggregates, count/page/order), so the on-save facts can be checked against the batch without a server.
+ * Rows hold epoch ms for dates and plain ids for lookups; results come back the way the Web API shapes them.
+ */
+type Row = Record<string, unknown>;
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ["attribute", "condition", "value", "order"].includes(name) });
+
+interface Cond {
+  attribute: string;
+  operator: string;
+  value?: string;
+  value_list?: string[];
+}
+
+function literal(row: Row, attribute: string, text: string): unknown {
+  const v = row[attribute];
+  if (typeof v === "number" && /^\d{4}-\d{2}-\d{2}T/.test(text)) return Date.parse(text);
+  if (typeof v === "number") return Number(text);
+  return text.toLowerCase();
+}
+
+function matches(row: Row, c: Cond): boolean {
+  const raw = row[c.attribute];
+  const v = typeof raw === "string" ? raw.toLowerCase() : raw;
+  if (c.operator === "in") return (c.value_list ?? []).some((x) => v === literal(row, c.attribute, x));
+  if (v === null || v === undefined) return false;
+  const x = literal(row, c.attribute, c.value ?? "") as number | string;
+  switch (c.operator) {
+    case "eq":
+      return v === x;
+    case "ge":
+      return (v as number) >= (x as number);
+    case "gt":
+      return (v as number) > (x as number);
+    case "lt":
+      return (v as number) < (x as number);
+    default:
+      throw new Error(`operator ${c.operator} not supported by the test evaluator`);
+  }
+}
+
+export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): Row[] {
+  const doc = parser.parse(fetchXml) as { fetch: { aggregate?: string; count?: string; page?: string; entity: Record<string, unknown> } };
+  const e = doc.fetch.entity as { name: string; attribute: Record<string, string>[]; filter: { condition: Record<string, unknown>[] }; order?: { attribute: string }[] };
+  const conds: Cond[] = e.filter.condition.map((c) => ({
+    attribute: String(c.attribute),
+    operator: String(c.operator),
+    value: c.value === undefined || Array.isArray(c.value) ? undefined : String(c.value),
+    value_list: Array.isArray(c.value) ? (c.value as unknown[]).map(String) : undefined,
+  }));
+  const rows = (tables[e.name] ?? []).filter((r) => conds.every((c) => matches(r, c)));
+  if (doc.fetch.aggregate === "true") {
+    const out: Row = {};
+    for (const a of e.attribute) {
+      const values = rows.map((r) => r[a.name]).filter((v) => v !== null && v !== undefined) as number[];
+      switch (a.aggregate) {
+        case "count":
+          out[a.alias] = rows.length;
+          break;
+        case "sum":
+          out[a.alias] = values.length ? values.reduce((s, v) => s + v, 0) : null;
+          break;
+        case "max":
+        case "min": {
+          const pick = values.length ? (a.aggregate === "max" ? Math.max(...values) : Math.min(...values)) : null;
+          out[a.alias] = pick === null ? null : new Date(pick).toISOString();
+          break;
+        }
+      }
+    }
+    return [out];
+  }
+  const order = e.order?.[0]?.attribute;
+  const sorted = order ? [...rows].sort((a, b) => String(a[order]).localeCompare(String(b[order]))) : rows;
+  const count = Number(doc.fetch.count ?? 5000);
+  const page = Number(doc.fetch.page ?? 1);
+  return sorted.slice((page - 1) * count, page * count).map((r) => Object.fromEntries(e.attribute.map((a) => [a.name, r[a.name] ?? null])));
+}
