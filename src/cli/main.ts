@@ -1,11 +1,12 @@
 import { ModelError } from "../engine/model";
 import { InputError } from "../export/input-error";
 import { UsageError, type CliCommand, type CliIo } from "./command";
+import { configureCommand } from "./commands/configure";
 import { explainCommand } from "./commands/explain";
 import { rankCommand } from "./commands/rank";
 import { sampleCommand } from "./commands/sample";
 
-export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand];
+export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand, configureCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

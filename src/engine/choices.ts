@@ -9,6 +9,10 @@ export type Trend = keyof typeof TREND_OPTIONS;
 export const CHANNEL_OPTIONS = { meeting: 100000000, call: 100000001, email: 100000002 } as const;
 export type Channel = keyof typeof CHANNEL_OPTIONS;
 
+/** Choice `ct_tierchangesource` of `ct_tierhistory`: what moved the tier. */
+export const TIER_CHANGE_SOURCE_OPTIONS = { rerank: 100000000, save: 100000001, override: 100000002 } as const;
+export type TierChangeSource = keyof typeof TIER_CHANGE_SOURCE_OPTIONS;
+
 /** Activity tables that count as a touch, and the channel each one is. */
 export const ACTIVITY_CHANNELS = { appointment: "meeting", phonecall: "call", email: "email" } as const satisfies Record<string, Channel>;
 

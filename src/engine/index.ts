@@ -16,3 +16,5 @@ export { touchCadence, type Cadence } from "./cadence";
 export { computeTrend, type TrendResult } from "./trend";
 export type { CutPoint } from "./tiering";
 export type { QuantileTable } from "./quantiles";
+export { RankTableError, rankTableFromColumns, rankTableToColumns, type RankTableColumns } from "./rank-table-columns";
+export { round2, round6 } from "./numbers";

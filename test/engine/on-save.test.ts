@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { computeFacts, factsAt, outcomeAt, parseModel, parseInstant, rankFacts, scoreAccount, type EngineInput, type TierModel } from "../../src/engine";
+import { computeFacts, factsAt, outcomeAt, parseModel, parseInstant, rankFacts, rankTableFromColumns, rankTableToColumns, scoreAccount, type EngineInput, type TierModel } from "../../src/engine";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { readExportRows } from "../../src/export/load";
@@ -12,7 +12,10 @@ const CDNOW = join(__dirname, "../../../shared/datasets/cdnow-sample");
 function agreement(data: EngineInput, model: TierModel, asOf: number) {
   const facts = computeFacts(data, model, asOf);
   const batch = rankFacts(facts, model);
-  const table = JSON.parse(JSON.stringify(batch.table)); // what ct_ranktable holds: a JSON round trip
+  // What the re-rank stores on ct_tiermodel and the plugin reads back.
+  const columns = rankTableToColumns(batch.table);
+  const table = rankTableFromColumns(columns.ct_cutpointsjson, columns.ct_kpiquantilesjson);
+  expect(table).toEqual(batch.table);
   let same = 0;
   let worstScoreGap = 0;
   const n = facts.accounts.length;
