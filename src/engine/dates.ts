@@ -59,10 +59,22 @@ export function daysBetween(from: number, to: number): number {
   return Math.floor((to - from) / DAY_MS);
 }
 
+// A batch formats the same few dates (asOf, due dates) for every account: remember the last ones.
+const isoCache = new Map<number, string>();
+function cachedIso(t: number): string {
+  let s = isoCache.get(t);
+  if (s === undefined) {
+    if (isoCache.size > 4096) isoCache.clear();
+    s = new Date(t).toISOString();
+    isoCache.set(t, s);
+  }
+  return s;
+}
+
 export function isoDate(t: number): string {
-  return new Date(t).toISOString().slice(0, 10);
+  return cachedIso(t).slice(0, 10);
 }
 
 export function isoInstant(t: number): string {
-  return new Date(t).toISOString();
+  return cachedIso(t);
 }

@@ -62,10 +62,8 @@ export class FactsBuilder {
 
   constructor(accounts: readonly AccountRow[], model: TierModel, asOf: number) {
     this.accounts = accounts.filter((a) => a.statecode === STATE.account.active);
-    this.accounts.forEach((a, i) => {
-      this.index.set(a.accountid, i);
-      this.index.set(a.accountid.toLowerCase(), i);
-    });
+    // Keyed by the lower-case id; a row's id is tried as it is first, since exports are consistent within a file.
+    this.accounts.forEach((a, i) => this.index.set(a.accountid.toLowerCase(), i));
     this.window = windowFor(model, asOf);
     this.q = model.trend.baselineQuarters + 1;
     this.stride = QUARTERS + this.q;

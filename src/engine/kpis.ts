@@ -27,14 +27,16 @@ export function isActiveInWindow(monetary: number, frequency: number, won: numbe
   return monetary !== 0 || frequency > 0 || won > 0 || pipeline > 0;
 }
 
+/** Σ w_k in KPI order. */
+export function weightSum(model: TierModel): number {
+  let weights = 0;
+  for (const kpi of KPI_NAMES) weights += model.weights[kpi];
+  return weights;
+}
+
 /** score = round(Σ w_k × pct_k / Σ w_k, 6), summed in KPI order so every part gets the same bits. */
 export function scoreFromPcts(model: TierModel, pctOf: (kpi: KpiName, k: number) => number): number {
   let sum = 0;
-  let weights = 0;
-  for (let k = 0; k < KPI_NAMES.length; k++) {
-    const w = model.weights[KPI_NAMES[k]];
-    sum += w * pctOf(KPI_NAMES[k], k);
-    weights += w;
-  }
-  return round6(sum / weights);
+  for (let k = 0; k < KPI_NAMES.length; k++) sum += model.weights[KPI_NAMES[k]] * pctOf(KPI_NAMES[k], k);
+  return round6(sum / weightSum(model));
 }

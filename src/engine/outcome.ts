@@ -1,6 +1,7 @@
 import { touchCadence, type Cadence } from "./cadence";
 import { isoDate, isoInstant } from "./dates";
 import { KPI_NAMES, type KpiContribution, type KpiName, type TierExplanation, type TierRule } from "./explanation-types";
+import { weightSum } from "./kpis";
 import type { TierModel } from "./model";
 import { round6 } from "./numbers";
 import { decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
@@ -40,12 +41,12 @@ export interface SettleInput {
 /** One path from a scored account to its stored tier, cadence and explanation, shared by the batch and on-save. */
 export function settle(x: SettleInput): AccountOutcome {
   const { model, asOf } = x;
-  const weightSum = KPI_NAMES.reduce((s, k) => s + model.weights[k], 0);
+  const weights = weightSum(model);
   const kpis: KpiContribution[] = KPI_NAMES.map((kpi) => {
     const v = x.value(kpi);
     const pct = x.pct(kpi);
     const weight = model.weights[kpi];
-    return { kpi, value: Number.isFinite(v) ? v : null, pct: round6(pct), weight, points: round6((weight * pct) / weightSum) };
+    return { kpi, value: Number.isFinite(v) ? v : null, pct: round6(pct), weight, points: round6((weight * pct) / weights) };
   });
   const computedTier = model.tiers[x.tierIndex].code;
   const stored = decideStoredTier(model, x.cuts, computedTier, x.score, x.state, asOf);

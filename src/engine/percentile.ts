@@ -40,14 +40,23 @@ export function pctFromCounts(less: number, equal: number, n: number, lowerIsBet
 /** Every value's mid-rank percentile within `values`, given their ascending copy. */
 export function midRankPercentiles(values: Float64Array, sorted: Float64Array, lowerIsBetter: boolean): Float64Array {
   const n = values.length;
+  // One pass over the sorted copy gives each distinct value its percentile; each account then needs one search.
+  const distinct: number[] = [];
+  const pcts: number[] = [];
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && sorted[j] === sorted[i]) j++;
+    distinct.push(sorted[i]);
+    pcts.push(pctFromCounts(i, j - i, n, lowerIsBetter));
+    i = j;
+  }
   const out = new Float64Array(n);
   let lastV = NaN;
   let lastPct = 0;
   for (let i = 0; i < n; i++) {
     const v = values[i];
     if (v !== lastV) {
-      const lo = lowerBound(sorted, v);
-      lastPct = pctFromCounts(lo, upperBound(sorted, v) - lo, n, lowerIsBetter);
+      lastPct = pcts[lowerBound(distinct, v)];
       lastV = v;
     }
     out[i] = lastPct;

@@ -1,8 +1,9 @@
 import { isoInstant } from "./dates";
 import { KPI_NAMES, type KpiName, type TierRule } from "./explanation-types";
 import type { FactsTable } from "./facts";
-import { isActiveInWindow, kpiColumn, LOWER_IS_BETTER, scoreFromPcts } from "./kpis";
+import { isActiveInWindow, kpiColumn, LOWER_IS_BETTER, weightSum } from "./kpis";
 import type { RankMethod, TierModel } from "./model";
+import { round6 } from "./numbers";
 import { midRankPercentiles, sortedCopy } from "./percentile";
 import { buildQuantileTable, type QuantileTable } from "./quantiles";
 import { assignPareto, assignPercentile, assignThresholds, type Assignment, type CutPoint } from "./tiering";
@@ -49,9 +50,15 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
     pct[kpi] = midRankPercentiles(col, sorted, LOWER_IS_BETTER[kpi]);
     quantiles[kpi] = buildQuantileTable(sorted, LOWER_IS_BETTER[kpi]);
   }
-  const pcts = KPI_NAMES.map((k) => pct[k]);
-  const score = new Float64Array(n);
-  for (let i = 0; i < n; i++) score[i] = scoreFromPcts(model, (_, k) => pcts[k][i]);
+  // Column by column, with the same additions in the same order as scoreFromPcts (the on-save path).
+  const sums = new Float64Array(n);
+  for (const kpi of KPI_NAMES) {
+    const w = model.weights[kpi];
+    const p = pct[kpi];
+    for (let i = 0; i < n; i++) sums[i] += w * p[i];
+  }
+  const weights = weightSum(model);
+  const score = sums.map((sum) => round6(sum / weights));
 
   const active = new Uint8Array(n);
   const activeIdx: number[] = [];
@@ -87,7 +94,7 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
   const trend: TrendResult[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const first = facts.firstInvoice[i];
-    trend[i] = computeTrend(Array.from(facts.quarters.subarray(i * q, i * q + q)), Number.isFinite(first) ? first : null, earliest, model.trend);
+    trend[i] = computeTrend(facts.quarters, Number.isFinite(first) ? first : null, earliest, model.trend, i * q);
   }
 
   const rule = (i: number): TierRule => {

@@ -10,24 +10,29 @@ export interface TrendResult {
   delta: number;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+/** Median of `count` values starting at `offset`; an even count gives the mean of the two middle values. */
+function median(values: ArrayLike<number>, offset: number, count: number): number {
+  const s = new Array<number>(count);
+  for (let j = 0; j < count; j++) s[j] = values[offset + j];
+  s.sort((a, b) => a - b);
+  const mid = count >> 1;
+  return count % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**
  * Quarterly trend (design.md §4): Q0 against the median of the baseline quarters before it.
- * `quarters` is [Q0, Q-1, …, Q-B]; `earliestBaselineStart` the start of Q-B.
+ * `quarters` holds [Q0, Q-1, …, Q-B] from `offset` on (a batch passes its whole column); `earliestBaselineStart`
+ * is the start of Q-B.
  */
 export function computeTrend(
-  quarters: readonly number[],
+  quarters: ArrayLike<number>,
   firstInvoiceOn: number | null,
   earliestBaselineStart: number,
   cfg: TierModel["trend"],
+  offset = 0,
 ): TrendResult {
-  const q0 = quarters[0];
-  const baseline = median(quarters.slice(1, cfg.baselineQuarters + 1));
+  const q0 = quarters[offset];
+  const baseline = median(quarters, offset + 1, cfg.baselineQuarters);
   const delta = round2(q0 - baseline);
   let code: Trend;
   if (firstInvoiceOn == null || firstInvoiceOn > earliestBaselineStart) code = "insufficient";
