@@ -2,8 +2,7 @@ import { statSync, existsSync } from "node:fs";
 import { FactsBuilder, type FactsTable } from "../engine/facts";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import type { TierModel } from "../engine/model";
-import { InputError } from "./input-error";
-import { readTable, type ReadOptions } from "./read-table";
+import { readTable, RowError, type ReadOptions } from "./read-table";
 import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 
 const FILES = [ACCOUNTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) => t.file);
@@ -19,10 +18,11 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
   await readTable(
     dir,
     ACCOUNTS,
-    (a, line) => {
+    (a, record) => {
       const key = a.accountid.toLowerCase();
-      if (seen.has(key)) throw new InputError(ACCOUNTS.file, line, "accountid", `duplicate accountid ${a.accountid}, first on line ${seen.get(key)}`);
-      seen.set(key, line);
+      const first = seen.get(key);
+      if (first !== undefined) throw new RowError("accountid", `duplicate accountid ${a.accountid}, first on line {line}`, first);
+      seen.set(key, record);
       accounts.push(a);
     },
     options,

@@ -22,21 +22,44 @@ export interface ReadOptions {
 }
 
 /**
+ * A row the table's consumer rejects (e.g. a duplicate id). `{line}` in the reason stands for the line of
+ * `relatedRecord`, another record of the same file.
+ */
+export class RowError extends Error {
+  constructor(
+    readonly column: string,
+    readonly reason: string,
+    readonly relatedRecord?: number,
+  ) {
+    super(reason);
+  }
+}
+
+interface PendingError {
+  record: number;
+  column: string | null;
+  reason: string;
+  relatedRecord?: number;
+}
+
+/**
  * Streams one export-folder CSV (design.md §5) through csv-parse, validating every cell; the first bad cell stops the
  * read with an InputError naming file, line and column. Column names are matched case-insensitively; extra columns
- * are ignored. Resolves to the number of data rows.
+ * are ignored. `onRow` gets each row with its record number (1 = the first after the header). Resolves to the number
+ * of data rows.
  */
-export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, line: number) => void, options: ReadOptions = {}): Promise<number> {
+export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, record: number) => void, options: ReadOptions = {}): Promise<number> {
   const path = `${dir}/${spec.file}`;
   const label = spec.file;
   if (!existsSync(path)) {
     return Promise.reject(new InputError(label, null, null, `file not found in ${dir} (expected a header row with ${spec.columns.filter((c) => c.required).map((c) => c.name).join(", ")})`));
   }
   return new Promise<number>((resolve, reject) => {
-    const source = createReadStream(path);
-    const parser = parse({ bom: true, info: true, skip_empty_lines: true, relax_quotes: false });
+    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    // No `info` option: it costs more than the parsing itself. Line numbers are found again when an error needs one.
+    const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: false });
     let index: number[] | null = null;
-    let rows = 0;
+    let record = -1;
     let failed = false;
     const fail = (err: unknown): void => {
       if (failed) return;
@@ -48,31 +71,45 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, li
       else if ((err as NodeJS.ErrnoException)?.code) reject(new InputError(label, null, null, (err as Error).message));
       else reject(err);
     };
+    const failAt = (e: PendingError): void => {
+      if (failed) return;
+      failed = true;
+      source.destroy();
+      parser.destroy();
+      linesOf(path, [e.record, e.relatedRecord ?? e.record]).then(
+        (lines) => reject(new InputError(label, lines.get(e.record) ?? null, e.column, e.reason.replace("{line}", String(lines.get(e.relatedRecord ?? e.record) ?? "?")))),
+        reject,
+      );
+    };
     source.on("error", fail);
     if (options.onBytes) source.on("data", (chunk) => options.onBytes!(chunk.length));
     parser.on("error", fail);
     parser.on("readable", () => {
-      let item: { record: string[]; info: { lines: number } } | null;
+      let cells: string[] | null;
       try {
-        while (!failed && (item = parser.read()) !== null) {
-          const { record, info } = item;
+        while (!failed && (cells = parser.read()) !== null) {
+          record++;
           if (index === null) {
-            index = headerIndex(label, record, spec.columns);
+            index = headerIndex(label, cells, spec.columns);
             continue;
           }
           const values = new Array<unknown>(spec.columns.length);
           for (let c = 0; c < spec.columns.length; c++) {
             const at = index[c];
-            const cell = at < 0 ? "" : record[at] ?? "";
+            const cell = at < 0 ? "" : cells[at] ?? "";
             try {
               values[c] = spec.columns[c].parse(cell);
             } catch (e) {
               if (!(e instanceof CellError)) throw e;
-              throw new InputError(label, info.lines, `${at + 1} (${spec.columns[c].name})`, e.message);
+              return failAt({ record, column: `${at + 1} (${spec.columns[c].name})`, reason: e.message });
             }
           }
-          onRow(spec.toRow(values), info.lines);
-          rows++;
+          try {
+            onRow(spec.toRow(values), record);
+          } catch (e) {
+            if (!(e instanceof RowError)) throw e;
+            return failAt({ record, column: e.column, reason: e.reason, relatedRecord: e.relatedRecord });
+          }
         }
       } catch (e) {
         fail(e);
@@ -81,10 +118,29 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, li
     parser.on("end", () => {
       if (failed) return;
       if (index === null) fail(new InputError(label, 1, null, "the file is empty; expected a header row"));
-      else resolve(rows);
+      else resolve(record);
     });
     source.pipe(parser);
   });
+}
+
+/** The line each record number ends on (0 = the header), by reading the file again: only errors need it. */
+async function linesOf(path: string, records: number[]): Promise<Map<number, number>> {
+  const wanted = new Set(records);
+  const found = new Map<number, number>();
+  const parser = createReadStream(path).pipe(parse({ bom: true, skip_empty_lines: true, relax_quotes: false, info: true, relax_column_count: true }));
+  let record = -1;
+  try {
+    for await (const item of parser as AsyncIterable<{ info: { lines: number } }>) {
+      record++;
+      if (wanted.has(record)) found.set(record, item.info.lines);
+      if (found.size === wanted.size) break;
+    }
+  } catch {
+    // A later syntax error does not matter: the records asked for come before it.
+  }
+  parser.destroy();
+  return found;
 }
 
 /** csv-parse's messages, in words that say what to fix. */
