@@ -1,20 +1,43 @@
 import * as React from "react";
 import { TierBadgeView } from "./components/TierBadgeView";
 import type { IInputs, IOutputs } from "./inputs";
+import { knownPolicy, loadPolicy, type PolicyState } from "./policy";
 import { buildBadgeModel } from "./view-model";
 
 /**
- * TierBadge: a virtual (React) control showing the account's tier, score, trend and touch cadence.
- * Read-only by design: the tier columns belong to the plugin service, so getOutputs never returns a value.
+ * TierBadge: a virtual (React) control showing the account's tier, score, trend and touch cadence, and the tier's
+ * service privileges from ct_tierpolicy. Read-only by design: the tier columns belong to the plugin service, so
+ * getOutputs never returns a value.
  */
 export class TierBadge implements ComponentFramework.ReactControl<IInputs, IOutputs> {
+  /** The policy of the tier on display; a new tier value asks again (the answer is cached per session). */
+  private policy: { tier: number; state: PolicyState } | null = null;
+  private destroyed = false;
+
   /** Ask for allocatedWidth, which picks the compact layout on narrow forms. */
   public init(context: ComponentFramework.Context<IInputs>): void {
     context.mode.trackContainerResize(true);
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    return React.createElement(TierBadgeView, { model: buildBadgeModel(context, new Date()) });
+    return React.createElement(TierBadgeView, { model: buildBadgeModel(context, new Date(), this.policyFor(context)) });
+  }
+
+  private policyFor(context: ComponentFramework.Context<IInputs>): PolicyState | undefined {
+    const tier = context.parameters.tier;
+    if (tier.security?.readable === false || tier.raw == null) return undefined;
+    const value = tier.raw;
+    if (this.policy?.tier !== value) {
+      const known = knownPolicy(value);
+      if (known) return (this.policy = { tier: value, state: known }).state;
+      const current = (this.policy = { tier: value, state: { status: "loading" } as PolicyState });
+      void loadPolicy(context.webAPI, value).then((state) => {
+        if (this.destroyed || this.policy !== current) return;
+        current.state = state;
+        context.factory?.requestRender?.();
+      });
+    }
+    return this.policy.state;
   }
 
   public getOutputs(): IOutputs {
@@ -22,6 +45,7 @@ export class TierBadge implements ComponentFramework.ReactControl<IInputs, IOutp
   }
 
   public destroy(): void {
-    // Nothing to release: no timers, subscriptions or requests.
+    // No timers or subscriptions; a policy request still in flight must not render into a destroyed control.
+    this.destroyed = true;
   }
 }

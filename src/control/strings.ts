@@ -60,6 +60,12 @@ export const STRING_KEYS = [
   "Rule_thresholdBelow",
   "Held_margin",
   "Held_minDays",
+  "Policy_Title",
+  "Policy_Privileges",
+  "Policy_Response",
+  "Policy_None",
+  "Policy_Loading",
+  "Policy_Unavailable",
 ] as const;
 
 export type StringKey = (typeof STRING_KEYS)[number];

@@ -4,6 +4,7 @@ import { calendarDaysFrom, parseIsoDate } from "./dates";
 import { parseExplanation } from "./explanation";
 import type { IInputs } from "./inputs";
 import { badgeColors } from "./palette";
+import type { PolicyState } from "./policy";
 import { makeTranslate, type Translate } from "./strings";
 
 /** The parts of the PCF context the badge reads; a full ComponentFramework.Context<IInputs> fits. */
@@ -48,6 +49,15 @@ export interface OverrideView {
   tag: string;
   detail: string;
 }
+/** The tier's service privileges and response-time target (ct_tierpolicy), or why they are not shown. */
+export interface PolicyView {
+  /** The line under the badge. */
+  line: string;
+  title: string;
+  privileges?: string;
+  response?: string;
+  status: PolicyState["status"] | "none";
+}
 export type WhyView =
   | { ok: true; button: string; title: string; summary: string; lines: string[]; rule: string; held?: string; close: string }
   | { ok: false; button: string; title: string; message: string; problem: string; close: string };
@@ -65,6 +75,7 @@ export type BadgeBody =
       lastTouch?: string;
       override?: OverrideView;
       why?: WhyView;
+      policy?: PolicyView;
     };
 
 export interface BadgeModel {
@@ -87,8 +98,11 @@ export function isCompact(ctx: BadgeContext): boolean {
   return (width > 0 && width < COMPACT_BELOW_PX) || ctx.client.getFormFactor() === FORM_FACTOR_PHONE;
 }
 
-/** Everything the badge shows, already localised and formatted; `today` is the user's current date. */
-export function buildBadgeModel(ctx: BadgeContext, today: Date): BadgeModel {
+/**
+ * Everything the badge shows, already localised and formatted; `today` is the user's current date, `policy` the
+ * tier's ct_tierpolicy as far as it is known (undefined: not asked for).
+ */
+export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyState): BadgeModel {
   const t = makeTranslate(ctx.resources);
   const disabled = ctx.mode.isControlDisabled;
   const base = { groupLabel: t(disabled ? "Group_LabelReadOnly" : "Group_Label"), compact: isCompact(ctx), disabled };
@@ -121,6 +135,7 @@ export function buildBadgeModel(ctx: BadgeContext, today: Date): BadgeModel {
       lastTouch: lastTouchText(readable(p.lastTouchOn), f, t),
       override: overrideView(readable(p.override), readable(p.overrideReason), readable(p.overrideUntil), explanation, today, f, t),
       why: parsed === undefined ? undefined : parsed.ok ? whyView(parsed.value, tier.label, f, t) : whyProblem(tier.label, parsed.problem, t),
+      policy: policy && policyView(policy, tier.label, f, t),
     },
   };
 }
@@ -264,4 +279,15 @@ function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatt
 
 function whyProblem(tierLabel: string, problem: string, t: Translate): WhyView {
   return { ok: false, button: t("Why_Button"), title: t("Why_Title", tierLabel), message: t("Why_Invalid"), problem, close: t("Why_Close") };
+}
+
+function policyView(state: PolicyState, tierLabel: string, f: BadgeContext["formatting"], t: Translate): PolicyView {
+  const title = t("Policy_Title", tierLabel);
+  if (state.status === "loading") return { status: "loading", title, line: t("Policy_Loading") };
+  if (state.status === "unavailable") return { status: "unavailable", title, line: t("Policy_Unavailable") };
+  const p = state.policy;
+  const privileges = p?.privileges ? t("Policy_Privileges", p.privileges) : undefined;
+  const response = p?.responseTimeHours ? t("Policy_Response", f.formatInteger(p.responseTimeHours)) : undefined;
+  if (!privileges && !response) return { status: "none", title, line: t("Policy_None") };
+  return { status: "ready", title, privileges, response, line: [privileges, response].filter(Boolean).join(" · ") };
 }

@@ -72,6 +72,8 @@ export interface ContextOptions {
   allocatedWidth?: number;
   formFactor?: number;
   disabled?: boolean;
+  /** context.webAPI (absent, like the pcf-start harness without the WebAPI feature, unless given). */
+  webAPI?: Pick<ComponentFramework.WebApi, "retrieveMultipleRecords">;
 }
 
 const LOCALES = { 1033: "en-US", 1031: "de-DE" } as const;
@@ -98,6 +100,8 @@ export function formattingFor(locale: string): BadgeContext["formatting"] {
 export interface MockContext extends BadgeContext {
   mode: BadgeContext["mode"] & { trackContainerResize: jest.Mock };
   updatedProperties: string[];
+  webAPI?: Pick<ComponentFramework.WebApi, "retrieveMultipleRecords">;
+  factory: { requestRender: jest.Mock };
 }
 
 export function makeContext(opts: ContextOptions = {}): MockContext {
@@ -128,6 +132,8 @@ export function makeContext(opts: ContextOptions = {}): MockContext {
     mode: { isControlDisabled: opts.disabled ?? false, allocatedWidth: opts.allocatedWidth ?? -1, trackContainerResize: jest.fn() },
     client: { getFormFactor: () => opts.formFactor ?? 1 },
     updatedProperties: [],
+    ...(opts.webAPI ? { webAPI: opts.webAPI } : {}),
+    factory: { requestRender: jest.fn() },
   };
 }
 

@@ -33,7 +33,12 @@ export const TierBadgeView: React.FC<{ model: BadgeModel }> = ({ model }) => {
               {body.lastTouch && <span>{body.lastTouch}</span>}
             </div>
           )}
-          {body.why && <WhyCallout why={body.why} />}
+          {!compact && body.policy && (
+            <div className="ct-row ct-policy" data-testid="policy" data-status={body.policy.status}>
+              {body.policy.line}
+            </div>
+          )}
+          {body.why && <WhyCallout why={body.why} policy={body.policy} />}
         </>
       )}
     </div>

@@ -1,9 +1,9 @@
 import * as React from "react";
 import { ActionButton, Callout, DefaultButton, DirectionalHint, getId, type IButton } from "@fluentui/react";
-import type { WhyView } from "../view-model";
+import type { PolicyView, WhyView } from "../view-model";
 
 /** "Why this tier?": a button opening a callout with each KPI's part of the score in plain words. */
-export const WhyCallout: React.FC<{ why: WhyView }> = ({ why }) => {
+export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ why, policy }) => {
   const [open, setOpen] = React.useState(false);
   const [ids] = React.useState(() => ({ button: getId("ct-why-button"), title: getId("ct-why-title"), dialog: getId("ct-why") }));
   const button = React.useRef<IButton>(null);
@@ -57,6 +57,19 @@ export const WhyCallout: React.FC<{ why: WhyView }> = ({ why }) => {
                 <p>{why.message}</p>
                 <p className="ct-why__problem">{why.problem}</p>
               </>
+            )}
+            {policy && (
+              <section className="ct-why__policy" data-testid="why-policy">
+                <h3 className="ct-why__subtitle">{policy.title}</h3>
+                {policy.privileges || policy.response ? (
+                  <>
+                    {policy.privileges && <p>{policy.privileges}</p>}
+                    {policy.response && <p>{policy.response}</p>}
+                  </>
+                ) : (
+                  <p>{policy.line}</p>
+                )}
+              </section>
             )}
             <DefaultButton onClick={() => close(true)}>{why.close}</DefaultButton>
           </div>
