@@ -197,6 +197,8 @@ const SPECS: TableSpec[] = [
   activity("phonecall", "phonecalls"),
   activity("appointment", "appointments"),
   activity("email", "emails"),
+  // The tier programme's follow-ups (issue 9): a task for the new service rep, or for the owner when an account leaves.
+  activity("task", "tasks"),
   {
     logicalName: "systemuser",
     entitySetName: "systemusers",
@@ -211,6 +213,35 @@ const SPECS: TableSpec[] = [
       modifiedon: { type: "DateTime", readOnly: true },
     },
     defaults: { isdisabled: false },
+  },
+  {
+    // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/team (the columns the
+    // tier programme reads: a policy's team of service reps).
+    logicalName: "team",
+    entitySetName: "teams",
+    primaryId: "teamid",
+    primaryName: "name",
+    columns: {
+      teamid: { type: "Uniqueidentifier" },
+      name: { type: "String", maxLength: 160 },
+      createdon: { type: "DateTime", readOnly: true },
+      modifiedon: { type: "DateTime", readOnly: true },
+    },
+  },
+  {
+    // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/teammembership
+    // The N:N intersect table of teams and users; its two ids are plain uniqueidentifiers, read with a FetchXML
+    // link-entity. Dataverse fills it through associate requests only; the sandbox also takes a plain create, so
+    // tests and seeds can add members.
+    logicalName: "teammembership",
+    entitySetName: "teammemberships",
+    primaryId: "teammembershipid",
+    primaryName: "teammembershipid",
+    columns: {
+      teammembershipid: { type: "Uniqueidentifier" },
+      teamid: { type: "Uniqueidentifier" },
+      systemuserid: { type: "Uniqueidentifier" },
+    },
   },
   {
     logicalName: "ct_tiermodel",
@@ -244,6 +275,7 @@ const SPECS: TableSpec[] = [
       ct_touchchannel: { type: "Picklist", options: CHANNEL },
       ct_serviceprivileges: { type: "Memo" },
       ct_responsetimehours: { type: "Integer" },
+      ct_servicerepteamid: { type: "Lookup", targets: ["team"], nav: { ct_servicerepteamid: "team", ct_ServiceRepTeamId: "team" } },
       statecode: { type: "State", options: { 0: "Active", 1: "Inactive" } },
       statuscode: { type: "Status", options: { 1: "Active", 2: "Inactive" } },
       ...audit,

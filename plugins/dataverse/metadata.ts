@@ -12,6 +12,12 @@ export const ENTITY_SETS: Record<string, string> = {
   email: "emails",
   ct_tiermodel: "ct_tiermodels",
   ct_tierhistory: "ct_tierhistories",
+  // The tier programme (plugins/programme): policies, rep teams and their members, follow-up tasks.
+  ct_tierpolicy: "ct_tierpolicies",
+  systemuser: "systemusers",
+  team: "teams",
+  teammembership: "teammemberships",
+  task: "tasks",
 };
 
 export const ACCOUNT_STATE_COLUMNS = ["statecode", "ct_tier", "ct_tierchangedon", "ct_tieroverride", "ct_tieroverridereason", "ct_tieroverrideuntil", "ct_lasttouchon"] as const;

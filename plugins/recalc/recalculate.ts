@@ -4,6 +4,7 @@ import { ConcurrencyConflict } from "../dataverse/errors";
 import { accountPath, type DataverseGateway, type Row } from "../dataverse/gateway";
 import { ACCOUNT_RESULT_COLUMNS, ACCOUNT_STATE_COLUMNS, entitySet } from "../dataverse/metadata";
 import type { Logger } from "../log";
+import { PROGRAMME_ACCOUNT_COLUMNS, TierProgramme, type ProgrammeAction } from "../programme/programme";
 import { accountValues, changedColumns, historyRow, storedState } from "./account-fields";
 import { factsFromResults, instant, type ResultRow } from "./facts";
 import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage } from "./fetchxml";
@@ -17,6 +18,8 @@ export interface RecalcResult {
   outcome: "updated" | "unchanged" | "missing" | "inactive";
   tier?: string;
   tierChanged?: boolean;
+  /** What the tier programme did with a tier change (service rep assigned, review task, nothing). */
+  programme?: ProgrammeAction;
   attempts: number;
 }
 
@@ -30,6 +33,8 @@ export class Recalculator {
     private readonly gateway: DataverseGateway,
     private readonly models: ModelCache,
     private readonly now: () => number = Date.now,
+    /** The tier programme (service reps, issue 9); null leaves tier changes without follow-up. */
+    private readonly programme: TierProgramme | null = new TierProgramme(gateway),
   ) {}
 
   recalculate(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
@@ -49,7 +54,7 @@ export class Recalculator {
 
   private async once(accountId: string, trigger: Trigger, attempts: number, log: Logger): Promise<RecalcResult> {
     const { model, table } = await this.models.get();
-    const account = await this.gateway.retrieveAccount(accountId, [...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS]);
+    const account = await this.gateway.retrieveAccount(accountId, [...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS, ...PROGRAMME_ACCOUNT_COLUMNS]);
     if (!account) return { accountId, outcome: "missing", attempts };
     if (account.row.statecode !== STATE.account.active) return { accountId, outcome: "inactive", attempts };
     const asOf = this.now();
@@ -64,12 +69,25 @@ export class Recalculator {
     for (const c of changed) patch[c] = want[c];
     const ops: ChangeOperation[] = [{ method: "PATCH", path: accountPath(accountId), body: patch, ifMatch: account.etag }];
     if (outcome.stored.changed) ops.push({ method: "POST", path: entitySet("ct_tierhistory"), body: historyRow(outcome, accountId, asOf, trigger) });
-    await this.gateway.commit(ops);
+    let programme: ProgrammeAction | undefined;
+    if (outcome.stored.changed && this.programme) {
+      // The programme's columns and tasks join this change set, under the same If-Match on the account.
+      programme = await this.programme.onTierChange(
+        { accountId, account: account.row, from: outcome.stored.previousTier ?? null, to: outcome.stored.tier, asOf },
+        async (plan) => {
+          Object.assign(patch, plan.patch);
+          await this.gateway.commit([...ops, ...plan.ops]);
+        },
+        log,
+      );
+    } else {
+      await this.gateway.commit(ops);
+    }
     log.info(
       { accountId, columns: changed, tierChanged: outcome.stored.changed, tier: outcome.stored.tier, rule: outcome.stored.rule.kind },
       outcome.stored.changed ? "account tier changed" : "account tier fields updated",
     );
-    return { accountId, outcome: "updated", tier: outcome.stored.tier, tierChanged: outcome.stored.changed, attempts };
+    return { accountId, outcome: "updated", tier: outcome.stored.tier, tierChanged: outcome.stored.changed, ...(programme ? { programme } : {}), attempts };
   }
 
   private async readFacts(queries: ReturnType<typeof factQueries>): Promise<Record<string, ResultRow[]>> {

@@ -92,7 +92,7 @@ describe("packSolution", () => {
     expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual(["ct_tier", "ct_tierchangesource", "ct_touchchannel", "ct_trend"]);
     expect(doc.Roles[0].Role.length).toBe(2);
     expect(doc.FieldSecurityProfiles[0].FieldSecurityProfile.length).toBe(2);
-    expect(doc.EntityRelationships[0].EntityRelationship.length).toBe(2);
+    expect(doc.EntityRelationships[0].EntityRelationship.length).toBe(3);
     expect(doc.CustomControls[0].CustomControl[0].Name[0]).toBe(CONTROL);
     expect(doc.CustomControls[0].CustomControl[0].FileName[0]).toBe(`/Controls/${CONTROL}/ControlManifest.xml`);
     expect(doc.ServiceEndpoints[0].ServiceEndpoint.length).toBe(1);

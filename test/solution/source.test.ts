@@ -181,7 +181,7 @@ describe("tables and columns of design.md §3", () => {
     const relDir = join(srcDir, "Other", "Relationships");
     const rels = readdirSync(relDir).flatMap((f) => children(readXml(join(relDir, f))["EntityRelationships"], "EntityRelationship"));
     const lookups = [...source.entities.values()].flatMap((e) => [...e.columns.values()].filter((c) => c.type === "lookup"));
-    expect(lookups.length).toBe(2);
+    expect(lookups.length).toBe(3); // history → account, account → service rep, policy → service rep team
     for (const l of lookups) {
       const match = rels.filter((r) => text(r, "ReferencingEntityName").toLowerCase() === l.entity && text(r, "ReferencingAttributeName").toLowerCase() === l.logicalName);
       expect([l.logicalName, match.length]).toEqual([l.logicalName, 1]);
@@ -358,12 +358,13 @@ describe("security", () => {
     }
   });
 
-  test("the service's role is least privilege: reads the sources, writes only accounts, history and the model", () => {
+  test("the service's role is least privilege: reads the sources, writes only accounts, history, the model and programme tasks", () => {
     const role = source.roles.find((r) => r.name === "Customer Tiering service")!;
     const names = role.privileges.map((p) => p.name);
     expect(names).toEqual(expect.arrayContaining(["prvReadInvoice", "prvReadOpportunity", "prvReadActivity", "prvReadct_TierModel", "prvReadct_TierPolicy", "prvWriteAccount", "prvCreatect_TierHistory"]));
     const writes = names.filter((n) => /^prv(Create|Write|Delete|Assign|Share)/.test(n)).sort();
-    expect(writes).toEqual(["prvCreatect_TierHistory", "prvCreatect_TierModel", "prvCreatect_TierPolicy", "prvWriteAccount", "prvWritect_TierModel"]);
+    // Activity create + assign: the tier programme's tasks, created for (owned by) the rep or the account owner.
+    expect(writes).toEqual(["prvAssignActivity", "prvCreateActivity", "prvCreatect_TierHistory", "prvCreatect_TierModel", "prvCreatect_TierPolicy", "prvWriteAccount", "prvWritect_TierModel"]);
   });
 
   test("Tier model manager can maintain the model and the policies", () => {
