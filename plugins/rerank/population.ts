@@ -1,0 +1,57 @@
+import { STATE, type AccountRow } from "../../src/engine";
+import { ACCOUNT_RESULT_COLUMNS, ACCOUNT_STATE_COLUMNS } from "../dataverse/metadata";
+import { instant } from "../recalc/facts";
+import type { Checkpoint } from "./checkpoint";
+import type { RerankClient, Row } from "./client";
+import { PAGE_SIZE } from "./queries";
+
+const xmlAttr = (s: string): string => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Every column the write phase compares, so the rows read here also decide what to write. */
+export const ACCOUNT_COLUMNS = ["accountid", ...new Set<string>([...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS])];
+
+/**
+ * Active accounts, a page of 5,000 at a time in the server's accountid order, paged with paging cookies; `range`
+ * limits them to the ids of one earlier page (the write phase of a resumed run reads its pages again).
+ */
+export function accountsFetchXml(page: number, cookie: string | null, range?: { first: string; last: string }): string {
+  return (
+    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlAttr(cookie)}"` : ""}><entity name="account">` +
+    ACCOUNT_COLUMNS.map((c) => `<attribute name="${c}" />`).join("") +
+    `<filter type="and"><condition attribute="statecode" operator="eq" value="${STATE.account.active}" />` +
+    (range ? `<condition attribute="accountid" operator="ge" value="${range.first}" /><condition attribute="accountid" operator="le" value="${range.last}" />` : "") +
+    `</filter><order attribute="accountid" /></entity></fetch>`
+  );
+}
+
+/**
+ * Reads the population (continuing after the pages the checkpoint holds). Pages are sequential: each needs the
+ * cookie of the one before. The checkpoint keeps ids and last touch dates; the whole rows stay in `rows` (by page)
+ * for the write phase of this process.
+ */
+export async function readPopulation(
+  client: RerankClient,
+  cp: Checkpoint,
+  signal: AbortSignal | undefined,
+  onPage: (accounts: number) => void,
+  rows: Map<number, Row[]> = new Map(),
+): Promise<void> {
+  while (!cp.accountsDone) {
+    signal?.throwIfAborted();
+    const last = cp.accountsPages[cp.accountsPages.length - 1];
+    const page = last ? last.page + 1 : 1;
+    const res = await client.fetchPage("account", accountsFetchXml(page, last?.cookie ?? null));
+    const ids = res.rows.map((r) => String(r.accountid).toLowerCase());
+    const lastTouch = res.rows.map((r) => instant(r.ct_lasttouchon, `account ${String(r.accountid)}.ct_lasttouchon`));
+    rows.set(page, res.rows);
+    cp.addAccountsPage({ page, ids, lastTouch, cookie: res.pagingCookie, more: res.moreRecords && ids.length > 0 });
+    onPage(cp.accountsPages.reduce((n, p) => n + p.ids.length, 0));
+  }
+}
+
+/** The population as the engine's AccountRows, in read order. */
+export function populationRows(cp: Checkpoint): AccountRow[] {
+  const rows: AccountRow[] = [];
+  for (const p of cp.accountsPages) p.ids.forEach((id, i) => rows.push({ accountid: id, statecode: STATE.account.active, ct_lasttouchon: p.lastTouch[i] }));
+  return rows;
+}

@@ -1,0 +1,183 @@
+import { ACTIVITY_CHANNELS, STATE, windowFor, type TierModel, type Window } from "../../src/engine";
+import { quarterIndex } from "../../src/engine/window";
+import { idConditions, type IdRange } from "./id-ranges";
+
+/**
+ * The grouped FetchXML aggregates that read every account's facts (design.md §4) in a few big queries: one row per
+ * customer (and per close probability for the pipeline) per query, 5,000 rows a page. Invoices are read per date
+ * segment, the segments cut at the window start and the quarter bounds, so every sum lands in exactly the facts the
+ * batch (FactsBuilder) would add it to. Date bounds are explicit UTC instants, never `dategrouping` (user time zone).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data
+ */
+export type Aggregate = "sum" | "count" | "max" | "min";
+
+export type KindRole =
+  | { type: "invoice"; inWindow: boolean; sign: "positive" | "nonpositive" | "all"; quarter: number }
+  | { type: "invoiceBefore" }
+  | { type: "won" }
+  | { type: "pipeline" }
+  | { type: "touch"; activity: string };
+
+export interface Kind {
+  key: string;
+  entity: string;
+  primaryId: string;
+  /** The lookup to the account the rows are grouped by (and the id ranges split on). */
+  idAttr: string;
+  timeAttr: string | null;
+  /** [t0, t1) on timeAttr; t0 null: unbounded below. */
+  t0: number | null;
+  t1: number | null;
+  filter: string;
+  groupBy: string[];
+  aggregates: { attr: string; alias: string; fn: Aggregate }[];
+  role: KindRole;
+}
+
+export interface Unit {
+  kind: Kind;
+  range: IdRange;
+  /** Set when a single id range still held more than 50,000 rows and was cut by date. */
+  t0: number | null;
+  t1: number | null;
+}
+
+/** Aggregate page size: the most FetchXML returns per page. */
+export const PAGE_SIZE = 5000;
+/** Where a date split of an unbounded-below range starts: before any CRM data. */
+export const EARLIEST = Date.UTC(1900, 0, 1);
+
+const iso = (t: number): string => new Date(t).toISOString();
+const cond = (attribute: string, operator: string, value: string | number): string => `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
+const inList = (attribute: string, values: readonly number[]): string =>
+  `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
+
+/** Segment bounds: the window start, as-of, and every quarter bound of Q0..Q-B, sorted. */
+export function segmentBounds(w: Window): number[] {
+  return [...new Set([w.start, w.asOf, w.quartersEnd, ...w.quarterStarts])].filter((t) => t <= w.asOf).sort((a, b) => a - b);
+}
+
+/** Every query kind of one re-rank. */
+export function factKinds(model: TierModel, asOf: number): Kind[] {
+  const w = windowFor(model, asOf);
+  const bounds = segmentBounds(w);
+  const counted = inList("statecode", model.invoiceStates);
+  const invoice = (key: string, t0: number | null, t1: number, extra: string, aggregates: Kind["aggregates"], role: KindRole): Kind => ({
+    key,
+    entity: "invoice",
+    primaryId: "invoiceid",
+    idAttr: "customerid",
+    timeAttr: "createdon",
+    t0,
+    t1,
+    filter: counted + extra,
+    groupBy: [],
+    aggregates: [{ attr: "invoiceid", alias: "n", fn: "count" }, ...aggregates],
+    role,
+  });
+  const kinds: Kind[] = [];
+  // Before the first bound only the first invoice date matters (the trend's "insufficient history" test).
+  kinds.push(invoice("inv.before", null, bounds[0], "", [{ attr: "createdon", alias: "mn", fn: "min" }], { type: "invoiceBefore" }));
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const [a, b] = [bounds[k], bounds[k + 1]];
+    const inWindow = a >= w.start && b <= w.asOf;
+    const quarter = quarterIndex(w, a);
+    const seg = `inv.${k}`;
+    if (inWindow) {
+      // Frequency and recency count positive invoices only; credit notes still add to the sums.
+      kinds.push(
+        invoice(`${seg}.pos`, a, b, cond("totalamount_base", "gt", 0), [
+          { attr: "totalamount_base", alias: "s", fn: "sum" },
+          { attr: "createdon", alias: "mx", fn: "max" },
+          { attr: "createdon", alias: "mn", fn: "min" },
+        ], { type: "invoice", inWindow, sign: "positive", quarter }),
+        invoice(`${seg}.neg`, a, b, cond("totalamount_base", "le", 0), [
+          { attr: "totalamount_base", alias: "s", fn: "sum" },
+          { attr: "createdon", alias: "mn", fn: "min" },
+        ], { type: "invoice", inWindow, sign: "nonpositive", quarter }),
+      );
+    } else {
+      kinds.push(
+        invoice(`${seg}.all`, a, b, "", [
+          { attr: "totalamount_base", alias: "s", fn: "sum" },
+          { attr: "createdon", alias: "mn", fn: "min" },
+        ], { type: "invoice", inWindow, sign: "all", quarter }),
+      );
+    }
+  }
+  kinds.push({
+    key: "won",
+    entity: "opportunity",
+    primaryId: "opportunityid",
+    idAttr: "customerid",
+    timeAttr: "actualclosedate",
+    t0: w.start,
+    t1: w.asOf,
+    filter: cond("statecode", "eq", STATE.opportunity.won),
+    groupBy: [],
+    aggregates: [
+      { attr: "opportunityid", alias: "n", fn: "count" },
+      { attr: "actualvalue_base", alias: "s", fn: "sum" },
+      { attr: "actualclosedate", alias: "mx", fn: "max" },
+    ],
+    role: { type: "won" },
+  });
+  // FetchXML cannot multiply value by probability: sum the values per probability, weigh them afterwards.
+  kinds.push({
+    key: "pipeline",
+    entity: "opportunity",
+    primaryId: "opportunityid",
+    idAttr: "customerid",
+    timeAttr: null,
+    t0: null,
+    t1: null,
+    filter: cond("statecode", "eq", STATE.opportunity.open),
+    groupBy: ["closeprobability"],
+    aggregates: [
+      { attr: "opportunityid", alias: "n", fn: "count" },
+      { attr: "estimatedvalue_base", alias: "s", fn: "sum" },
+    ],
+    role: { type: "pipeline" },
+  });
+  for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
+    kinds.push({
+      key: `touch.${activity}`,
+      entity: activity,
+      primaryId: "activityid",
+      idAttr: "regardingobjectid",
+      timeAttr: "actualend",
+      t0: null,
+      t1: w.asOf,
+      filter: cond("statecode", "eq", STATE.activity.completed),
+      groupBy: [],
+      aggregates: [
+        { attr: "activityid", alias: "n", fn: "count" },
+        { attr: "actualend", alias: "mx", fn: "max" },
+      ],
+      role: { type: "touch", activity },
+    });
+  }
+  return kinds;
+}
+
+export const unitKey = (u: Unit): string => `${u.kind.key}|${u.range.lo}-${u.range.hi}${u.t0 !== u.kind.t0 || u.t1 !== u.kind.t1 ? `|${u.t0 ?? ""}-${u.t1 ?? ""}` : ""}`;
+
+/** One page of a unit's grouped aggregate, ordered by the group columns so pages do not overlap. */
+export function unitFetchXml(u: Unit, page: number, pagingCookie: string | null, aggregateLimit?: number): string {
+  const k = u.kind;
+  const attrs =
+    `<attribute name="${k.idAttr}" alias="id" groupby="true" />` +
+    k.groupBy.map((g) => `<attribute name="${g}" alias="${g}" groupby="true" />`).join("") +
+    k.aggregates.map((a) => `<attribute name="${a.attr}" alias="${a.alias}" aggregate="${a.fn}" />`).join("");
+  let time = "";
+  if (k.timeAttr) {
+    if (u.t0 !== null) time += cond(k.timeAttr, "ge", iso(u.t0));
+    if (u.t1 !== null) time += cond(k.timeAttr, "lt", iso(u.t1));
+  }
+  const cookie = pagingCookie ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"` : "";
+  return (
+    `<fetch aggregate="true"${aggregateLimit ? ` aggregatelimit="${aggregateLimit}"` : ""} count="${PAGE_SIZE}" page="${page}"${cookie}><entity name="${k.entity}">${attrs}` +
+    `<filter type="and">${k.filter}${idConditions(k.idAttr, u.range)}${time}</filter>` +
+    `<order alias="id" />${k.groupBy.map((g) => `<order alias="${g}" />`).join("")}</entity></fetch>`
+  );
+}

@@ -1,0 +1,89 @@
+import os from "node:os";
+import path from "node:path";
+import { app, type InvocationContext, type Timer, type TimerFunctionOptions, type TimerHandler } from "@azure/functions";
+import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../dataverse/token";
+import { createLogger } from "../log";
+import { runRerank, type RerankOptions, type RerankSummary } from "./index";
+
+/** Every night at 02:00 UTC (NCRONTAB: second minute hour day month weekday). */
+export const DEFAULT_SCHEDULE = "0 0 2 * * *";
+
+export interface TimerConfig {
+  url: string;
+  tokens: TokenProvider;
+  checkpointFile: string;
+  concurrency: number;
+  logLevel: string;
+}
+
+export class TimerConfigError extends Error {
+  override name = "TimerConfigError";
+}
+
+/**
+ * The timer's settings from the Function App's application settings: DATAVERSE_URL, and DATAVERSE_TENANT_ID +
+ * DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET (or DATAVERSE_TOKEN), as the webhook service reads them; the errors
+ * name a setting, never its value.
+ */
+export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConfig {
+  const url = env.DATAVERSE_URL?.trim();
+  if (!url) throw new TimerConfigError("DATAVERSE_URL: is required");
+  let tokens: TokenProvider;
+  if (env.DATAVERSE_TENANT_ID && env.DATAVERSE_CLIENT_ID && env.DATAVERSE_CLIENT_SECRET) {
+    tokens = new ClientCredentialsToken({
+      authorityHost: (env.DATAVERSE_AUTHORITY_HOST ?? "https://login.microsoftonline.com").replace(/\/+$/, ""),
+      tenantId: env.DATAVERSE_TENANT_ID,
+      clientId: env.DATAVERSE_CLIENT_ID,
+      clientSecret: env.DATAVERSE_CLIENT_SECRET,
+      resource: url.replace(/\/+$/, ""),
+    });
+  } else if (env.DATAVERSE_TOKEN) {
+    tokens = new StaticToken(env.DATAVERSE_TOKEN);
+  } else {
+    throw new TimerConfigError("DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required");
+  }
+  const concurrency = Number(env.CT_RERANK_CONCURRENCY ?? 4);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new TimerConfigError("CT_RERANK_CONCURRENCY: must be a whole number 1..32");
+  return {
+    url,
+    tokens,
+    // The instance's local disk: an invocation stopped by the host's time limit leaves it for the next one.
+    checkpointFile: env.CT_RERANK_CHECKPOINT ?? path.join(os.tmpdir(), "tiering-rerank-checkpoint.json"),
+    concurrency,
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}
+
+/**
+ * The scheduled re-rank: the same runRerank as `tiering rerank`, always with resume, so an invocation cut short by
+ * the Functions time limit is finished by the next one instead of started over.
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer?pivots=programming-language-javascript
+ */
+export function rerankTimerHandler(
+  getConfig: () => TimerConfig = () => readTimerConfig(),
+  run: (o: RerankOptions) => Promise<RerankSummary> = runRerank,
+): TimerHandler {
+  return async (timer: Timer, context: InvocationContext): Promise<void> => {
+    const config = getConfig();
+    if (timer.isPastDue) context.log("re-rank timer is past due: running now");
+    const summary = await run({
+      url: config.url,
+      tokens: config.tokens,
+      resume: true,
+      checkpointFile: config.checkpointFile,
+      concurrency: config.concurrency,
+      log: createLogger(config.logLevel),
+    });
+    context.log(
+      `re-rank as of ${summary.asOf}${summary.resumed ? " (resumed)" : ""}: ${summary.accounts} accounts, ${summary.written} written, ` +
+        `${summary.historyRows} tier changes, ${summary.requests} Web API requests`,
+    );
+  };
+}
+
+export const rerankTimer: TimerFunctionOptions = {
+  schedule: process.env.CT_RERANK_SCHEDULE?.trim() || DEFAULT_SCHEDULE,
+  handler: rerankTimerHandler(),
+};
+
+app.timer("ctTieringRerank", rerankTimer);

@@ -1,0 +1,132 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { parseModel, windowFor, type FactsTable, type TierModel } from "../../src/engine";
+import { loadFacts } from "../../src/export/load";
+import { readDefaults } from "../../solution/scripts/defaults";
+import { StaticToken } from "../../plugins/dataverse/token";
+import { Checkpoint } from "../../plugins/rerank/checkpoint";
+import { RerankClient } from "../../plugins/rerank/client";
+import { assembleFacts, readUnits } from "../../plugins/rerank/facts-reader";
+import { populationRows, readPopulation } from "../../plugins/rerank/population";
+import { factKinds, segmentBounds } from "../../plugins/rerank/queries";
+import type { Sandbox } from "../../sandbox";
+import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
+
+/**
+ * The facts the re-rank reads with grouped aggregates are exactly the facts FactsBuilder computes from the rows of the
+ * same export folder (design.md §4): per account, every column, compared with toEqual (no tolerance).
+ */
+let dir: string;
+let sandbox: Sandbox;
+const model: TierModel = parseModel(readDefaults().model.json);
+
+beforeAll(async () => {
+  dir = await sampleFolder(3000, 20261115);
+  sandbox = await sandboxFrom(dir);
+}, 60_000);
+afterAll(async () => {
+  await sandbox?.close();
+  removeFolders();
+});
+
+async function readViaAggregates(aggregateLimit?: number, sb: Sandbox = sandbox): Promise<{ facts: FactsTable; requests: number; cp: Checkpoint }> {
+  const client = new RerankClient({ url: sb.origin, tokens: new StaticToken("") });
+  const cp = Checkpoint.fresh(null, { v: 1, server: sb.origin, asOf: AS_OF, runId: "t", modelId: null, modelJson: "{}" });
+  await readPopulation(client, cp, undefined, () => undefined);
+  const kinds = factKinds(model, AS_OF);
+  await readUnits({ client, cp, concurrency: 4, population: cp.accountsPages.reduce((n, p) => n + p.ids.length, 0), onUnit: () => undefined, aggregateLimit }, kinds);
+  return { facts: assembleFacts(cp, populationRows(cp), kinds, model, AS_OF), requests: client.requests, cp };
+}
+
+type Plain = Record<string, unknown>;
+function byAccount(t: FactsTable): Map<string, Plain> {
+  const q = t.window.quarterStarts.length;
+  const m = new Map<string, Plain>();
+  t.accounts.forEach((a, i) =>
+    m.set(a.accountid.toLowerCase(), {
+      monetary: t.monetary[i],
+      frequency: t.frequency[i],
+      lastEvent: t.lastEvent[i],
+      won: t.won[i],
+      pipeline: t.pipeline[i],
+      firstInvoice: t.firstInvoice[i],
+      lastTouch: t.lastTouch[i],
+      quarters: Array.from(t.quarters.subarray(i * q, i * q + q)),
+    }),
+  );
+  return m;
+}
+
+function expectSameFacts(actual: FactsTable, expected: FactsTable): void {
+  const a = byAccount(actual);
+  const e = byAccount(expected);
+  expect([...a.keys()].sort()).toEqual([...e.keys()].sort());
+  const differing: string[] = [];
+  for (const [id, want] of e) if (JSON.stringify(a.get(id)) !== JSON.stringify(want)) differing.push(`${id}: ${JSON.stringify(a.get(id))} != ${JSON.stringify(want)}`);
+  expect(differing.slice(0, 5)).toEqual([]);
+}
+
+describe("facts from grouped FetchXML aggregates", () => {
+  it("the date segments cover the quarters and the window, with an as-of in mid-quarter", () => {
+    const w = windowFor(model, AS_OF);
+    const b = segmentBounds(w);
+    expect(b[0]).toBe(Math.min(w.start, w.quarterStarts[w.quarterStarts.length - 1]));
+    expect(b[b.length - 1]).toBe(AS_OF);
+    expect(b).toEqual(expect.arrayContaining([w.start, w.quartersEnd, ...w.quarterStarts]));
+  });
+
+  it("equal FactsBuilder's facts over the same export folder, every account and column", async () => {
+    const expected = await loadFacts(dir, model, AS_OF);
+    const { facts, requests } = await readViaAggregates();
+    expect(facts.accounts.length).toBe(expected.accounts.length);
+    // Sanity: the sample is not degenerate (most accounts have revenue, pipeline and touches).
+    expect(expected.monetary.filter((x) => x !== 0).length).toBeGreaterThan(expected.accounts.length / 2);
+    expectSameFacts(facts, expected);
+    // Grouped: far fewer requests than accounts.
+    expect(requests).toBeLessThan(expected.accounts.length / 20);
+  }, 60_000);
+
+  it("stay exact when a low aggregate limit forces id-range splits (0x8004E023 → split and retry)", async () => {
+    const expected = await loadFacts(dir, model, AS_OF);
+    const { facts, requests, cp } = await readViaAggregates(400);
+    expectSameFacts(facts, expected);
+    expect([...cp.splits.values()].filter((by) => by === "id").length).toBeGreaterThan(0);
+    const unsplit = (await readViaAggregates()).requests;
+    expect(requests).toBeGreaterThan(unsplit);
+  }, 120_000);
+
+  it("stay exact when one account alone holds more rows than the limit (then the range is cut by date)", async () => {
+    // Three accounts with 40 invoices each (every 17 days, one credit note in five) and a limit of 10 rows.
+    const folder = path.dirname(tempFile("x"));
+    mkdirSync(folder, { recursive: true });
+    const ids = ["1a2b3c4d-0000-4000-8000-000000000001", "9f000000-0000-4000-8000-000000000002", "c0ffee00-0000-4000-8000-000000000003"];
+    const iso = (t: number): string => new Date(t).toISOString().replace(/\.000Z$/, "Z");
+    const inv: string[] = ["invoiceid,customerid,totalamount_base,statecode,createdon"];
+    const opp: string[] = ["opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate"];
+    const act: string[] = ["activityid,regardingobjectid,activitytypecode,statecode,actualend"];
+    const guid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+    let n = 1;
+    ids.forEach((id, a) => {
+      for (let k = 0; k < 40; k++) {
+        const amount = k % 5 === 4 ? -(100 + k + a) : 1000 + 37.13 * k + a;
+        inv.push(`${guid(n++)},${id},${amount.toFixed(2)},${k % 7 === 0 ? 3 : 2},${iso(AS_OF - (k * 17 + a + 1) * 86_400_000 - 3_600_000)}`);
+      }
+      for (let k = 0; k < 8; k++) opp.push(`${guid(n++)},${id},0,,${500 * (k + 1)},${10 * (k + 1)},,2027-01-01T00:00:00Z`);
+      for (let k = 0; k < 14; k++) opp.push(`${guid(n++)},${id},1,${(777.77 + k).toFixed(2)},800,,${iso(AS_OF - (k * 29 + 3) * 86_400_000)},`);
+      for (let k = 0; k < 25; k++) act.push(`${guid(n++)},${id},phonecall,1,${iso(AS_OF - (k * 11 + a) * 86_400_000 - 60_000)}`);
+    });
+    writeFileSync(path.join(folder, "accounts.csv"), "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n");
+    writeFileSync(path.join(folder, "invoices.csv"), inv.join("\n") + "\n");
+    writeFileSync(path.join(folder, "opportunities.csv"), opp.join("\n") + "\n");
+    writeFileSync(path.join(folder, "activities.csv"), act.join("\n") + "\n");
+    const small = await sandboxFrom(folder);
+    try {
+      const expected = await loadFacts(folder, model, AS_OF);
+      const { facts, cp } = await readViaAggregates(10, small);
+      expectSameFacts(facts, expected);
+      expect([...cp.splits.values()].filter((by) => by === "time").length).toBeGreaterThan(0);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+});
