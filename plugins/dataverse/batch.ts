@@ -32,8 +32,52 @@ export function composeChangeSet(ops: readonly ChangeOperation[], apiPath: strin
   return lines.join(CRLF);
 }
 
+/** A GET inside a `$batch`, outside any change set; relative to the API root. */
+export interface ReadOperation {
+  path: string;
+}
+
+export function composeReads(reads: readonly ReadOperation[], apiPath: string, batchId: string): string {
+  const lines: string[] = [];
+  for (const r of reads) {
+    lines.push(`--batch_${batchId}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", "");
+    lines.push(`GET ${apiPath}${r.path} HTTP/1.1`, "Accept: application/json", 'Prefer: odata.include-annotations="*"', "", "");
+  }
+  lines.push(`--batch_${batchId}--`, "");
+  return lines.join(CRLF);
+}
+
 function boundaryOf(contentType: string | undefined): string | undefined {
   return /boundary=("?)([^";]+)\1/i.exec(contentType ?? "")?.[2];
+}
+
+/**
+ * Several reads in one `$batch` request (one round trip, one request against the service protection limits'
+ * request count): each part answers on its own, so a 404 of one does not fail the others.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#batch-requests
+ */
+export async function executeReads(transport: FetchTransport, reads: readonly ReadOperation[]): Promise<WebApiResponse[]> {
+  const batchId = randomUUID();
+  const body = composeReads(reads, new URL(transport.apiRoot).pathname, batchId);
+  const res = await transport.request(
+    "POST",
+    "$batch",
+    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
+    body,
+  );
+  const boundary = boundaryOf(res.headers["content-type"]);
+  if (!res.ok || !boundary || !res.body) {
+    if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch (reads)");
+    throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", "POST $batch (reads)");
+  }
+  let parts: WebApiResponse[];
+  try {
+    parts = getBatchResponse(res.body, boundary).batchresponse;
+  } catch (e) {
+    throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, "POST $batch (reads)");
+  }
+  if (parts.length !== reads.length) throw new DataverseHttpError(res.status, undefined, `expected ${reads.length} responses, got ${parts.length}`, "POST $batch (reads)");
+  return parts;
 }
 
 /** Sends the change set; resolves once it committed, else throws ConcurrencyConflict (412) or DataverseHttpError. */

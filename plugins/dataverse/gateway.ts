@@ -1,6 +1,6 @@
 import { WebApiBase } from "dataverse-ify/lib/webapi/WebApiBase";
-import { executeChangeSet, type ChangeOperation } from "./batch";
-import { DataverseHttpError } from "./errors";
+import { executeChangeSet, executeReads, type ChangeOperation } from "./batch";
+import { DataverseHttpError, errorFromBody } from "./errors";
 import { ENTITY_SETS, entitySet } from "./metadata";
 import type { FetchTransport } from "./transport";
 
@@ -22,6 +22,21 @@ export interface DataverseGateway {
   query(table: string, options: string): Promise<Row[]>;
   /** One atomic change set; throws ConcurrencyConflict on 412. */
   commit(ops: readonly ChangeOperation[]): Promise<void>;
+  /**
+   * An account and FetchXML queries read together (one `$batch` on the wire): what a recalculation needs. Optional:
+   * a gateway without it (a test double) is read with separate calls.
+   */
+  readAccountAndFetches?(id: string, columns: readonly string[], fetches: readonly FetchRead[]): Promise<{ account: AccountRecord | null; results: FetchResult[] }>;
+}
+
+export interface FetchRead {
+  entity: string;
+  fetchXml: string;
+}
+
+export interface FetchResult {
+  rows: Row[];
+  moreRecords: boolean;
 }
 
 /**
@@ -70,6 +85,23 @@ export class WebApiGateway implements DataverseGateway {
 
   async commit(ops: readonly ChangeOperation[]): Promise<void> {
     await executeChangeSet(this.transport, ops);
+  }
+
+  async readAccountAndFetches(id: string, columns: readonly string[], fetches: readonly FetchRead[]): Promise<{ account: AccountRecord | null; results: FetchResult[] }> {
+    const [accountPart, ...fetchParts] = await executeReads(this.transport, [
+      { path: `${accountPath(id)}?$select=${["accountid", ...columns].join(",")}` },
+      ...fetches.map((f) => ({ path: `${entitySet(f.entity)}?fetchXml=${encodeURIComponent(f.fetchXml)}` })),
+    ]);
+    const results = fetchParts.map((part, i) => {
+      if (!part.ok) throw errorFromBody(part.status, part.body, `GET ${entitySet(fetches[i].entity)}?fetchXml (in $batch)`);
+      return { rows: (part.data?.value as Row[] | undefined) ?? [], moreRecords: part.data?.["@Microsoft.Dynamics.CRM.morerecords"] === true };
+    });
+    if (accountPart.status === 404) return { account: null, results };
+    if (!accountPart.ok) throw errorFromBody(accountPart.status, accountPart.body, `GET ${accountPath(id)} (in $batch)`);
+    const row = accountPart.data as Row;
+    const etag = row["@odata.etag"];
+    if (typeof etag !== "string") throw new Error(`account ${id}: the Web API returned no @odata.etag`);
+    return { account: { id, etag, row }, results };
   }
 }
 
