@@ -4,14 +4,36 @@ import { ConfigError, readConfig } from "./config";
 import { createService, type Service } from "./service";
 import { MAX_BODY_BYTES, WEBHOOK_PATH } from "./webhook/handler";
 
+/** How long a client may take; a slow or stalled one is answered 408 and cut off rather than held open. */
+export interface ServerTimeouts {
+  /** Until the request headers are complete. */
+  headersMs: number;
+  /** Until the whole request (headers and body) is in. */
+  requestMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** How often Node looks for connections past headersMs / requestMs (its default, 30 s, would let them linger). */
+  checkIntervalMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
+
 /** The standalone host: node:http on PORT (7071, like the Functions host), POST /api/webhook. */
-export function createWebhookServer(service: Service): Server {
-  const server = createServer((req, res) => {
-    void serve(service, req, res);
-  });
-  // A client that stalls mid-request is cut off rather than held open.
-  server.requestTimeout = 30_000;
-  server.headersTimeout = 10_000;
+export function createWebhookServer(service: Service, timeouts: Partial<ServerTimeouts> = {}): Server {
+  const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const server = createServer(
+    {
+      headersTimeout: t.headersMs,
+      requestTimeout: t.requestMs,
+      keepAliveTimeout: t.keepAliveMs,
+      connectionsCheckingInterval: t.checkIntervalMs,
+      // Node's default, stated so it cannot widen unnoticed: Dataverse sends a handful of headers; more is refused (431).
+      maxHeaderSize: 16 * 1024,
+    },
+    (req, res) => {
+      void serve(service, req, res);
+    },
+  );
   return server;
 }
 
@@ -42,6 +64,11 @@ async function serve(service: Service, req: IncomingMessage, res: ServerResponse
     if (tooLarge || !req.readableEnded) res.setHeader("connection", "close");
     send(res, out.status, out.body);
   } catch (e) {
+    // A client that went away (or was cut off at the request timeout) mid-body has nobody left to answer.
+    if (req.destroyed || res.destroyed) {
+      service.logger.warn({ err: (e as Error).message }, "client went away before its request was read");
+      return;
+    }
     service.logger.error({ err: (e as Error).message }, "request failed");
     if (!res.headersSent) send(res, 500, { error: "internal error; see the service log" });
     else res.destroy();

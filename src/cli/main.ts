@@ -4,9 +4,12 @@ import { UsageError, type CliCommand, type CliIo } from "./command";
 import { configureCommand } from "./commands/configure";
 import { explainCommand } from "./commands/explain";
 import { rankCommand } from "./commands/rank";
+import { rerankCommand } from "./commands/rerank";
+import { replayCommand } from "./commands/replay";
+import { reportCommand } from "./commands/report";
 import { sampleCommand } from "./commands/sample";
 
-export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand, configureCommand];
+export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand, configureCommand, reportCommand, replayCommand, rerankCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
