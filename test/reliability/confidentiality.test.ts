@@ -46,8 +46,8 @@ function columns(): Column[] {
   return out;
 }
 
-/** What gives a tier away: any column holding a tier, and the score, reason, trend and revenue behind it. */
-const TIER_DERIVED = new Set(["ct_tierscore", "ct_tierreason", "ct_trend", "ct_trenddelta", "ct_revenue12m", "ct_tieroverridereason", "ct_tieroverrideuntil", "ct_score", "ct_reason"]);
+/** What gives a tier away: any column holding a tier, the score, reason, trend and revenue behind it, and the tier's touch cadence. */
+const TIER_DERIVED = new Set(["ct_cadencedays", "ct_touchchannel", "ct_nexttouchdue", "ct_tierscore", "ct_tierreason", "ct_trend", "ct_trenddelta", "ct_revenue12m", "ct_tieroverridereason", "ct_tieroverrideuntil", "ct_score", "ct_reason"]);
 const isTierColumn = (c: Column): boolean => c.table !== "ct_tierpolicy" && (c.optionSet === "ct_tier" || TIER_DERIVED.has(c.logicalName));
 
 /** Solution components that reach portal users (Power Pages, classic adx_ and enhanced mspp_ data models). */
