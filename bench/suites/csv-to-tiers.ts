@@ -1,0 +1,49 @@
+import { rmSync, statSync } from "node:fs";
+import { writeAtomically } from "../../src/cli/atomic-file";
+import { writeTiersCsv } from "../../src/cli/tiers-csv";
+import { DEFAULT_MODEL } from "../../src/engine/model";
+import { rankFacts } from "../../src/engine/rank";
+import { loadFacts } from "../../src/export/load";
+import { childMain, type SuiteOptions } from "../lib/child";
+import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
+import { benchOut } from "../lib/paths";
+import type { Figure } from "../lib/report";
+import { repetitions } from "../lib/sizes";
+import { profiled } from "../lib/profile";
+import { median, msSince, peakRssMb } from "../lib/stats";
+
+/** Where each side writes its tiers, so the DuckDB suite can compare tiers account by account. */
+export const oursTiersFile = (size: string): string => benchOut(`tiers-ours-${size}.csv`);
+
+/**
+ * CSV to tiers, our side: the `tiering rank` code path (src/export loadFacts streaming the four CSVs, rankFacts,
+ * the tiers CSV written atomically). Figures: wall time (median), rows/s over all source rows, peak RSS.
+ */
+export async function csvToTiersSuite(o: SuiteOptions): Promise<Figure[]> {
+  const { dir, info } = await ensureSample(o.size, o.log);
+  const rows = Object.values(info.rows).reduce((a, b) => a + b, 0);
+  const out = oursTiersFile(o.size);
+  const ms: number[] = [];
+  const reps = Math.max(1, repetitions(o.size, o.quick) - 2);
+  for (let rep = 0; rep < reps; rep++) {
+    rmSync(out, { force: true });
+    const t0 = process.hrtime.bigint();
+    await profiled(`csv-to-tiers-${o.size}-${rep + 1}`, async () => {
+      const model = DEFAULT_MODEL;
+      const facts = await loadFacts(dir, model, SAMPLE_AS_OF);
+      const ranked = rankFacts(facts, model);
+      await writeAtomically(out, (s) => writeTiersCsv(ranked, s));
+    });
+    ms.push(msSince(t0));
+    o.log(`csv-to-tiers ours ${o.size} run ${rep + 1}: ${ms.at(-1)!.toFixed(0)} ms, ${(statSync(out).size / 2 ** 20).toFixed(0)} MB written`);
+  }
+  const m = median(ms);
+  const p = `csv_to_tiers.${o.size}`;
+  return [
+    { name: `${p}.ours`, value: m, unit: "ms" },
+    { name: `${p}.ours_rows_per_s`, value: rows / (m / 1000), unit: "rows/s" },
+    { name: `${p}.ours_peak_rss`, value: peakRssMb(), unit: "MB" },
+  ];
+}
+
+if (require.main === module) childMain(csvToTiersSuite);
