@@ -44,6 +44,7 @@ function timedGateway(inner: DataverseGateway, clock: { ms: number; writes: numb
     retrieveAccount: (id, c) => time(() => inner.retrieveAccount(id, c)),
     fetch: (e, x) => time(() => inner.fetch(e, x)),
     query: (t, o) => time(() => inner.query(t, o)),
+    readAccountAndFetches: (id, c, f) => time(() => inner.readAccountAndFetches!(id, c, f)),
     commit: (ops) => {
       if (ops.length) clock.writes++;
       return time(() => inner.commit(ops));
