@@ -18,3 +18,4 @@ export type { CutPoint } from "./tiering";
 export type { QuantileTable } from "./quantiles";
 export { RankTableError, rankTableFromColumns, rankTableToColumns, type RankTableColumns } from "./rank-table-columns";
 export { round2, round6 } from "./numbers";
+export { tierDistribution, type TierShareRow } from "./distribution";

@@ -1,4 +1,5 @@
 import { outcomeAt } from "../engine/batch";
+import { tierDistribution } from "../engine/distribution";
 import { isoDate } from "../engine/dates";
 import type { RankResult } from "../engine/rank";
 import {
@@ -9,7 +10,6 @@ import {
   type OverdueRow,
   type ParetoCurve,
   type ReportData,
-  type TierShareRow,
 } from "./model";
 
 export interface BuildOptions {
@@ -29,18 +29,7 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
   const last = tiers.length - 1;
   const n = r.facts.accounts.length;
 
-  const distribution: TierShareRow[] = tiers.map((tier) => ({ tier, accounts: 0, accountShare: 0, revenue: 0, revenueShare: null }));
-  let net = 0;
-  for (let i = 0; i < n; i++) {
-    const row = distribution[r.tier[i]];
-    row.accounts++;
-    row.revenue += r.facts.monetary[i];
-    net += r.facts.monetary[i];
-  }
-  for (const row of distribution) {
-    row.accountShare = n ? row.accounts / n : 0;
-    row.revenueShare = net > 0 ? row.revenue / net : null;
-  }
+  const distribution = tierDistribution(r);
 
   const declining: DecliningRow[] = [];
   const overdue: OverdueRow[] = [];
@@ -74,7 +63,7 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
     tiers,
     population: n,
     activeInWindow: r.table.activeInWindow,
-    netRevenue: net,
+    netRevenue: distribution.reduce((sum, row) => sum + row.revenue, 0),
     distribution,
     pareto: paretoCurve(r, options.maxCurvePoints ?? 400),
     movement: options.previous ? movementMatrix(r, options.previous) : null,

@@ -1,14 +1,8 @@
 /** What the quarterly review report shows, computed once from a ranked population; the HTML only formats it. */
 
-export interface TierShareRow {
-  tier: string;
-  accounts: number;
-  accountShare: number;
-  /** Net window revenue (sum of monetary) of the accounts in the tier. */
-  revenue: number;
-  /** Of the population's net revenue; null when that is not positive. */
-  revenueShare: number | null;
-}
+import type { TierShareRow } from "../engine/distribution";
+
+export type { TierShareRow };
 
 export interface ParetoCut {
   tier: string;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { DEFAULT_MODEL, outcomeAt, parseModel, type AccountOutcome, type RankResult } from "../../src/engine";
 import { rankFacts } from "../../src/engine/rank";
 import { loadFacts } from "../../src/export/load";
-import { summarize } from "../../src/cli/summary";
+import { tierDistribution } from "../../src/engine";
 import { writeAtomically } from "../../src/cli/atomic-file";
 import { writeTiersCsv } from "../../src/cli/tiers-csv";
 import { buildReport, readPreviousTiers, renderReportHtml, GONE_LABEL, NEW_LABEL, type ReportData } from "../../src/report";
@@ -47,7 +47,7 @@ const monetary = (o: AccountOutcome): number => o.kpis.find((k) => k.kpi === "mo
 
 describe("quarterly report numbers", () => {
   it("tier distribution equals the CLI summary and the per-account computed tiers", () => {
-    const summary = summarize(ranked);
+    const summary = tierDistribution(ranked);
     expect(report.distribution.map((r) => [r.tier, r.accounts])).toEqual(summary.map((r) => [r.tier, r.accounts]));
     report.distribution.forEach((row, i) => {
       expect(row.accountShare).toBeCloseTo(summary[i].accountShare, 12);

@@ -3,7 +3,8 @@ import { asOfOption, parseOptions, requireOption } from "../args";
 import { writeAtomically } from "../atomic-file";
 import type { CliCommand } from "../command";
 import { loadAndRank } from "../load-ranked";
-import { formatSummary, summarize } from "../summary";
+import { tierDistribution } from "../../engine/distribution";
+import { formatSummary } from "../summary";
 import { writeTiersCsv } from "../tiers-csv";
 
 export const rankCommand: CliCommand = {
@@ -33,7 +34,7 @@ activities.csv) with the tier model, and prints accounts and revenue share per t
     const report = o.out ? io.stdout : io.stderr;
     const { skipped } = ranked.facts;
     report.write(`As of ${isoInstant(asOf)}, method ${ranked.model.method}, ${ranked.facts.accounts.length} active accounts, ${ranked.table.activeInWindow} active in the window\n`);
-    report.write(formatSummary(summarize(ranked)));
+    report.write(formatSummary(tierDistribution(ranked)));
     const ignored = skipped.invoices + skipped.opportunities + skipped.activities;
     if (ignored) report.write(`Ignored ${skipped.invoices} invoices, ${skipped.opportunities} opportunities and ${skipped.activities} activities of accounts not in the population (inactive or unknown).\n`);
     if (o.out) report.write(`Wrote ${o.out}\n`);
