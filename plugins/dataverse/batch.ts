@@ -52,65 +52,54 @@ function boundaryOf(contentType: string | undefined): string | undefined {
 }
 
 /**
+ * POSTs a composed `$batch` body and splits the multipart answer into its parts. A non-multipart answer is the whole
+ * batch failing: 412 → ConcurrencyConflict, else a DataverseHttpError.
+ */
+async function postBatch(transport: FetchTransport, compose: (apiPath: string, batchId: string) => string, label: string): Promise<{ status: number; ok: boolean; body?: string; parts: WebApiResponse[] }> {
+  const batchId = randomUUID();
+  const res = await transport.request(
+    "POST",
+    "$batch",
+    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
+    compose(new URL(transport.apiRoot).pathname, batchId),
+  );
+  const boundary = boundaryOf(res.headers["content-type"]);
+  if (!boundary || !res.body) {
+    if (res.status === 412) throw new ConcurrencyConflict(`$batch: ${res.status}`);
+    if (!res.ok) throw errorFromBody(res.status, res.body, label);
+    throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", label);
+  }
+  try {
+    return { status: res.status, ok: res.ok, body: res.body, parts: getBatchResponse(res.body, boundary).batchresponse };
+  } catch (e) {
+    throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, label);
+  }
+}
+
+/**
  * Several reads in one `$batch` request (one round trip, one request against the service protection limits'
  * request count): each part answers on its own, so a 404 of one does not fail the others.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#batch-requests
  */
 export async function executeReads(transport: FetchTransport, reads: readonly ReadOperation[]): Promise<WebApiResponse[]> {
-  const batchId = randomUUID();
-  const body = composeReads(reads, new URL(transport.apiRoot).pathname, batchId);
-  const res = await transport.request(
-    "POST",
-    "$batch",
-    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
-    body,
-  );
-  const boundary = boundaryOf(res.headers["content-type"]);
-  if (!res.ok || !boundary || !res.body) {
-    if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch (reads)");
-    throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", "POST $batch (reads)");
-  }
-  let parts: WebApiResponse[];
-  try {
-    parts = getBatchResponse(res.body, boundary).batchresponse;
-  } catch (e) {
-    throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, "POST $batch (reads)");
-  }
-  if (parts.length !== reads.length) throw new DataverseHttpError(res.status, undefined, `expected ${reads.length} responses, got ${parts.length}`, "POST $batch (reads)");
-  return parts;
+  const label = "POST $batch (reads)";
+  const res = await postBatch(transport, (apiPath, batchId) => composeReads(reads, apiPath, batchId), label);
+  if (!res.ok) throw errorFromBody(res.status, res.body, label);
+  if (res.parts.length !== reads.length) throw new DataverseHttpError(res.status, undefined, `expected ${reads.length} responses, got ${res.parts.length}`, label);
+  return res.parts;
 }
 
 /** Sends the change set; resolves once it committed, else throws ConcurrencyConflict (412) or DataverseHttpError. */
 export async function executeChangeSet(transport: FetchTransport, ops: readonly ChangeOperation[]): Promise<WebApiResponse[]> {
-  const batchId = randomUUID();
-  const apiPath = new URL(transport.apiRoot).pathname;
-  const body = composeChangeSet(ops, apiPath, batchId, randomUUID());
-  const res = await transport.request(
-    "POST",
-    "$batch",
-    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
-    body,
-  );
-  const boundary = boundaryOf(res.headers["content-type"]);
-  if (!boundary || !res.body) {
-    if (res.status === 412) throw new ConcurrencyConflict(`$batch: ${res.status}`);
-    if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch");
-    throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", "POST $batch");
-  }
-  let parts: WebApiResponse[];
-  try {
-    parts = getBatchResponse(res.body, boundary).batchresponse;
-  } catch (e) {
-    throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, "POST $batch");
-  }
-  const failed = parts.find((p) => !p.ok);
+  const res = await postBatch(transport, (apiPath, batchId) => composeChangeSet(ops, apiPath, batchId, randomUUID()), "POST $batch");
+  const failed = res.parts.find((p) => !p.ok);
   if (failed) {
     if (failed.status === 412) throw new ConcurrencyConflict("the account changed since it was read (412)");
     throw errorFromBody(failed.status, failed.body, "POST $batch (change set)");
   }
   if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch");
-  if (parts.length !== ops.length) {
-    throw new DataverseHttpError(res.status, undefined, `expected ${ops.length} responses in the change set, got ${parts.length}`, "POST $batch");
+  if (res.parts.length !== ops.length) {
+    throw new DataverseHttpError(res.status, undefined, `expected ${ops.length} responses in the change set, got ${res.parts.length}`, "POST $batch");
   }
-  return parts;
+  return res.parts;
 }
