@@ -10,6 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { chromiumOptions } from "./chromium";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../../src/engine/choices";
 import type { TierExplanation } from "../../src/engine/explanation-types";
 
@@ -20,7 +21,6 @@ const ROOT = path.resolve(__dirname, "../..");
  */
 const CODE_PATH = fs.mkdtempSync(path.join(os.tmpdir(), "tierbadge-build-"));
 const SHOTS = path.join(ROOT, "test-output", "control");
-const CHROMIUM = "/usr/bin/chromium";
 const MAX_BUNDLE_BYTES = 25 * 1024;
 /** The harness's clock: every relative date below is read against this day. */
 const NOW = new Date("2026-03-10T10:00:00Z");
@@ -107,7 +107,6 @@ async function waitForHarness(url: string, timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   // Always a fresh production build: the size limit is about the release bundle, and a stale out/ would test old code.
   await promisify(execFile)(process.execPath, [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--buildMode", "production", "--outDir", CODE_PATH], {
     cwd: ROOT,
@@ -123,19 +122,7 @@ beforeAll(async () => {
   harness.stderr?.on("data", (d: Buffer) => (harnessLog += d.toString()));
   await waitForHarness(baseUrl, 30_000);
 
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await chromium.launch(chromiumOptions());
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 240_000);
 

@@ -10,12 +10,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { chromiumOptions } from "../browser/chromium";
 import { startStack, type Stack } from "../../sandbox/demo/stack";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 
 const ROOT = path.resolve(__dirname, "../..");
-const CHROMIUM = "/usr/bin/chromium";
 const SHOTS = path.join(ROOT, "test-output", "e2e");
 const CONTROL_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ct-e2e-control-"));
 const WAIT_FOR_TIER_MS = 15_000;
@@ -26,7 +26,6 @@ let browser: Browser | undefined;
 const offMachine: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   // `npm start` builds the control with `npm run build` (development mode); the same build, into our own folder.
   await promisify(execFile)(process.execPath, [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--outDir", CONTROL_DIR], {
     cwd: ROOT,
@@ -35,20 +34,7 @@ beforeAll(async () => {
     throw new Error(`pcf-scripts build failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
   });
   stack = await startStack({ sandboxPort: 0, pluginPort: 0, controlDir: CONTROL_DIR, logLevel: "silent", sandboxLog: () => undefined });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-component-update",
-      "--disable-sync",
-    ], // playwright-core gives every launch a fresh temporary --user-data-dir of its own
-
-  });
+  browser = await chromium.launch(chromiumOptions());
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 240_000);
 

@@ -12,6 +12,7 @@ import {
   type RankTable,
 } from "../../src/engine";
 import { startSandbox, type Row, type Sandbox } from "../../sandbox";
+import { mulberry32 } from "../../sandbox/faults";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { accountValues, changedColumns, storedState } from "../../plugins/recalc/account-fields";
 import { runCli } from "../../src/cli/main";
@@ -31,17 +32,8 @@ const ACCOUNTS = 50;
 const SAVES = 1000;
 const sys = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-0000000000aa", bypassSync: true, bypassAsync: true };
 
-/** mulberry32: the run is the same every time. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The run is the same every time. */
+const rng = mulberry32;
 
 /** A Web API client of the sandbox that, like any well-behaved client, retries the injected 429s and 503s. */
 async function api(sb: Sandbox, method: string, path: string, body?: unknown): Promise<Row> {

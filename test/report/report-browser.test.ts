@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext } from "playwright-core";
+import { chromiumOptions } from "../browser/chromium";
 import { parseModel } from "../../src/engine";
 import { rankFacts } from "../../src/engine/rank";
 import { loadFacts } from "../../src/export/load";
@@ -33,11 +34,10 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, "report.html"), renderReportHtml(data));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "report-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium",
+    ...chromiumOptions(),
     // axe is injected as a script; the report's own CSP forbids scripts, which is the point of it.
     bypassCSP: true,
     viewport: { width: 1100, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync"],
   });
   await context.route(/^(?!file:)/, (route) => {
     requests.push(route.request().url());
