@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { chromiumOptions } from "./chromium";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../../src/engine/choices";
-import type { TierExplanation } from "../../src/engine/explanation-types";
+import { EXPLANATION as FIXTURE_EXPLANATION } from "../control/fixtures";
 
 const ROOT = path.resolve(__dirname, "../..");
 /**
@@ -25,23 +25,8 @@ const MAX_BUNDLE_BYTES = 25 * 1024;
 /** The harness's clock: every relative date below is read against this day. */
 const NOW = new Date("2026-03-10T10:00:00Z");
 
-const EXPLANATION: TierExplanation = {
-  v: 1,
-  asOf: "2026-03-01T00:00:00.000Z",
-  method: "percentile",
-  tier: "AAA",
-  score: 91.25,
-  rule: { kind: "percentile", cut: 88.4 },
-  stored: { tier: "AAA", rule: { kind: "computed" } },
-  kpis: [
-    { kpi: "monetary", value: 48210.5, pct: 96.5, weight: 0.45, points: 43.425 },
-    { kpi: "frequency", value: 14, pct: 92, weight: 0.2, points: 18.4 },
-    { kpi: "recency", value: 12, pct: 81.2, weight: 0.15, points: 12.18 },
-    { kpi: "pipeline", value: 12000, pct: 77, weight: 0.1, points: 7.7 },
-    { kpi: "won", value: null, pct: 25, weight: 0.1, points: 2.5 },
-  ],
-  trend: { code: "declining", q0: 8000, baseline: 15000 },
-};
+// The control tests' explanation, without the cadence the harness binds as properties.
+const { cadence: _cadence, ...EXPLANATION } = FIXTURE_EXPLANATION;
 
 /** A ranked AAA account as the harness inputs take it (option values, ISO dates). */
 const RANKED: Record<string, string> = {

@@ -5,6 +5,7 @@ import { DEFAULT_MODEL, ModelError, parseModel, rankFacts } from "../../src/engi
 import { InputError } from "../../src/export/input-error";
 import { loadFacts } from "../../src/export/load";
 import { exportFolder, tempDir, tiering } from "../cli/run-cli";
+import { mutate } from "./helpers";
 
 /**
  * Fuzzing the file inputs (issue 8): arbitrary and mutated CSV in an export folder either ranks or fails with an
@@ -101,19 +102,6 @@ describe("CSV reader fuzzing", () => {
   });
 });
 
-/** Replaces (or removes) the value at a random path of the model JSON. */
-function mutate(tree: unknown, path: number[], replacement: unknown, remove: boolean): unknown {
-  if (tree === null || typeof tree !== "object") return replacement;
-  const keys = Object.keys(tree as object);
-  if (keys.length === 0) return replacement;
-  const key = keys[path[0] % keys.length];
-  const copy = (Array.isArray(tree) ? [...(tree as unknown[])] : { ...(tree as object) }) as Record<string, unknown>;
-  if (path.length === 1) {
-    if (remove) delete copy[key];
-    else copy[key] = replacement;
-  } else copy[key] = mutate(copy[key], path.slice(1), replacement, remove);
-  return copy;
-}
 
 const modelJson = JSON.parse(JSON.stringify(DEFAULT_MODEL)) as unknown;
 const oddValue = fc.oneof(fc.jsonValue(), fc.double(), fc.constantFrom(-1, 0, 1e308, -0, "", "AAA", null, [], {}, 101, 0.5));

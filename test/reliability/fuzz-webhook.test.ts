@@ -9,7 +9,7 @@ import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService } from "../../plugins/service";
 import { handleWebhook, MAX_BODY_BYTES, type WebhookRequest } from "../../plugins/webhook/handler";
 import { context, date, entity, money, option, ref } from "../plugins/payloads";
-import { emptyGateway } from "./helpers";
+import { emptyGateway, mutate } from "./helpers";
 
 /**
  * Fuzzing the webhook (issue 8): arbitrary bytes, arbitrary JSON and mutated RemoteExecutionContexts get 2xx, 400,
@@ -63,19 +63,6 @@ const plausible = fc
   .record({ message: messages, table: tables, id: guid, target: attributes, pre: fc.option(attributes, { nil: undefined }), post: fc.option(attributes, { nil: undefined }) })
   .map((p) => context({ message: p.message, entity: p.table, id: p.id, target: p.message === "Delete" ? ref(p.table, p.id) : entity(p.table, p.id, p.target), pre: p.pre, post: p.post }));
 
-/** Replaces (or removes) the value at a random path of a JSON tree. */
-function mutate(tree: unknown, path: number[], replacement: unknown, remove: boolean): unknown {
-  if (tree === null || typeof tree !== "object") return replacement;
-  const keys = Object.keys(tree as object);
-  if (keys.length === 0) return replacement;
-  const key = keys[path[0] % keys.length];
-  const copy = (Array.isArray(tree) ? [...(tree as unknown[])] : { ...(tree as object) }) as Record<string, unknown>;
-  if (path.length === 1) {
-    if (remove) delete copy[key];
-    else copy[key] = replacement;
-  } else copy[key] = mutate(copy[key], path.slice(1), replacement, remove);
-  return copy;
-}
 const mutated = fc
   .tuple(plausible, fc.array(fc.nat(60), { minLength: 1, maxLength: 7 }), fc.oneof(attrValue, fc.jsonValue()), fc.boolean())
   .map(([ctx, path, value, remove]) => mutate(ctx, path, value, remove));

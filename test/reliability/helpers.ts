@@ -41,3 +41,17 @@ export function rawClient(p: number): Promise<RawClient> {
 }
 
 export const statusOf = (raw: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1] ?? NaN);
+
+/** Replaces (or removes) the value at a random path of a JSON tree: how the fuzz suites mutate valid input. */
+export function mutate(tree: unknown, path: number[], replacement: unknown, remove: boolean): unknown {
+  if (tree === null || typeof tree !== "object") return replacement;
+  const keys = Object.keys(tree as object);
+  if (keys.length === 0) return replacement;
+  const key = keys[path[0] % keys.length];
+  const copy = (Array.isArray(tree) ? [...(tree as unknown[])] : { ...(tree as object) }) as Record<string, unknown>;
+  if (path.length === 1) {
+    if (remove) delete copy[key];
+    else copy[key] = replacement;
+  } else copy[key] = mutate(copy[key], path.slice(1), replacement, remove);
+  return copy;
+}
