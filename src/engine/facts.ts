@@ -1,8 +1,26 @@
-import { ACTIVITY_CHANNELS, STATE } from "./choices";
-import type { AccountRow, ActivityRow, EngineInput, InvoiceRow, OpportunityRow } from "./input-types";
+import { STATE } from "./choices";
+import {
+  ACTIVITY_ROW,
+  FIRST_INVOICE,
+  FREQUENCY,
+  initRecord,
+  INVOICE_ROW,
+  LAST_EVENT,
+  LAST_TOUCH,
+  mergeRecord,
+  MONETARY,
+  OPPORTUNITY_ROW,
+  PIPELINE,
+  QUARTERS,
+  RowAccumulator,
+  WON,
+  type RowKind,
+} from "./facts-record";
+import type { AccountRow, EngineInput } from "./input-types";
 import type { TierModel } from "./model";
 import { round2 } from "./numbers";
-import { quarterIndex, windowFor, type Window } from "./window";
+import type { PartialFactsData } from "./partial-facts";
+import type { Window } from "./window";
 
 /** One account's KPI facts (design.md §4): what the batch derives from rows and the plugin from FetchXML aggregates. */
 export interface AccountFacts {
@@ -35,108 +53,99 @@ export interface FactsTable {
   skipped: { invoices: number; opportunities: number; activities: number };
 }
 
-const isTouch = (type: string): boolean => Object.prototype.hasOwnProperty.call(ACTIVITY_CHANNELS, type);
+/** How many accounts past the last one found an id is first looked for, before the hash lookup. */
+const LOOK_AHEAD = 16;
 
-// One record per account while rows stream in: a row touches one or two cache lines instead of one per column.
-const MONETARY = 0;
-const FREQUENCY = 1;
-const LAST_EVENT = 2;
-const WON = 3;
-const PIPELINE = 4;
-const FIRST_INVOICE = 5;
-const LAST_TOUCH = 6;
-const QUARTERS = 7;
-
-/** Accumulates facts row by row, so a caller can stream millions of rows without keeping them. */
-export class FactsBuilder {
-  private readonly index = new Map<string, number>();
+/**
+ * Accumulates facts row by row, so a caller can stream millions of rows without keeping them; or folds in the
+ * PartialFacts of chunks that other threads read.
+ */
+export class FactsBuilder extends RowAccumulator {
   private readonly accounts: AccountRow[];
-  private readonly window: Window;
-  private readonly q: number;
-  private readonly stride: number;
-  private readonly rec: Float64Array;
-  private readonly states: Set<number>;
   private readonly skipped = { invoices: 0, opportunities: 0, activities: 0 };
+  /** Every input account's id in input order, and its record index (-1: inactive, no record). */
+  private readonly ids: string[];
+  private readonly recordAt: Int32Array;
+  /** Lower-case id → input position; built on the first id the cursor does not predict. */
+  private index: Map<string, number> | null = null;
+  private cursor = -1;
   private lastId = "";
   private lastIndex = -1;
 
   constructor(accounts: readonly AccountRow[], model: TierModel, asOf: number) {
-    this.accounts = accounts.filter((a) => a.statecode === STATE.account.active);
-    // Keyed by the lower-case id; a row's id is tried as it is first, since exports are consistent within a file.
-    this.accounts.forEach((a, i) => this.index.set(a.accountid.toLowerCase(), i));
-    this.window = windowFor(model, asOf);
-    this.q = model.trend.baselineQuarters + 1;
-    this.stride = QUARTERS + this.q;
-    this.states = new Set(model.invoiceStates);
-    this.rec = new Float64Array(this.accounts.length * this.stride);
-    this.accounts.forEach((a, i) => {
-      const o = i * this.stride;
-      this.rec[o + LAST_EVENT] = -Infinity;
-      this.rec[o + FIRST_INVOICE] = Infinity;
-      this.rec[o + LAST_TOUCH] = a.ct_lasttouchon != null && a.ct_lasttouchon < asOf ? a.ct_lasttouchon : -Infinity;
+    const active = accounts.filter((a) => a.statecode === STATE.account.active);
+    super(model, asOf, active.length);
+    this.accounts = active;
+    this.ids = accounts.map((a) => a.accountid);
+    this.recordAt = new Int32Array(accounts.length);
+    let n = 0;
+    accounts.forEach((a, p) => {
+      if (a.statecode !== STATE.account.active) return void (this.recordAt[p] = -1);
+      this.recordAt[p] = n;
+      initRecord(this.rec, n++ * this.stride, a.ct_lasttouchon != null && a.ct_lasttouchon < asOf ? a.ct_lasttouchon : -Infinity);
     });
   }
 
-  /** Row index of an account id (ids match case-insensitively, as Dataverse GUIDs do), or -1. */
+  /** Record index of an account id (ids match case-insensitively, as Dataverse GUIDs do), or -1. */
   indexOf(id: string): number {
-    // Exports often list an account's rows together: the last id is a cheap first guess.
+    // Exports list an account's rows together, and often in the accounts' order: the last id and the next account
+    // are cheap first guesses; only other orders pay for a hash lookup.
     if (id === this.lastId) return this.lastIndex;
-    const i = this.index.get(id) ?? this.index.get(id.toLowerCase()) ?? -1;
+    let p = this.ahead(id, this.cursor);
+    if (p < 0) p = this.ahead(id, -1); // the next file starts again with the first accounts
+    if (p < 0) p = this.lookup(id);
+    const i = p < 0 ? -1 : this.recordAt[p];
+    if (p >= 0) this.cursor = p;
     this.lastId = id;
     this.lastIndex = i;
     return i;
   }
 
-  addInvoice(r: InvoiceRow): void {
-    const i = this.indexOf(r.customerid);
-    if (i < 0) return void this.skipped.invoices++;
-    const t = r.createdon;
-    const w = this.window;
-    if (!this.states.has(r.statecode) || !(t < w.asOf)) return;
-    const rec = this.rec;
-    const o = i * this.stride;
-    if (t < rec[o + FIRST_INVOICE]) rec[o + FIRST_INVOICE] = t;
-    const amount = r.totalamount_base;
-    if (t >= w.start) {
-      rec[o + MONETARY] += amount;
-      if (amount > 0) {
-        rec[o + FREQUENCY]++;
-        if (t > rec[o + LAST_EVENT]) rec[o + LAST_EVENT] = t;
-      }
-    }
-    const j = quarterIndex(w, t);
-    if (j >= 0) rec[o + QUARTERS + j] += amount;
+  /** The input position of `id` among the next few accounts after `from` (accounts without rows leave gaps), or -1. */
+  private ahead(id: string, from: number): number {
+    const end = Math.min(this.ids.length, from + 1 + LOOK_AHEAD);
+    for (let p = from + 1; p < end; p++) if (this.ids[p] === id) return p;
+    return -1;
   }
 
-  addOpportunity(r: OpportunityRow): void {
-    const i = this.indexOf(r.customerid);
-    if (i < 0) return void this.skipped.opportunities++;
-    const rec = this.rec;
-    const o = i * this.stride;
-    const w = this.window;
-    if (r.statecode === STATE.opportunity.won) {
-      const d = r.actualclosedate;
-      if (d != null && d >= w.start && d < w.asOf) {
-        rec[o + WON] += r.actualvalue_base ?? 0;
-        if (d > rec[o + LAST_EVENT]) rec[o + LAST_EVENT] = d;
-      }
-    } else if (r.statecode === STATE.opportunity.open) {
-      rec[o + PIPELINE] += ((r.estimatedvalue_base ?? 0) * (r.closeprobability ?? 0)) / 100;
+  private lookup(id: string): number {
+    if (this.index === null) {
+      this.index = new Map();
+      for (let p = 0; p < this.ids.length; p++) this.index.set(this.ids[p].toLowerCase(), p);
     }
+    return this.index.get(id) ?? this.index.get(id.toLowerCase()) ?? -1;
   }
 
-  addActivity(r: ActivityRow): void {
-    const i = this.indexOf(r.regardingobjectid);
-    if (i < 0) return void this.skipped.activities++;
-    if (r.statecode !== STATE.activity.completed || r.actualend == null || !isTouch(r.activitytypecode)) return;
-    const o = i * this.stride + LAST_TOUCH;
-    if (r.actualend < this.window.asOf && r.actualend > this.rec[o]) this.rec[o] = r.actualend;
+  protected slot(id: string, kind: RowKind): number {
+    const i = this.indexOf(id);
+    if (i < 0) {
+      if (kind === INVOICE_ROW) this.skipped.invoices++;
+      else if (kind === OPPORTUNITY_ROW) this.skipped.opportunities++;
+      else this.skipped.activities++;
+    }
+    return i;
+  }
+
+  /** Folds in a chunk's facts; their rows for accounts outside the population count as skipped. */
+  merge(part: PartialFactsData): void {
+    if (part.stride !== this.stride) throw new Error(`partial facts have ${part.stride} fields per account, expected ${this.stride} (another model?)`);
+    const { ids, rec, rows } = part;
+    for (let k = 0; k < ids.length; k++) {
+      const i = this.indexOf(ids[k]);
+      if (i >= 0) mergeRecord(this.rec, i * this.stride, rec, k * this.stride, this.stride);
+      else {
+        this.skipped.invoices += rows[k * 3 + INVOICE_ROW];
+        this.skipped.opportunities += rows[k * 3 + OPPORTUNITY_ROW];
+        this.skipped.activities += rows[k * 3 + ACTIVITY_ROW];
+      }
+    }
   }
 
   /** Rounds the money sums (design.md §4) into the column layout ranking reads. */
   build(): FactsTable {
     const n = this.accounts.length;
-    const { rec, stride, q } = this;
+    const { rec, stride } = this;
+    const q = stride - QUARTERS;
     const column = (field: number, round: boolean): Float64Array => {
       const col = new Float64Array(n);
       for (let i = 0, o = field; i < n; i++, o += stride) col[i] = round ? round2(rec[o]) : rec[o];

@@ -5,6 +5,7 @@ export { DEFAULT_MODEL, ModelError, parseModel, tierRank, type RankMethod, type 
 export { DAY_MS, addMonths, isoDate, isoInstant, parseInstant, quarterStart } from "./dates";
 export type { AccountRow, ActivityRow, EngineInput, InvoiceRow, OpportunityRow } from "./input-types";
 export { FactsBuilder, computeFacts, factsAt, type AccountFacts, type FactsTable } from "./facts";
+export { PartialFacts, type PartialFactsData } from "./partial-facts";
 export { windowFor, type Window } from "./window";
 export { recencyDays } from "./kpis";
 export { rankFacts, type RankResult, type RankTable } from "./rank";

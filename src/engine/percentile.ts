@@ -41,15 +41,17 @@ export function pctFromCounts(less: number, equal: number, n: number, lowerIsBet
 export function midRankPercentiles(values: Float64Array, sorted: Float64Array, lowerIsBetter: boolean): Float64Array {
   const n = values.length;
   // One pass over the sorted copy gives each distinct value its percentile; each account then needs one search.
-  const distinct: number[] = [];
-  const pcts: number[] = [];
+  const distinctAll = new Float64Array(n);
+  const pcts = new Float64Array(n);
+  let d = 0;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && sorted[j] === sorted[i]) j++;
-    distinct.push(sorted[i]);
-    pcts.push(pctFromCounts(i, j - i, n, lowerIsBetter));
+    distinctAll[d] = sorted[i];
+    pcts[d++] = pctFromCounts(i, j - i, n, lowerIsBetter);
     i = j;
   }
+  const distinct = distinctAll.subarray(0, d);
   const out = new Float64Array(n);
   let lastV = NaN;
   let lastPct = 0;

@@ -58,24 +58,28 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
     for (let i = 0; i < n; i++) sums[i] += w * p[i];
   }
   const weights = weightSum(model);
-  const score = sums.map((sum) => round6(sum / weights));
+  const score = new Float64Array(n);
+  for (let i = 0; i < n; i++) score[i] = round6(sums[i] / weights);
 
   const active = new Uint8Array(n);
-  const activeIdx: number[] = [];
+  const activeAll = new Int32Array(n);
+  let nActive = 0;
   for (let i = 0; i < n; i++) {
     if (isActiveInWindow(facts.monetary[i], facts.frequency[i], facts.won[i], facts.pipeline[i])) {
       active[i] = 1;
-      activeIdx.push(i);
+      activeAll[nActive++] = i;
     }
   }
-  const activeScores = Float64Array.from(activeIdx, (i) => score[i]);
+  const activeIdx = activeAll.subarray(0, nActive);
+  const activeScores = new Float64Array(nActive);
+  for (let a = 0; a < nActive; a++) activeScores[a] = score[activeIdx[a]];
   const last = model.tiers.length - 1;
   let assignment: Assignment;
   let revenueBefore: Float64Array | undefined;
   if (model.method === "pareto") {
     const pareto = assignPareto(
       model,
-      activeIdx.map((i) => facts.accounts[i].accountid.toLowerCase()),
+      Array.from(activeIdx, (i) => facts.accounts[i].accountid.toLowerCase()),
       Float64Array.from(activeIdx, (i) => facts.monetary[i]),
       activeScores,
     );
@@ -86,7 +90,7 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
     assignment = model.method === "percentile" ? assignPercentile(model, activeScores) : assignThresholds(model, activeScores);
   }
   const tier = new Uint16Array(n).fill(last);
-  activeIdx.forEach((i, a) => (tier[i] = assignment.tier[a]));
+  for (let a = 0; a < nActive; a++) tier[activeIdx[a]] = assignment.tier[a];
 
   const w = facts.window;
   const q = w.quarterStarts.length;
