@@ -2,6 +2,7 @@ import { statSync, existsSync } from "node:fs";
 import { FactsBuilder, type FactsTable } from "../engine/facts";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import type { TierModel } from "../engine/model";
+import { addRowTables, type ParallelOptions } from "./parallel-facts";
 import { readTable, RowError, type ReadOptions } from "./read-table";
 import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 
@@ -30,13 +31,14 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
   return accounts;
 }
 
-/** Streams an export folder into the engine's facts: rows are aggregated as they are read, never all kept. */
-export async function loadFacts(dir: string, model: TierModel, asOf: number, options: ReadOptions = {}): Promise<FactsTable> {
+/**
+ * Streams an export folder into the engine's facts: rows are aggregated as they are read, never all kept; big row
+ * files are read by several threads (src/export/parallel-facts).
+ */
+export async function loadFacts(dir: string, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): Promise<FactsTable> {
   const accounts = await readAccounts(dir, options);
   const b = new FactsBuilder(accounts, model, asOf);
-  await readTable(dir, INVOICES, (r) => b.addInvoice(r), options);
-  await readTable(dir, OPPORTUNITIES, (r) => b.addOpportunity(r), options);
-  await readTable(dir, ACTIVITIES, (r) => b.addActivity(r), options);
+  await addRowTables(dir, b, model, asOf, options);
   return b.build();
 }
 

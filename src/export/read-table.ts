@@ -22,6 +22,16 @@ export interface ReadOptions {
 }
 
 /**
+ * Part of a file that starts at a record boundary: bytes [start, end), read with the file's header cells. Records
+ * count from 1 at `start`, and errors name lines counted from 1 at `start` (the caller knows the lines before).
+ */
+export interface ByteRange {
+  start: number;
+  end: number;
+  header: string[];
+}
+
+/**
  * A row the table's consumer rejects (e.g. a duplicate id). `{line}` in the reason stands for the line of
  * `relatedRecord`, another record of the same file.
  */
@@ -48,18 +58,19 @@ interface PendingError {
  * are ignored. `onRow` gets each row with its record number (1 = the first after the header). Resolves to the number
  * of data rows.
  */
-export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, record: number) => void, options: ReadOptions = {}): Promise<number> {
+export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, record: number) => void, options: ReadOptions & { range?: ByteRange } = {}): Promise<number> {
   const path = `${dir}/${spec.file}`;
   const label = spec.file;
   if (!existsSync(path)) {
     return Promise.reject(new InputError(label, null, null, `file not found in ${dir} (expected a header row with ${spec.columns.filter((c) => c.required).map((c) => c.name).join(", ")})`));
   }
   return new Promise<number>((resolve, reject) => {
-    const source = createReadStream(path, { highWaterMark: 1 << 20 });
+    const { range } = options;
+    let index: number[] | null = range ? headerIndex(label, range.header, spec.columns) : null;
+    const source = createReadStream(path, { highWaterMark: 1 << 20, ...(range && { start: range.start, end: range.end - 1 }) });
     // No `info` option: it costs more than the parsing itself. Line numbers are found again when an error needs one.
-    const parser = parse({ bom: true, skip_empty_lines: true, relax_quotes: false });
-    let index: number[] | null = null;
-    let record = -1;
+    const parser = parse(CSV_OPTIONS);
+    let record = range ? 0 : -1;
     let failed = false;
     const fail = (err: unknown): void => {
       if (failed) return;
@@ -76,7 +87,7 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
       failed = true;
       source.destroy();
       parser.destroy();
-      linesOf(path, [e.record, e.relatedRecord ?? e.record]).then(
+      linesOf(path, [e.record, e.relatedRecord ?? e.record], range).then(
         (lines) => reject(new InputError(label, lines.get(e.record) ?? null, e.column, e.reason.replace("{line}", String(lines.get(e.relatedRecord ?? e.record) ?? "?")))),
         reject,
       );
@@ -124,12 +135,13 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
   });
 }
 
-/** The line each record number ends on (0 = the header), by reading the file again: only errors need it. */
-async function linesOf(path: string, records: number[]): Promise<Map<number, number>> {
+/** The line each record number ends on (0 = the header), by reading the file (or range) again: only errors need it. */
+async function linesOf(path: string, records: number[], range?: ByteRange): Promise<Map<number, number>> {
   const wanted = new Set(records);
   const found = new Map<number, number>();
-  const parser = createReadStream(path).pipe(parse({ bom: true, skip_empty_lines: true, relax_quotes: false, info: true, relax_column_count: true }));
-  let record = -1;
+  const source = createReadStream(path, range && { start: range.start, end: range.end - 1 });
+  const parser = source.pipe(parse({ ...CSV_OPTIONS, info: true, relax_column_count: true }));
+  let record = range ? 0 : -1;
   try {
     for await (const item of parser as AsyncIterable<{ info: { lines: number } }>) {
       record++;
@@ -142,6 +154,8 @@ async function linesOf(path: string, records: number[]): Promise<Map<number, num
   parser.destroy();
   return found;
 }
+
+const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_quotes: false } as const;
 
 /** csv-parse's messages, in words that say what to fix. */
 function csvReason(err: CsvError): string {
