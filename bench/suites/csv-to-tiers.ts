@@ -1,4 +1,5 @@
 import { rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { writeAtomically } from "../../src/cli/atomic-file";
 import { writeTiersCsv } from "../../src/cli/tiers-csv";
 import { DEFAULT_MODEL } from "../../src/engine/model";
@@ -17,32 +18,42 @@ export const oursTiersFile = (size: string): string => benchOut(`tiers-ours-${si
 
 /**
  * CSV to tiers, our side: the `tiering rank` code path (src/export loadFacts streaming the four CSVs, rankFacts,
- * the tiers CSV written atomically). Figures: wall time (median), rows/s over all source rows, peak RSS.
+ * the tiers CSV written atomically), with reader threads (the default) and on one thread. Figures: wall time
+ * (median), rows/s over all source rows, peak RSS.
  */
 export async function csvToTiersSuite(o: SuiteOptions): Promise<Figure[]> {
   const { dir, info } = await ensureSample(o.size, o.log);
   const rows = Object.values(info.rows).reduce((a, b) => a + b, 0);
   const out = oursTiersFile(o.size);
-  const ms: number[] = [];
   const reps = Math.max(1, repetitions(o.size, o.quick) - 2);
-  for (let rep = 0; rep < reps; rep++) {
-    rmSync(out, { force: true });
-    const t0 = process.hrtime.bigint();
-    await profiled(`csv-to-tiers-${o.size}-${rep + 1}`, async () => {
-      const model = DEFAULT_MODEL;
-      const facts = await loadFacts(dir, model, SAMPLE_AS_OF);
-      const ranked = rankFacts(facts, model);
-      await writeAtomically(out, (s) => writeTiersCsv(ranked, s));
-    });
-    ms.push(msSince(t0));
-    o.log(`csv-to-tiers ours ${o.size} run ${rep + 1}: ${ms.at(-1)!.toFixed(0)} ms, ${(statSync(out).size / 2 ** 20).toFixed(0)} MB written`);
-  }
-  const m = median(ms);
+  const run = async (label: string, workers: number | undefined): Promise<number> => {
+    const ms: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      rmSync(out, { force: true });
+      const t0 = process.hrtime.bigint();
+      await profiled(`csv-to-tiers-${label}-${o.size}-${rep + 1}`, async () => {
+        const model = DEFAULT_MODEL;
+        const facts = await loadFacts(dir, model, SAMPLE_AS_OF, { workers });
+        const ranked = rankFacts(facts, model);
+        await writeAtomically(out, (s) => writeTiersCsv(ranked, s));
+      });
+      ms.push(msSince(t0));
+      o.log(`csv-to-tiers ours (${label}) ${o.size} run ${rep + 1}: ${ms.at(-1)!.toFixed(0)} ms, ${(statSync(out).size / 2 ** 20).toFixed(0)} MB written`);
+    }
+    return median(ms);
+  };
+  // One thread first, so the tiers file the DuckDB suite compares is the default (threaded) run's.
+  const one = await run("one-thread", 1);
+  const peakOne = peakRssMb();
+  const m = await run("threads", undefined);
   const p = `csv_to_tiers.${o.size}`;
   return [
     { name: `${p}.ours`, value: m, unit: "ms" },
     { name: `${p}.ours_rows_per_s`, value: rows / (m / 1000), unit: "rows/s" },
     { name: `${p}.ours_peak_rss`, value: peakRssMb(), unit: "MB" },
+    { name: `${p}.ours_threads`, value: availableParallelism(), unit: "threads" },
+    { name: `${p}.ours_one_thread`, value: one, unit: "ms", peer: "threads", peerValue: m, ratio: one / m },
+    { name: `${p}.ours_one_thread_peak_rss`, value: peakOne, unit: "MB" },
   ];
 }
 

@@ -10,14 +10,13 @@ const SCAN_BYTES = 8 << 20;
  * Cuts a CSV file into byte ranges of about `chunkBytes` that start on record boundaries, so several threads can
  * parse one file. A boundary is a newline outside quotes: an even number of `"` before it (RFC 4180 doubles a quote
  * inside a quoted field, so the count's parity says whether a field is open). One pass over the bytes, which also
- * brings the file into the page cache for the readers. null: too small to be worth cutting, or no header line to
- * cut after (the sequential reader then reports whatever is wrong).
+ * brings the file into the page cache for the readers. null: no header line to cut after (the one-thread reader
+ * then reports whatever is wrong).
  */
 export function planChunks(path: string, chunkBytes: number): ByteRange[] | null {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    if (size < 2 * chunkBytes) return null;
     const bounds = boundaries(fd, size, chunkBytes);
     if (bounds.length === 0) return null;
     const header = headerCells(fd, bounds[0]);

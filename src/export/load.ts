@@ -2,7 +2,7 @@ import { statSync, existsSync } from "node:fs";
 import { FactsBuilder, type FactsTable } from "../engine/facts";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import type { TierModel } from "../engine/model";
-import { addRowTables, type ParallelOptions } from "./parallel-facts";
+import { RowTablesReader, type ParallelOptions } from "./parallel-facts";
 import { readTable, RowError, type ReadOptions } from "./read-table";
 import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 
@@ -36,9 +36,17 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
  * files are read by several threads (src/export/parallel-facts).
  */
 export async function loadFacts(dir: string, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): Promise<FactsTable> {
-  const accounts = await readAccounts(dir, options);
+  // Threads parse the row files while this one reads the accounts.
+  const rows = RowTablesReader.start(dir, model, asOf, options);
+  let accounts: AccountRow[];
+  try {
+    accounts = await readAccounts(dir, options);
+  } catch (e) {
+    await rows.cancel();
+    throw e;
+  }
   const b = new FactsBuilder(accounts, model, asOf);
-  await addRowTables(dir, b, model, asOf, options);
+  await rows.into(b);
   return b.build();
 }
 

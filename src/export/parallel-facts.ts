@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { FactsBuilder } from "../engine/facts";
 import type { TierModel } from "../engine/model";
@@ -12,64 +12,126 @@ import { readRowTable, ROW_TABLES, rowTableFile, type RowTable } from "./row-tab
 export interface ParallelOptions {
   /** Reader threads; 1 reads every file on the calling thread. Default: the machine's parallelism. */
   workers?: number;
-  /** About how many bytes one thread reads at a time; files under two chunks are read on the calling thread. */
+  /** About how many bytes one thread reads at a time. */
   chunkBytes?: number;
+  /** Files smaller than this are read on the calling thread: starting a thread costs more. */
+  minParallelBytes?: number;
 }
 
-export const DEFAULT_CHUNK_BYTES = 16 << 20;
+export const DEFAULT_CHUNK_BYTES = 8 << 20;
+export const DEFAULT_MIN_PARALLEL_BYTES = 1 << 20;
+
+type Finished = Exclude<ChunkMessage, { kind: "bytes" }>;
 
 /**
- * Adds the invoices, opportunities and activities of an export folder to `builder`. Big files are cut into chunks
- * (src/export/chunks) that worker threads parse into PartialFacts; chunks are folded in file order, so the result
- * does not depend on which thread finished first. Errors are those of the sequential reader, with the same line
- * numbers: the first bad cell in file order stops the read. Resolves to how many chunks each table was read in
- * (0: on the calling thread).
+ * Reads the invoices, opportunities and activities of an export folder into facts. Files of a megabyte or more are
+ * cut into chunks (src/export/chunks) that worker threads parse into PartialFacts as soon as `start` is called,
+ * while the caller reads the accounts; `into` then folds the chunks in file order, so the sums do not depend on which
+ * thread finished first. Errors are those of the one-thread reader with the same line numbers: the first bad cell in
+ * file order stops the read.
  */
-export async function addRowTables(dir: string, builder: FactsBuilder, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): Promise<Record<RowTable, number>> {
-  const threads = options.workers ?? availableParallelism();
-  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const pool = new ChunkPool(threads);
-  const chunks = { invoices: 0, opportunities: 0, activities: 0 };
-  try {
-    for (const table of ROW_TABLES) {
-      const path = `${dir}/${rowTableFile(table)}`;
-      const ranges = threads > 1 && existsSync(path) ? planChunks(path, chunkBytes) : null;
-      if (ranges) await readChunks(pool, ranges.map((range, id) => ({ id, path, table, range, model, asOf })), builder, options);
-      else await readRowTable(dir, table, builder, options);
-      chunks[table] = ranges?.length ?? 0;
-    }
-  } finally {
-    await pool.terminate();
-  }
-  return chunks;
-}
+export class RowTablesReader {
+  private readonly pool: ChunkPool | null;
+  private readonly plans: { table: RowTable; tasks: ChunkTask[] | null }[];
+  private readonly finished = new Map<number, Finished>();
+  private waiting: { id: number; resolve: (m: Finished) => void } | null = null;
+  private poolError: unknown = null;
+  private readonly running: Promise<void>;
 
-async function readChunks(pool: ChunkPool, tasks: ChunkTask[], builder: FactsBuilder, options: ReadOptions): Promise<void> {
-  const finished = new Map<number, ChunkMessage>();
-  let merged = 0;
-  let failure: Extract<ChunkMessage, { kind: "bad-input" | "crash" }> | null = null;
-  await pool.run(tasks, (m) => {
+  private constructor(
+    private readonly dir: string,
+    private readonly options: ReadOptions & ParallelOptions,
+    model: TierModel,
+    asOf: number,
+  ) {
+    const threads = options.workers ?? availableParallelism();
+    const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+    const minBytes = options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES;
+    let id = 0;
+    this.plans = ROW_TABLES.map((table) => {
+      const path = `${dir}/${rowTableFile(table)}`;
+      const ranges = threads > 1 && existsSync(path) && statSync(path).size >= minBytes ? planChunks(path, chunkBytes) : null;
+      return { table, tasks: ranges && ranges.map((range) => ({ id: id++, path, table, range, model, asOf })) };
+    });
+    const tasks = this.plans.flatMap((p) => p.tasks ?? []);
+    this.pool = tasks.length ? new ChunkPool(threads) : null;
+    this.running = this.pool ? this.pool.run(tasks, (m) => this.onMessage(m)).catch((e) => this.onPoolError(e)) : Promise.resolve();
+  }
+
+  static start(dir: string, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): RowTablesReader {
+    return new RowTablesReader(dir, options, model, asOf);
+  }
+
+  /** Folds every row into `builder`. Resolves to how many chunks each table was read in (0: on this thread). */
+  async into(builder: FactsBuilder): Promise<Record<RowTable, number>> {
+    const chunks = { invoices: 0, opportunities: 0, activities: 0 };
+    try {
+      for (const { table, tasks } of this.plans) {
+        if (!tasks) {
+          await readRowTable(this.dir, table, builder, this.options);
+          continue;
+        }
+        for (const task of tasks) {
+          const m = await this.result(task.id);
+          if (m.kind === "done") builder.merge(m.data);
+          else throw await this.errorOf(task, m);
+        }
+        chunks[table] = tasks.length;
+      }
+      await this.running;
+      if (this.poolError) throw this.poolError;
+    } finally {
+      await this.cancel();
+    }
+    return chunks;
+  }
+
+  /** Stops the threads (e.g. when the accounts file turned out bad). */
+  async cancel(): Promise<void> {
+    await this.pool?.terminate();
+  }
+
+  private onMessage(m: ChunkMessage): boolean {
     if (m.kind === "bytes") {
-      options.onBytes?.(m.bytes);
+      this.options.onBytes?.(m.bytes);
       return true;
     }
-    finished.set(m.id, m);
-    // Fold in file order: sums then add up in the same order on every run and machine.
-    for (let done = finished.get(merged); done && !failure; done = finished.get(merged)) {
-      finished.delete(merged);
-      if (done.kind === "done") {
-        builder.merge(done.data);
-        merged++;
-      } else if (done.kind !== "bytes") failure = done;
+    this.finished.set(m.id, m);
+    if (this.waiting?.id === m.id) this.waiting.resolve(m);
+    // After a bad chunk, later chunks cannot matter: the first error in file order is reported.
+    return m.kind === "done";
+  }
+
+  private onPoolError(e: unknown): void {
+    this.poolError = e;
+    this.waiting?.resolve({ id: this.waiting.id, kind: "crash", message: e instanceof Error ? e.message : String(e) });
+  }
+
+  private result(id: number): Promise<Finished> {
+    const m = this.finished.get(id);
+    if (m) {
+      this.finished.delete(id);
+      return Promise.resolve(m);
     }
-    return failure === null;
-  });
-  if (failure === null) return;
-  const f = failure as Extract<ChunkMessage, { kind: "bad-input" | "crash" }>;
-  if (f.kind === "crash") throw new Error(`reading ${tasks[f.id].path}: ${f.message}`);
-  // A chunk names lines from its own start; the lines before it are counted only now that an error needs them.
-  const before = f.line === null ? 0 : await newlinesBefore(tasks[f.id].path, tasks[f.id].range);
-  throw new InputError(f.file, f.line === null ? null : before + f.line, f.column, f.reason);
+    if (this.poolError) return Promise.resolve({ id, kind: "crash", message: String(this.poolError) });
+    return new Promise((resolve) => {
+      this.waiting = {
+        id,
+        resolve: (r) => {
+          this.waiting = null;
+          this.finished.delete(id);
+          resolve(r);
+        },
+      };
+    });
+  }
+
+  private async errorOf(task: ChunkTask, m: Exclude<Finished, { kind: "done" }>): Promise<Error> {
+    if (m.kind === "crash") return new Error(`reading ${task.path}: ${m.message}`);
+    // A chunk names lines from its own start; the lines before it are counted only now that an error needs them.
+    const before = m.line === null ? 0 : await newlinesBefore(task.path, task.range);
+    return new InputError(m.file, m.line === null ? null : before + m.line, m.column, m.reason);
+  }
 }
 
 function newlinesBefore(path: string, range: ByteRange): Promise<number> {

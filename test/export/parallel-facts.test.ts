@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { DEFAULT_MODEL, FactsBuilder, type FactsTable } from "../../src/engine";
 import { planChunks } from "../../src/export/chunks";
 import { readAccounts } from "../../src/export/load";
-import { addRowTables, type ParallelOptions } from "../../src/export/parallel-facts";
+import { RowTablesReader, type ParallelOptions } from "../../src/export/parallel-facts";
 import { generateSample } from "../../src/sample";
 
 /** Reading big files in chunks on worker threads gives exactly what the one-thread reader gives, errors included. */
@@ -23,8 +23,9 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function load(dir: string, options: ParallelOptions): Promise<{ facts: FactsTable; chunks: Record<string, number> }> {
+  const reader = RowTablesReader.start(dir, DEFAULT_MODEL, AS_OF, { minParallelBytes: 0, ...options });
   const b = new FactsBuilder(await readAccounts(dir), DEFAULT_MODEL, AS_OF);
-  const chunks = await addRowTables(dir, b, DEFAULT_MODEL, AS_OF, options);
+  const chunks = await reader.into(b);
   return { facts: b.build(), chunks };
 }
 
