@@ -1,7 +1,7 @@
-import { stringify } from "csv-stringify/sync";
 import { isoDate } from "../engine/dates";
 import { outcomeAt } from "../engine/batch";
 import type { RankResult } from "../engine/rank";
+import { csvField } from "../export/csv-field";
 import { writeChunk } from "./atomic-file";
 
 /** The `tiering rank` output (design.md §5): tier = computed tier code, score with 6 decimals. */
@@ -13,20 +13,23 @@ export const TIERS_CSV_COLUMNS = [
 
 const BATCH = 2000;
 
+/** A number as JavaScript prints it (what the file always held); empty for null. */
+const cell = (v: number | null): string => (v === null ? "" : String(v));
+
 export async function writeTiersCsv(r: RankResult, out: NodeJS.WritableStream): Promise<void> {
   await writeChunk(out, TIERS_CSV_COLUMNS.join(",") + "\n");
   const n = r.facts.accounts.length;
   for (let start = 0; start < n; start += BATCH) {
-    const rows: (string | number)[][] = [];
+    // One string per batch, built directly: a million rows of arrays for a CSV library cost more than ranking them.
+    let text = "";
     for (let i = start; i < Math.min(n, start + BATCH); i++) {
       const o = outcomeAt(r, i);
-      const v = (k: number): string | number => (o.kpis[k].value === null ? "" : o.kpis[k].value!);
-      rows.push([
-        o.accountid, r.facts.accounts[i].name ?? "", o.computedTier, o.score.toFixed(6), o.trend.code, o.trend.delta.toFixed(2), o.activeInWindow ? 1 : 0,
-        v(0), v(1), v(2), v(3), v(4),
-        o.stored.tier, o.stored.rule.kind, o.stored.previousTier ?? "", o.cadence.days, o.cadence.channel, isoDate(o.cadence.nextTouchDue), o.cadence.overdueDays,
-      ]);
+      const k = o.kpis;
+      text +=
+        `${csvField(o.accountid)},${csvField(r.facts.accounts[i].name ?? "")},${o.computedTier},${o.score.toFixed(6)},${o.trend.code},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
+        `${cell(k[0].value)},${cell(k[1].value)},${cell(k[2].value)},${cell(k[3].value)},${cell(k[4].value)},` +
+        `${csvField(o.stored.tier)},${o.stored.rule.kind},${csvField(o.stored.previousTier ?? "")},${o.cadence.days},${csvField(o.cadence.channel)},${isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
     }
-    await writeChunk(out, stringify(rows));
+    await writeChunk(out, text);
   }
 }

@@ -9,7 +9,7 @@ function workerScript(): string {
   return existsSync(here) ? here : join(__dirname, "../../dist/src/export/chunk-worker.js");
 }
 
-/** Worker threads that read chunks, one task each at a time; started when first needed, reused across files. */
+/** Worker threads that read chunks, one task each at a time, started by the first run. */
 export class ChunkPool {
   private readonly workers: Worker[] = [];
 

@@ -4,6 +4,7 @@ import type { TierModel } from "../engine/model";
 import { PartialFacts, type PartialFactsData } from "../engine/partial-facts";
 import { InputError } from "./input-error";
 import type { ByteRange } from "./read-table";
+import { countQuotes } from "./chunks";
 import { readRowTable, type RowTable } from "./row-tables";
 
 /** One chunk to read: a byte range of one of the row tables, into the facts of `model` as of `asOf`. */
@@ -18,19 +19,25 @@ export interface ChunkTask {
 
 export type ChunkMessage =
   | { id: number; kind: "bytes"; bytes: number }
-  | { id: number; kind: "done"; data: PartialFactsData; rows: number }
-  | { id: number; kind: "bad-input"; file: string; line: number | null; column: string | null; reason: string }
+  /** `quotes`: the `"` in the range, for the reader to check the cuts (src/export/chunks). */
+  | { id: number; kind: "done"; data: PartialFactsData; rows: number; quotes: number }
+  /** Bad input in the range: the reader decides, by reading on from the range's start itself. */
+  | { id: number; kind: "bad-input" }
   | { id: number; kind: "crash"; message: string };
 
 /** Reads one chunk with the same reader and cell rules as a whole file; the rows never leave this thread. */
 export async function readChunk(task: ChunkTask, post: (m: ChunkMessage) => void): Promise<void> {
   const part = new PartialFacts(task.model, task.asOf);
-  const onBytes = (bytes: number): void => post({ id: task.id, kind: "bytes", bytes });
+  let quotes = 0;
+  const onData = (block: Buffer): void => {
+    quotes += countQuotes(block);
+    post({ id: task.id, kind: "bytes", bytes: block.length });
+  };
   try {
-    const rows = await readRowTable(dirname(task.path), task.table, part, { range: task.range, onBytes });
-    post({ id: task.id, kind: "done", data: part.data(), rows });
+    const rows = await readRowTable(dirname(task.path), task.table, part, { range: task.range, onData });
+    post({ id: task.id, kind: "done", data: part.data(), rows, quotes });
   } catch (e) {
-    if (e instanceof InputError) post({ id: task.id, kind: "bad-input", file: e.file, line: e.line, column: e.column, reason: e.reason });
+    if (e instanceof InputError) post({ id: task.id, kind: "bad-input" });
     else post({ id: task.id, kind: "crash", message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
   }
 }

@@ -4,66 +4,63 @@ import type { ByteRange } from "./read-table";
 
 const QUOTE = 0x22;
 const NEWLINE = 0x0a;
-const SCAN_BYTES = 8 << 20;
+const PROBE_BYTES = 64 << 10;
 
 /**
- * Cuts a CSV file into byte ranges of about `chunkBytes` that start on record boundaries, so several threads can
- * parse one file. A boundary is a newline outside quotes: an even number of `"` before it (RFC 4180 doubles a quote
- * inside a quoted field, so the count's parity says whether a field is open). One pass over the bytes, which also
- * brings the file into the page cache for the readers. null: no header line to cut after (the one-thread reader
- * then reports whatever is wrong).
+ * Cuts a CSV file into byte ranges of about `chunkBytes`, each starting just after a newline, so several threads
+ * can parse one file without reading it first. A newline inside a quoted field would be a wrong cut; whoever reads
+ * the ranges checks that with `quoteParityOk` from the quote counts the readers report, and reads on from a wrong
+ * cut in one piece. null: no header line (the one-thread reader then reports whatever is wrong).
  */
 export function planChunks(path: string, chunkBytes: number): ByteRange[] | null {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
-    const bounds = boundaries(fd, size, chunkBytes);
-    if (bounds.length === 0) return null;
-    const header = headerCells(fd, bounds[0]);
+    const headerEnd = nextBoundary(fd, 0, size, true);
+    if (headerEnd < 0) return null;
+    const header = headerCells(fd, headerEnd);
     if (!header) return null;
-    const ends = [...bounds.slice(1), size];
-    return bounds.map((start, k) => ({ start, end: ends[k], header })).filter((r) => r.end > r.start);
+    const starts = [headerEnd];
+    for (let b = nextBoundary(fd, headerEnd + chunkBytes, size, false); b > 0 && b < size; b = nextBoundary(fd, b + chunkBytes, size, false)) starts.push(b);
+    return starts.map((start, k) => ({ start, end: starts[k + 1] ?? size, header })).filter((r) => r.end > r.start);
   } finally {
     closeSync(fd);
   }
 }
 
-/** The header's end, then the first record boundary at or after every `chunkBytes` past the previous one. */
-function boundaries(fd: number, size: number, chunkBytes: number): number[] {
-  const buf = Buffer.allocUnsafe(Math.min(SCAN_BYTES, size));
-  const bounds: number[] = [];
-  let odd = false; // inside a quoted field
-  let next = 0; // where the next boundary may start (0: the header's end is the first)
-  for (let base = 0; base < size; ) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, size - base), base);
-    if (n <= 0) break;
-    const view = buf.subarray(0, n);
-    let i = 0;
-    while (i < n) {
-      if (base + i < next) {
-        const to = Math.min(n, next - base);
-        if (countQuotes(view, i, to) % 2 === 1) odd = !odd;
-        i = to;
-        continue;
-      }
-      const nl = view.indexOf(NEWLINE, i);
-      const to = nl < 0 ? n : nl;
-      if (countQuotes(view, i, to) % 2 === 1) odd = !odd;
-      i = to + 1;
-      if (nl < 0 || odd) continue;
-      bounds.push(base + i);
-      next = base + i + chunkBytes;
-    }
-    base += n;
-  }
-  return bounds;
+/**
+ * RFC 4180 doubles a quote inside a quoted field, so an even number of `"` before a cut means no field was open
+ * there. `quotesBefore` = quotes from the file start to the range's start.
+ */
+export const quoteParityOk = (quotesBefore: number): boolean => quotesBefore % 2 === 0;
+
+/** Quotes in a buffer (what a reader adds up for its range). */
+export function countQuotes(buf: Uint8Array): number {
+  let count = 0;
+  for (let i = buf.indexOf(QUOTE); i !== -1; i = buf.indexOf(QUOTE, i + 1)) count++;
+  return count;
 }
 
-function countQuotes(buf: Buffer, from: number, to: number): number {
-  const part = buf.subarray(from, to);
-  let count = 0;
-  for (let i = part.indexOf(QUOTE); i !== -1; i = part.indexOf(QUOTE, i + 1)) count++;
-  return count;
+/**
+ * The offset just after the first newline at or after `from` (outside quotes counted from `from` when `balanced`,
+ * for the header), or -1 when there is none before the end.
+ */
+function nextBoundary(fd: number, from: number, size: number, balanced: boolean): number {
+  const buf = Buffer.allocUnsafe(PROBE_BYTES);
+  let quotes = 0;
+  for (let at = from; at < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
+    if (n <= 0) return -1;
+    const view = buf.subarray(0, n);
+    for (let i = view.indexOf(NEWLINE); i !== -1; i = view.indexOf(NEWLINE, i + 1)) {
+      if (!balanced) return at + i + 1;
+      quotes += countQuotes(view.subarray(i === 0 ? 0 : view.lastIndexOf(NEWLINE, i - 1) + 1, i));
+      if (quoteParityOk(quotes)) return at + i + 1;
+    }
+    if (balanced) quotes += countQuotes(view.subarray(view.lastIndexOf(NEWLINE) + 1));
+    at += n;
+  }
+  return -1;
 }
 
 function headerCells(fd: number, bytes: number): string[] | null {

@@ -4,7 +4,7 @@ import type { FactsBuilder } from "../engine/facts";
 import type { TierModel } from "../engine/model";
 import { ChunkPool } from "./chunk-pool";
 import type { ChunkMessage, ChunkTask } from "./chunk-worker";
-import { planChunks } from "./chunks";
+import { planChunks, quoteParityOk } from "./chunks";
 import { InputError } from "./input-error";
 import type { ByteRange, ReadOptions } from "./read-table";
 import { readRowTable, ROW_TABLES, rowTableFile, type RowTable } from "./row-tables";
@@ -27,8 +27,8 @@ type Finished = Exclude<ChunkMessage, { kind: "bytes" }>;
  * Reads the invoices, opportunities and activities of an export folder into facts. Files of a megabyte or more are
  * cut into chunks (src/export/chunks) that worker threads parse into PartialFacts as soon as `start` is called,
  * while the caller reads the accounts; `into` then folds the chunks in file order, so the sums do not depend on which
- * thread finished first. Errors are those of the one-thread reader with the same line numbers: the first bad cell in
- * file order stops the read.
+ * thread finished first. From a chunk with bad input, or one that was cut inside a quoted field, the file is read on
+ * this thread: errors are those of the one-thread reader, with the same line numbers.
  */
 export class RowTablesReader {
   private readonly pool: ChunkPool | null;
@@ -67,16 +67,8 @@ export class RowTablesReader {
     const chunks = { invoices: 0, opportunities: 0, activities: 0 };
     try {
       for (const { table, tasks } of this.plans) {
-        if (!tasks) {
-          await readRowTable(this.dir, table, builder, this.options);
-          continue;
-        }
-        for (const task of tasks) {
-          const m = await this.result(task.id);
-          if (m.kind === "done") builder.merge(m.data);
-          else throw await this.errorOf(task, m);
-        }
-        chunks[table] = tasks.length;
+        if (!tasks) await readRowTable(this.dir, table, builder, this.options);
+        else chunks[table] = await this.fold(table, tasks, builder);
       }
       await this.running;
       if (this.poolError) throw this.poolError;
@@ -86,20 +78,48 @@ export class RowTablesReader {
     return chunks;
   }
 
+  /** Folds a file's chunks in order; resolves to how many were folded (the rest was read on this thread). */
+  private async fold(table: RowTable, tasks: ChunkTask[], builder: FactsBuilder): Promise<number> {
+    let quotes = 0; // before the current chunk: even, so its start is a right cut
+    for (const task of tasks) {
+      const m = await this.result(task.id);
+      if (m.kind === "crash") throw new Error(`reading ${task.path}: ${m.message}`);
+      if (m.kind === "done" && quoteParityOk(quotes + m.quotes)) {
+        builder.merge(m.data);
+        quotes += m.quotes;
+        continue;
+      }
+      // A bad cell, or a cut inside a quoted field: read on from this chunk's start here, as one piece. That finds
+      // the first bad cell in file order, or reads what the wrong cut split.
+      await this.readRest(table, task, builder);
+      return task.id - tasks[0].id;
+    }
+    return tasks.length;
+  }
+
+  private async readRest(table: RowTable, task: ChunkTask, builder: FactsBuilder): Promise<void> {
+    const range = { ...task.range, end: statSync(task.path).size };
+    try {
+      await readRowTable(this.dir, table, builder, { range });
+    } catch (e) {
+      // The range names lines from its own start; the lines before it are counted now that an error needs them.
+      if (!(e instanceof InputError) || e.line === null) throw e;
+      throw new InputError(e.file, (await newlinesBefore(task.path, range)) + e.line, e.column, e.reason);
+    }
+  }
+
   /** Stops the threads (e.g. when the accounts file turned out bad). */
   async cancel(): Promise<void> {
     await this.pool?.terminate();
   }
 
   private onMessage(m: ChunkMessage): boolean {
-    if (m.kind === "bytes") {
-      this.options.onBytes?.(m.bytes);
-      return true;
+    if (m.kind === "bytes") this.options.onBytes?.(m.bytes);
+    else {
+      this.finished.set(m.id, m);
+      if (this.waiting?.id === m.id) this.waiting.resolve(m);
     }
-    this.finished.set(m.id, m);
-    if (this.waiting?.id === m.id) this.waiting.resolve(m);
-    // After a bad chunk, later chunks cannot matter: the first error in file order is reported.
-    return m.kind === "done";
+    return true;
   }
 
   private onPoolError(e: unknown): void {
@@ -126,12 +146,6 @@ export class RowTablesReader {
     });
   }
 
-  private async errorOf(task: ChunkTask, m: Exclude<Finished, { kind: "done" }>): Promise<Error> {
-    if (m.kind === "crash") return new Error(`reading ${task.path}: ${m.message}`);
-    // A chunk names lines from its own start; the lines before it are counted only now that an error needs them.
-    const before = m.line === null ? 0 : await newlinesBefore(task.path, task.range);
-    return new InputError(m.file, m.line === null ? null : before + m.line, m.column, m.reason);
-  }
 }
 
 function newlinesBefore(path: string, range: ByteRange): Promise<number> {

@@ -19,6 +19,8 @@ export interface TableSpec<R> {
 export interface ReadOptions {
   /** Called with the number of bytes read since the last call, for a progress bar. */
   onBytes?: (bytes: number) => void;
+  /** Sees every block of raw bytes read (a chunk reader counts its quotes). */
+  onData?: (block: Buffer) => void;
 }
 
 /**
@@ -93,7 +95,8 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
       );
     };
     source.on("error", fail);
-    if (options.onBytes) source.on("data", (chunk) => options.onBytes!(chunk.length));
+    if (options.onBytes) source.on("data", (block) => options.onBytes!(block.length));
+    if (options.onData) source.on("data", (block) => options.onData!(block as Buffer));
     parser.on("error", fail);
     parser.on("readable", () => {
       let cells: string[] | null;

@@ -2,13 +2,7 @@ import { once } from "node:events";
 import { createWriteStream, promises as fsp, type WriteStream } from "node:fs";
 import path from "node:path";
 
-const NEEDS_QUOTES = /[",\r\n]/;
-const QUOTE = /"/g;
-
-/** One CSV field per RFC 4180: quoted only when it holds a comma, a double quote or a line break; quotes doubled. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replace(QUOTE, '""')}"` : value;
-}
+export { csvField } from "../export/csv-field";
 
 /** RFC 4180 record separator, as in the other export folders of the project. */
 export const EOL = "\r\n";
