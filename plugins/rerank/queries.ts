@@ -16,7 +16,7 @@ export type KindRole =
   | { type: "invoiceBefore" }
   | { type: "won" }
   | { type: "pipeline" }
-  | { type: "touch"; activity: string };
+  | { type: "touch" };
 
 export interface Kind {
   key: string;
@@ -49,7 +49,7 @@ export const EARLIEST = Date.UTC(1900, 0, 1);
 
 const iso = (t: number): string => new Date(t).toISOString();
 const cond = (attribute: string, operator: string, value: string | number): string => `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
-const inList = (attribute: string, values: readonly number[]): string =>
+const inList = (attribute: string, values: readonly (number | string)[]): string =>
   `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
 
 /** Segment bounds: the window start, as-of, and every quarter bound of Q0..Q-B, sorted. */
@@ -139,24 +139,25 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     ],
     role: { type: "pipeline" },
   });
-  for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
-    kinds.push({
-      key: `touch.${activity}`,
-      entity: activity,
-      primaryId: "activityid",
-      idAttr: "regardingobjectid",
-      timeAttr: "actualend",
-      t0: null,
-      t1: w.asOf,
-      filter: cond("statecode", "eq", STATE.activity.completed),
-      groupBy: [],
-      aggregates: [
-        { attr: "activityid", alias: "n", fn: "count" },
-        { attr: "actualend", alias: "mx", fn: "max" },
-      ],
-      role: { type: "touch", activity },
-    });
-  }
+  // All touch channels in one query over activitypointer, the base table every activity row appears in
+  // (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/activitypointer):
+  // one result row per account instead of one per account and channel.
+  kinds.push({
+    key: "touch",
+    entity: "activitypointer",
+    primaryId: "activityid",
+    idAttr: "regardingobjectid",
+    timeAttr: "actualend",
+    t0: null,
+    t1: w.asOf,
+    filter: cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+    groupBy: [],
+    aggregates: [
+      { attr: "activityid", alias: "n", fn: "count" },
+      { attr: "actualend", alias: "mx", fn: "max" },
+    ],
+    role: { type: "touch" },
+  });
   return kinds;
 }
 
