@@ -49,6 +49,8 @@ export interface TableDef {
   navigation: Map<string, { column: string; target: string }>;
   /** Default values set on create (e.g. statecode 0), like the platform does. */
   defaults: Record<string, unknown>;
+  /** A read-only view over the rows of these tables (activitypointer over the activity tables): no rows of its own. */
+  viewOf?: string[];
 }
 
 const labels = <K extends string>(map: Record<K, number>): Record<number, string> =>
@@ -67,6 +69,7 @@ interface TableSpec {
   primaryName: string;
   columns: Record<string, Spec>;
   defaults?: Record<string, unknown>;
+  viewOf?: string[];
 }
 
 const audit: Record<string, Spec> = {
@@ -105,6 +108,27 @@ const activity = (logicalName: string, entitySetName: string): TableSpec => ({
   },
   defaults: { statecode: 0, statuscode: 1, activitytypecode: logicalName },
 });
+
+/**
+ * The activity tables, and activitypointer: Dataverse's base activity table, in which every row of every activity
+ * type appears (one row per activity, same activityid, `activitytypecode` naming its type), so one query can read
+ * all activity types at once. It is a view over the activity tables here, not a copy; it cannot be written directly.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/activitypointer
+ * https://learn.microsoft.com/power-apps/developer/data-platform/activity-entities
+ */
+const ACTIVITY_TABLES: [string, string][] = [
+  ["phonecall", "phonecalls"],
+  ["appointment", "appointments"],
+  ["email", "emails"],
+  // The tier programme's follow-ups (issue 9): a task for the new service rep, or for the owner when an account leaves.
+  ["task", "tasks"],
+];
+
+const activityPointer = (): TableSpec => {
+  const spec = activity("activitypointer", "activitypointers");
+  const regarding = { ...spec.columns.regardingobjectid, nav: undefined };
+  return { ...spec, columns: { ...spec.columns, regardingobjectid: regarding }, defaults: {}, viewOf: ACTIVITY_TABLES.map(([t]) => t) };
+};
 
 const SPECS: TableSpec[] = [
   {
@@ -194,11 +218,8 @@ const SPECS: TableSpec[] = [
     },
     defaults: { statecode: 0, statuscode: 1 },
   },
-  activity("phonecall", "phonecalls"),
-  activity("appointment", "appointments"),
-  activity("email", "emails"),
-  // The tier programme's follow-ups (issue 9): a task for the new service rep, or for the owner when an account leaves.
-  activity("task", "tasks"),
+  ...ACTIVITY_TABLES.map(([t, set]) => activity(t, set)),
+  activityPointer(),
   {
     logicalName: "systemuser",
     entitySetName: "systemusers",

@@ -69,6 +69,7 @@ export class Store {
     readonly now: () => number = Date.now,
   ) {
     for (const def of metadata.tables.values()) {
+      if (def.viewOf) continue; // reads go to the member tables
       this.data.set(def.logicalName, new Map());
       const idx = new Map<string, Map<string, Set<string>>>();
       for (const col of def.columns.values()) if (isLookup(col)) idx.set(col.name, new Map());
@@ -86,24 +87,51 @@ export class Store {
     this.listeners.push(listener);
   }
 
+  /** The member tables of a view (activitypointer), else undefined. */
+  private members(table: string): string[] | undefined {
+    return this.metadata.table(table)?.viewOf;
+  }
+
   get(table: string, id: string): Row | undefined {
+    const members = this.members(table);
+    if (members) {
+      for (const m of members) {
+        const row = this.get(m, id);
+        if (row) return row;
+      }
+      return undefined;
+    }
     return this.data.get(table)?.get(id.toLowerCase());
   }
 
   rows(table: string): IterableIterator<Row> {
+    const members = this.members(table);
+    if (members) return (function* (store: Store) {
+      for (const m of members) yield* store.rows(m);
+    })(this);
     return this.table(table).values();
   }
 
   count(table: string): number {
+    const members = this.members(table);
+    if (members) return members.reduce((n, m) => n + this.count(m), 0);
     return this.table(table).size;
   }
 
   /** Ids of `table` rows whose lookup `column` references `targetId` (an index read, no scan). */
   referencing(table: string, column: string, targetId: string): ReadonlySet<string> {
+    const members = this.members(table);
+    if (members) {
+      const ids = new Set<string>();
+      for (const m of members) for (const id of this.referencing(m, column, targetId)) ids.add(id);
+      return ids;
+    }
     return this.lookupIndex.get(table)?.get(column)?.get(targetId.toLowerCase()) ?? EMPTY;
   }
 
   hasLookupIndex(table: string, column: string): boolean {
+    const members = this.members(table);
+    if (members) return members.every((m) => this.hasLookupIndex(m, column));
     return this.lookupIndex.get(table)?.has(column) ?? false;
   }
 
@@ -116,6 +144,9 @@ export class Store {
   }
 
   tableVersion(table: string): number {
+    // Member versions only grow, so their sum changes whenever one of them does.
+    const members = this.members(table);
+    if (members) return members.reduce((n, m) => n + this.tableVersion(m), 0);
     return this.tableVersions.get(table) ?? 0;
   }
 
@@ -244,6 +275,8 @@ export class Store {
   }
 
   private table(table: string): Map<string, Row> {
+    // Dataverse creates activitypointer rows only through the activity tables.
+    if (this.members(table)) throw new DataverseError(400, CODES.badRequest, `The '${table}' table cannot be written directly; write its rows through ${this.members(table)!.join(", ")}.`);
     const t = this.data.get(table);
     if (!t) throw new DataverseError(404, CODES.badRequest, `The entity '${table}' does not exist in the sandbox metadata.`);
     return t;

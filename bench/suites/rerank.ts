@@ -79,12 +79,14 @@ export async function rerankSuite(o: SuiteOptions): Promise<Figure[]> {
       }
       const ms = msSince(t0);
       const requests = proxy.total();
-      o.log(`rerank ${size} ${run} run: ${(ms / 1000).toFixed(1)} s, ${requests} requests (${JSON.stringify(proxy.counts)}), ${s.written} written, ${s.changed} changed`);
+      const parts = proxy.batchPartsCounted();
+      o.log(`rerank ${size} ${run} run: ${(ms / 1000).toFixed(1)} s, ${requests} requests (${JSON.stringify(proxy.counts)}; ${parts} counting each $batch part), ${s.written} written, ${s.changed} changed`);
       const p = `rerank.${size}.${run}`;
       figures.push(
         { name: `${p}.wall`, value: ms / 1000, unit: "s" },
         { name: `${p}.requests`, value: requests, unit: "requests", peer: "target", peerValue: REQUESTS_TARGET, ratio: requests / REQUESTS_TARGET },
         { name: `${p}.requests_self_reported`, value: s.requests, unit: "requests" },
+        { name: `${p}.requests_batch_parts_counted`, value: parts, unit: "requests" },
         { name: `${p}.accounts_written`, value: s.written, unit: "accounts" },
         { name: `${p}.history_rows`, value: s.historyRows, unit: "rows" },
       );

@@ -10,6 +10,8 @@ export const ENTITY_SETS: Record<string, string> = {
   phonecall: "phonecalls",
   appointment: "appointments",
   email: "emails",
+  // The base activity table: every activity type's rows in one (the re-rank reads all touches at once).
+  activitypointer: "activitypointers",
   ct_tiermodel: "ct_tiermodels",
   ct_tierhistory: "ct_tierhistories",
   // The tier programme (plugins/programme): policies, rep teams and their members, follow-up tasks.

@@ -1,4 +1,5 @@
 import { round2, windowFor, type AccountRow, type FactsTable, type TierModel } from "../../src/engine";
+import { quarterIndex } from "../../src/engine/window";
 import { instant, num } from "../recalc/facts";
 import type { Checkpoint, UnitRow } from "./checkpoint";
 import { AggregateLimitError, type RerankClient, type Row } from "./client";
@@ -34,12 +35,19 @@ export interface ReadContext {
 
 const DATE_ALIASES = new Set(["mx", "mn"]);
 
+/** The property holding the account id: the group alias, or for single rows the lookup's `_<name>_value`. */
+const idOf = (kind: Kind, r: Row): unknown => (kind.raw ? r[`_${kind.idAttr}_value`] : r.id);
+
 /** A result row in compact form: id, then the group columns, then the aggregates, as the kind lists them. */
 function compact(kind: Kind, r: Row): UnitRow {
-  const where = (alias: string): string => `${kind.key} ${String(r.id)}.${alias}`;
-  const out: UnitRow = [String(r.id).toLowerCase()];
+  const id = String(idOf(kind, r));
+  const where = (alias: string): string => `${kind.key} ${id}.${alias}`;
+  const out: UnitRow = [id.toLowerCase()];
   for (const g of kind.groupBy) out.push(r[g] === null || r[g] === undefined ? null : num(r[g], where(g)));
-  for (const a of kind.aggregates) out.push(DATE_ALIASES.has(a.alias) ? instant(r[a.alias], where(a.alias)) : r[a.alias] == null ? null : num(r[a.alias], where(a.alias)));
+  for (const a of kind.aggregates) {
+    const v = r[kind.raw ? a.attr : a.alias];
+    out.push(DATE_ALIASES.has(a.alias) ? instant(v, where(a.alias)) : v == null ? null : num(v, where(a.alias)));
+  }
   return out;
 }
 
@@ -49,7 +57,7 @@ async function fetchUnit(ctx: ReadContext, u: Unit): Promise<UnitRow[]> {
   for (let page = 1; ; page++) {
     ctx.signal?.throwIfAborted();
     const res = await ctx.client.fetchPage(u.kind.entity, unitFetchXml(u, page, cookie, ctx.aggregateLimit));
-    for (const r of res.rows) if (r.id != null) rows.push(compact(u.kind, r));
+    for (const r of res.rows) if (idOf(u.kind, r) != null) rows.push(compact(u.kind, r));
     if (!res.moreRecords || res.rows.length === 0) return rows;
     cookie = res.pagingCookie;
   }
@@ -125,7 +133,8 @@ export async function readUnits(ctx: ReadContext, kinds: Kind[]): Promise<void> 
     ctx.concurrency,
     async (kind) => {
       if (ctx.cp.plans.has(kind.key)) return;
-      const range = probeRange(ctx.population);
+      // Single rows have no aggregate limit: one paged read of the whole id space.
+      const range = kind.raw ? { lo: 0, hi: ID_SPACE } : probeRange(ctx.population);
       const probe = unitOf(kind, range);
       await runUnit(ctx, probe, counter);
       const probeRows = [...planRows(ctx.cp, probe)].flat();
@@ -191,6 +200,14 @@ export function assembleFacts(cp: Checkpoint, population: AccountRow[], kinds: K
                 if (mx !== null && mx > lastEvent[i]) lastEvent[i] = mx;
               }
               break;
+            case "invoiceRows": {
+              if (mn === null) break;
+              if (mn < firstInvoice[i]) firstInvoice[i] = mn;
+              if (mn >= window.start && mn < window.asOf) monetary[i] += s;
+              const quarter = quarterIndex(window, mn);
+              if (quarter >= 0) quarters[i * q + quarter] += s;
+              break;
+            }
             case "won":
               won[i] += s;
               if (mx !== null && mx > lastEvent[i]) lastEvent[i] = mx;

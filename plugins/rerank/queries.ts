@@ -12,11 +12,13 @@ import { idConditions, type IdRange } from "./id-ranges";
 export type Aggregate = "sum" | "count" | "max" | "min";
 
 export type KindRole =
-  | { type: "invoice"; inWindow: boolean; sign: "positive" | "nonpositive" | "all"; quarter: number }
+  | { type: "invoice"; inWindow: boolean; sign: "positive" | "all"; quarter: number }
   | { type: "invoiceBefore" }
+  /** Single invoice rows in the window: each adds to the quarter and the window its own date falls in. */
+  | { type: "invoiceRows" }
   | { type: "won" }
   | { type: "pipeline" }
-  | { type: "touch"; activity: string };
+  | { type: "touch" };
 
 export interface Kind {
   key: string;
@@ -32,6 +34,12 @@ export interface Kind {
   groupBy: string[];
   aggregates: { attr: string; alias: string; fn: Aggregate }[];
   role: KindRole;
+  /**
+   * Read the matching rows one by one (paging cookies, no 50,000-row limit) instead of grouping them: cheaper for
+   * rare rows, where a group holds about one row anyway. `aggregates` then names the columns read, each row being
+   * its own group (sum = the value, min = the date).
+   */
+  raw?: boolean;
 }
 
 export interface Unit {
@@ -49,7 +57,7 @@ export const EARLIEST = Date.UTC(1900, 0, 1);
 
 const iso = (t: number): string => new Date(t).toISOString();
 const cond = (attribute: string, operator: string, value: string | number): string => `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
-const inList = (attribute: string, values: readonly number[]): string =>
+const inList = (attribute: string, values: readonly (number | string)[]): string =>
   `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
 
 /** Segment bounds: the window start, as-of, and every quarter bound of Q0..Q-B, sorted. */
@@ -84,17 +92,13 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     const quarter = quarterIndex(w, a);
     const seg = `inv.${k}`;
     if (inWindow) {
-      // Frequency and recency count positive invoices only; credit notes still add to the sums.
+      // Frequency and recency count positive invoices only; credit notes (below) still add to the sums.
       kinds.push(
         invoice(`${seg}.pos`, a, b, cond("totalamount_base", "gt", 0), [
           { attr: "totalamount_base", alias: "s", fn: "sum" },
           { attr: "createdon", alias: "mx", fn: "max" },
           { attr: "createdon", alias: "mn", fn: "min" },
         ], { type: "invoice", inWindow, sign: "positive", quarter }),
-        invoice(`${seg}.neg`, a, b, cond("totalamount_base", "le", 0), [
-          { attr: "totalamount_base", alias: "s", fn: "sum" },
-          { attr: "createdon", alias: "mn", fn: "min" },
-        ], { type: "invoice", inWindow, sign: "nonpositive", quarter }),
       );
     } else {
       kinds.push(
@@ -105,6 +109,25 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
       );
     }
   }
+  // Credit notes and zero invoices of the whole window, row by row: they are rare (a few per cent of invoices), so
+  // one paged read costs fewer requests than a grouped query per quarter, each needing its own density probe.
+  kinds.push({
+    key: "inv.nonpositive",
+    entity: "invoice",
+    primaryId: "invoiceid",
+    idAttr: "customerid",
+    timeAttr: "createdon",
+    t0: w.start,
+    t1: w.asOf,
+    filter: counted + cond("totalamount_base", "le", 0),
+    groupBy: [],
+    aggregates: [
+      { attr: "totalamount_base", alias: "s", fn: "sum" },
+      { attr: "createdon", alias: "mn", fn: "min" },
+    ],
+    role: { type: "invoiceRows" },
+    raw: true,
+  });
   kinds.push({
     key: "won",
     entity: "opportunity",
@@ -139,24 +162,25 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     ],
     role: { type: "pipeline" },
   });
-  for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
-    kinds.push({
-      key: `touch.${activity}`,
-      entity: activity,
-      primaryId: "activityid",
-      idAttr: "regardingobjectid",
-      timeAttr: "actualend",
-      t0: null,
-      t1: w.asOf,
-      filter: cond("statecode", "eq", STATE.activity.completed),
-      groupBy: [],
-      aggregates: [
-        { attr: "activityid", alias: "n", fn: "count" },
-        { attr: "actualend", alias: "mx", fn: "max" },
-      ],
-      role: { type: "touch", activity },
-    });
-  }
+  // All touch channels in one query over activitypointer, the base table every activity row appears in
+  // (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/activitypointer):
+  // one result row per account instead of one per account and channel.
+  kinds.push({
+    key: "touch",
+    entity: "activitypointer",
+    primaryId: "activityid",
+    idAttr: "regardingobjectid",
+    timeAttr: "actualend",
+    t0: null,
+    t1: w.asOf,
+    filter: cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+    groupBy: [],
+    aggregates: [
+      { attr: "activityid", alias: "n", fn: "count" },
+      { attr: "actualend", alias: "mx", fn: "max" },
+    ],
+    role: { type: "touch" },
+  });
   return kinds;
 }
 
@@ -165,19 +189,30 @@ export const unitKey = (u: Unit): string => `${u.kind.key}|${u.range.lo}-${u.ran
 /** One page of a unit's grouped aggregate, ordered by the group columns so pages do not overlap. */
 export function unitFetchXml(u: Unit, page: number, pagingCookie: string | null, aggregateLimit?: number): string {
   const k = u.kind;
+  const cookie = pagingCookie ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"` : "";
+  const filter = `<filter type="and">${k.filter}${idConditions(k.idAttr, u.range)}${timeConditions(u)}</filter>`;
+  if (k.raw) {
+    // Ordered by the primary key: the paging cookie resumes after the last row of the page before.
+    const attrs = [k.idAttr, ...k.aggregates.map((a) => a.attr)].map((a) => `<attribute name="${a}" />`).join("");
+    return `<fetch count="${PAGE_SIZE}" page="${page}"${cookie}><entity name="${k.entity}">${attrs}${filter}<order attribute="${k.primaryId}" /></entity></fetch>`;
+  }
   const attrs =
     `<attribute name="${k.idAttr}" alias="id" groupby="true" />` +
     k.groupBy.map((g) => `<attribute name="${g}" alias="${g}" groupby="true" />`).join("") +
     k.aggregates.map((a) => `<attribute name="${a.attr}" alias="${a.alias}" aggregate="${a.fn}" />`).join("");
+  return (
+    `<fetch aggregate="true"${aggregateLimit ? ` aggregatelimit="${aggregateLimit}"` : ""} count="${PAGE_SIZE}" page="${page}"${cookie}><entity name="${k.entity}">${attrs}` +
+    filter +
+    `<order alias="id" />${k.groupBy.map((g) => `<order alias="${g}" />`).join("")}</entity></fetch>`
+  );
+}
+
+function timeConditions(u: Unit): string {
+  const k = u.kind;
   let time = "";
   if (k.timeAttr) {
     if (u.t0 !== null) time += cond(k.timeAttr, "ge", iso(u.t0));
     if (u.t1 !== null) time += cond(k.timeAttr, "lt", iso(u.t1));
   }
-  const cookie = pagingCookie ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"` : "";
-  return (
-    `<fetch aggregate="true"${aggregateLimit ? ` aggregatelimit="${aggregateLimit}"` : ""} count="${PAGE_SIZE}" page="${page}"${cookie}><entity name="${k.entity}">${attrs}` +
-    `<filter type="and">${k.filter}${idConditions(k.idAttr, u.range)}${time}</filter>` +
-    `<order alias="id" />${k.groupBy.map((g) => `<order alias="${g}" />`).join("")}</entity></fetch>`
-  );
+  return time;
 }

@@ -129,4 +129,35 @@ describe("facts from grouped FetchXML aggregates", () => {
       await small.close();
     }
   }, 60_000);
+
+  it("stay exact when the credit notes, read row by row, take several pages", async () => {
+    // 12,000 non-positive invoices over 15 months (some canceled, some before the window), three accounts: the
+    // row-by-row read of the window's credit notes pages on with paging cookies (5,000 rows a page).
+    const folder = path.join(path.dirname(tempFile("x")), "credit-notes");
+    mkdirSync(folder, { recursive: true });
+    const ids = ["1a2b3c4d-0000-4000-8000-000000000011", "9f000000-0000-4000-8000-000000000012", "c0ffee00-0000-4000-8000-000000000013"];
+    const iso = (t: number): string => new Date(t).toISOString().replace(/\.000Z$/, "Z");
+    const guid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+    const inv: string[] = ["invoiceid,customerid,totalamount_base,statecode,createdon"];
+    for (let k = 0; k < 12_000; k++) {
+      const amount = k % 11 === 0 ? 0 : -((k % 997) + 0.37);
+      inv.push(`${guid(k + 1)},${ids[k % 3]},${amount.toFixed(2)},${k % 13 === 0 ? 3 : 2},${iso(AS_OF - 1_000 - k * 3_333_333)}`);
+    }
+    ids.forEach((id, a) => inv.push(`${guid(20_000 + a)},${id},${(5000 + a).toFixed(2)},2,${iso(AS_OF - (a + 5) * 86_400_000)}`));
+    writeFileSync(path.join(folder, "accounts.csv"), "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n");
+    writeFileSync(path.join(folder, "invoices.csv"), inv.join("\n") + "\n");
+    writeFileSync(path.join(folder, "opportunities.csv"), "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\n");
+    writeFileSync(path.join(folder, "activities.csv"), "activityid,regardingobjectid,activitytypecode,statecode,actualend\n");
+    const small = await sandboxFrom(folder);
+    try {
+      const expected = await loadFacts(folder, model, AS_OF);
+      const { facts, cp } = await readViaAggregates(undefined, small);
+      expectSameFacts(facts, expected);
+      const raw = [...cp.units.entries()].filter(([key]) => key.startsWith("inv.nonpositive|"));
+      expect(raw.length).toBe(1);
+      expect(raw[0][1].length).toBeGreaterThan(5000); // more than one page
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
 });
