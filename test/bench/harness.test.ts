@@ -72,13 +72,18 @@ describe("bench harness", () => {
     expect(duck.find((f) => f.name === "csv_to_tiers.tiny.tier_agreement")!.value).toBe(100);
   });
 
-  test("on-save: per-save requests and writes are counted for both kinds of save", async () => {
+  test("on-save: per-save requests and writes are counted for each kind of save", async () => {
     const figures = await onSaveSuite(tiny);
-    expectFigures(figures, ["on_save.changed.own_p99", "on_save.changed.requests", "on_save.unchanged.write_requests", "on_save.webhooks"]);
+    expectFigures(figures, ["on_save.first.requests", "on_save.changed.own_p99", "on_save.changed.requests", "on_save.unchanged.write_requests", "on_save.webhooks"]);
     const get = (n: string): number => figures.find((f) => f.name === n)!.value;
-    expect(get("on_save.webhooks")).toBe(12);
+    expect(get("on_save.webhooks")).toBe(18); // 6 accounts × first, changed, unchanged
     expect(Number.isInteger(get("on_save.changed.requests"))).toBe(true);
     expect(get("on_save.changed.requests")).toBeGreaterThanOrEqual(1);
     expect(get("on_save.changed.write_requests")).toBeGreaterThanOrEqual(1);
+    expect(get("on_save.unchanged.write_requests")).toBe(0);
+    // A first save assigns the stored tier, so the tier programme reads the policies: one request more.
+    expect(get("on_save.first.requests")).toBeGreaterThan(get("on_save.changed.requests"));
+    // Counting the requests inside each $batch never gives fewer.
+    expect(get("on_save.changed.requests_batch_parts_counted")).toBeGreaterThan(get("on_save.changed.requests"));
   });
 });
