@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { existsSync, rmSync } from "node:fs";
-import path from "node:path";
+import { rmSync } from "node:fs";
+import { runRerank, type RerankSummary } from "../../plugins/rerank";
 import { loadExportFolder, startSandbox } from "../../sandbox";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { startCountingProxy } from "../lib/counting-proxy";
@@ -12,40 +12,12 @@ import { msSince, peakRssMb } from "../lib/stats";
 export const REQUESTS_TARGET = 300;
 const TOKEN = "bench-sandbox-token";
 
-/** The contract of plugins/rerank/index.ts (notes/contracts.md), the part this benchmark calls. */
-interface RerankSummary {
-  accounts: number;
-  activeInWindow: number;
-  changed: number;
-  written: number;
-  historyRows: number;
-  requests: number;
-}
-type RunRerank = (o: { url: string; token?: string; asOf?: number; checkpointFile?: string; onProgress?: (done: number, total: number, phase: string) => void }) => Promise<RerankSummary>;
-
-/**
- * plugins/rerank was written alongside this suite: it is loaded at run time (compiled next to this file by
- * bench/tsconfig.json, or as TypeScript under ts-jest), and the suite reports nothing when it is absent.
- */
-function loadRunRerank(): RunRerank | null {
-  const base = path.join(__dirname, "..", "..", "plugins", "rerank", "index");
-  if (!existsSync(`${base}.js`) && !existsSync(`${base}.ts`)) return null;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional module, resolved at run time
-  const mod = require(base) as { runRerank?: RunRerank };
-  return typeof mod.runRerank === "function" ? mod.runRerank : null;
-}
-
 /**
  * Re-rank of the 100k sample (issue 7) against the sandbox with 20 ms injected latency on every Web API request:
  * wall time and the requests counted by a loopback proxy in front of the sandbox. A second run over the re-ranked
  * data shows what a scheduled re-rank costs when little has changed.
  */
 export async function rerankSuite(o: SuiteOptions): Promise<Figure[]> {
-  const runRerank = loadRunRerank();
-  if (!runRerank) {
-    o.log("rerank: plugins/rerank/index.ts (runRerank) is not there yet; nothing measured");
-    return [];
-  }
   const size = o.size === "tiny" ? "tiny" : "100k";
   const { dir } = await ensureSample(size, o.log);
   const sandbox = await startSandbox({
