@@ -16,14 +16,13 @@ export class ChunkPool {
   constructor(private readonly size: number) {}
 
   /**
-   * Runs the tasks, at most `size` at once, handing every message to `onMessage` in arrival order. `onMessage`
-   * returning false stops further tasks from starting; the promise settles when no task is running any more.
+   * Runs the tasks, at most `size` at once, handing every message to `onMessage` in arrival order; settles when every
+   * task has answered, or rejects when a thread fails.
    */
-  run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => boolean): Promise<void> {
+  run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       let next = 0;
       let running = 0;
-      let stopped = false;
       const cleanups: (() => void)[] = [];
       let settled = false;
       const finish = (err?: unknown): void => {
@@ -34,7 +33,7 @@ export class ChunkPool {
         else resolve();
       };
       const start = (w: Worker): void => {
-        if (stopped || next >= tasks.length) {
+        if (next >= tasks.length) {
           if (running === 0) finish();
           return;
         }
@@ -45,18 +44,12 @@ export class ChunkPool {
       while (this.workers.length < count) this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
       for (const w of this.workers.slice(0, count)) {
         const onMsg = (m: ChunkMessage): void => {
-          if (m.kind === "bytes") {
-            onMessage(m);
-            return;
-          }
+          onMessage(m);
+          if (m.kind === "bytes") return;
           running--;
-          if (!onMessage(m)) stopped = true;
           start(w);
         };
-        const onError = (e: Error): void => {
-          stopped = true;
-          finish(e);
-        };
+        const onError = (e: Error): void => finish(e);
         const onExit = (code: number): void => onError(new Error(`a CSV reader thread exited with code ${code}`));
         w.on("message", onMsg);
         w.on("error", onError);

@@ -113,13 +113,12 @@ export class RowTablesReader {
     await this.pool?.terminate();
   }
 
-  private onMessage(m: ChunkMessage): boolean {
+  private onMessage(m: ChunkMessage): void {
     if (m.kind === "bytes") this.options.onBytes?.(m.bytes);
     else {
       this.finished.set(m.id, m);
       if (this.waiting?.id === m.id) this.waiting.resolve(m);
     }
-    return true;
   }
 
   private onPoolError(e: unknown): void {
