@@ -4,11 +4,10 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/activitypointer
  */
 import type { Sandbox } from "../../sandbox";
-import { call, create, fetchXmlPath, start } from "./helpers";
+import { call, create, fetchXmlPath, ms, start, testGuid } from "./helpers";
 
-const ACC = (n: number): string => `00000001-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const ACT = (n: number): string => `00000004-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const ms = (iso: string): number => Date.parse(iso);
+const ACC = (n: number): string => testGuid(1, n);
+const ACT = (n: number): string => testGuid(4, n);
 const account = (n: number): { id: string; table: string } => ({ id: ACC(n), table: "account" });
 
 describe("sandbox activitypointer", () => {

@@ -4,12 +4,11 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/page-results
  */
 import type { Sandbox } from "../../sandbox";
-import { call, fetchXmlPath, start } from "./helpers";
+import { call, fetchXmlPath, ms, start, testGuid } from "./helpers";
 
-const ACC = (n: number): string => `00000001-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const INV = (n: number): string => `00000002-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const CON = (n: number): string => `00000003-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const ms = (iso: string): number => Date.parse(iso);
+const ACC = (n: number): string => testGuid(1, n);
+const INV = (n: number): string => testGuid(2, n);
+const CON = (n: number): string => testGuid(3, n);
 
 describe("sandbox FetchXML", () => {
   let sb: Sandbox;

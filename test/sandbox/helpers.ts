@@ -35,3 +35,7 @@ export async function create(sb: Sandbox, set: string, body: Record<string, unkn
 }
 
 export const fetchXmlPath = (set: string, xml: string): string => `${set}?fetchXml=${encodeURIComponent(xml)}`;
+
+/** A readable test GUID: `kind` tells the tables apart (1 account, 2 invoice, …), `n` the rows. */
+export const testGuid = (kind: number, n: number): string => `0000000${kind}-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const ms = (iso: string): number => Date.parse(iso);
