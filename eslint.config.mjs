@@ -30,7 +30,7 @@ export default [
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["src/cli/**/*.ts", "src/export/**/*.ts", "src/sample/**/*.ts", "plugins/**/*.ts", "sandbox/**/*.ts", "solution/**/*.ts", "test/**/*.{ts,tsx}"],
+    files: ["cli/**/*.ts", "demo/**/*.ts", "src/export-reader/**/*.ts", "src/report/**/*.ts", "src/sample/**/*.ts", "plugins/**/*.ts", "local-dataverse/**/*.ts", "solution/**/*.ts", "test/**/*.{ts,tsx}"],
     languageOptions: { globals: { ...globals.node } },
   },
   {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 "use strict";
-// Compiled by `npm ci` (prepare) or `npm run build:node`; the CLI's source is src/cli/.
-const { runCli } = require("../dist/src/cli/main.js");
+// Compiled by `npm ci` (prepare) or `npm run build:node`; the CLI's source is cli/.
+const { runCli } = require("../dist/cli/main.js");
 runCli(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,7 +1,7 @@
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../../src/engine/input-types";
-import { readAccounts } from "../../src/export/load";
-import { readTable } from "../../src/export/read-table";
-import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "../../src/export/tables";
+import { readAccounts } from "../../src/export-reader/load";
+import { readTable } from "../../src/export-reader/read-table";
+import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "../../src/export-reader/tables";
 
 /**
  * An export folder parsed once (with the real reader, src/export) into typed columns, so the engine benchmark can

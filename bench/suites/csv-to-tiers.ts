@@ -1,10 +1,10 @@
 import { rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { writeAtomically } from "../../src/cli/atomic-file";
-import { writeTiersCsv } from "../../src/cli/tiers-csv";
+import { writeAtomically } from "../../cli/atomic-file";
+import { writeTiersCsv } from "../../cli/tiers-csv";
 import { DEFAULT_MODEL } from "../../src/engine/model";
 import { rankFacts } from "../../src/engine/rank";
-import { loadFacts } from "../../src/export/load";
+import { loadFacts } from "../../src/export-reader/load";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
 import { benchOut } from "../lib/paths";

@@ -1,4 +1,4 @@
-import { outcomeAt } from "../../src/engine/batch";
+import { outcomeAt } from "../../src/engine/population";
 import { FactsBuilder } from "../../src/engine/facts";
 import { DEFAULT_MODEL } from "../../src/engine/model";
 import { rankFacts } from "../../src/engine/rank";

@@ -1,8 +1,8 @@
 import { parse } from "csv-parse";
 import { createReadStream } from "node:fs";
-import type { TableSpec } from "../../src/export/read-table";
-import { readTable } from "../../src/export/read-table";
-import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "../../src/export/tables";
+import type { TableSpec } from "../../src/export-reader/read-table";
+import { readTable } from "../../src/export-reader/read-table";
+import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "../../src/export-reader/tables";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { ensureSample } from "../lib/data";
 import type { Figure } from "../lib/report";
@@ -23,7 +23,7 @@ function rawParse(path: string): Promise<number> {
   });
 }
 
-/** CSV ingest (issue 7): rows/s of src/export's reader (csv-parse + per-cell validation), per table and in total. */
+/** CSV ingest (issue 7): rows/s of src/export-reader's reader (csv-parse + per-cell validation), per table and in total. */
 export async function ingestSuite(o: SuiteOptions): Promise<Figure[]> {
   const { dir } = await ensureSample(o.size, o.log);
   const tables: TableSpec<unknown>[] = [ACCOUNTS, INVOICES, OPPORTUNITIES, ACTIVITIES];

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { runRerank, type RerankSummary } from "../../plugins/rerank";
-import { loadExportFolder, startSandbox } from "../../sandbox";
+import { loadExportFolder, startSandbox } from "../../local-dataverse";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { startCountingProxy } from "../lib/counting-proxy";
 import { SAMPLE_AS_OF, ensureSample } from "../lib/data";

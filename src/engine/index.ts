@@ -9,7 +9,7 @@ export { PartialFacts, type PartialFactsData } from "./partial-facts";
 export { windowFor, type Window } from "./window";
 export { recencyDays } from "./kpis";
 export { rankFacts, type RankResult, type RankTable } from "./rank";
-export { outcomeAt, rankPopulation } from "./batch";
+export { outcomeAt, rankPopulation } from "./population";
 export { scoreAccount } from "./score-one";
 export { settle, type AccountOutcome } from "./outcome";
 export { activeOverride, decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";

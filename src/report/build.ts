@@ -1,4 +1,4 @@
-import { outcomeAt } from "../engine/batch";
+import { outcomeAt } from "../engine/population";
 import { tierDistribution } from "../engine/distribution";
 import { isoDate } from "../engine/dates";
 import type { RankResult } from "../engine/rank";

@@ -1,5 +1,5 @@
 /** The quarterly review report (issue 9): numbers from the engine's batch, rendered as one self-contained HTML file. */
-import { rankPopulation } from "../engine/batch";
+import { rankPopulation } from "../engine/population";
 import type { EngineInput } from "../engine/input-types";
 import type { TierModel } from "../engine/model";
 import type { RankResult } from "../engine/rank";

@@ -1,6 +1,6 @@
 import { parse, CsvError } from "csv-parse";
 import { createReadStream, existsSync } from "node:fs";
-import { InputError } from "../export/input-error";
+import { InputError } from "../export-reader/input-error";
 
 /**
  * Reads the `accountid` and `tier` columns of a tiers CSV written by `tiering rank` (the previous quarter's run),

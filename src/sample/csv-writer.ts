@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createWriteStream, promises as fsp, type WriteStream } from "node:fs";
 import path from "node:path";
 
-export { csvField } from "../export/csv-field";
+export { csvField } from "../export-reader/csv-field";
 
 /** RFC 4180 record separator, as in the other export folders of the project. */
 export const EOL = "\r\n";

@@ -28,6 +28,9 @@ export interface SampleResult {
   rows: Record<SampleFile, number>;
 }
 
+/** History length of a sample when none is asked for: the window plus the quarters the trend needs. */
+export const DEFAULT_SAMPLE_MONTHS = 27;
+
 /** Start of the period: `months` calendar months before `asOf` (UTC). */
 export function periodStart(asOf: number, months: number): number {
   const d = new Date(asOf);

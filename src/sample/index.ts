@@ -1,2 +1,2 @@
 export { SAMPLE_FILES, type SampleFile } from "./columns";
-export { generateSample, periodStart, type SampleOptions, type SampleResult } from "./generate";
+export { DEFAULT_SAMPLE_MONTHS, generateSample, periodStart, type SampleOptions, type SampleResult } from "./generate";

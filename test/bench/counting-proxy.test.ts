@@ -2,7 +2,7 @@ import { startCountingProxy } from "../../bench/lib/counting-proxy";
 import { executeChangeSet } from "../../plugins/dataverse/batch";
 import { StaticToken } from "../../plugins/dataverse/token";
 import { FetchTransport } from "../../plugins/dataverse/transport";
-import { startSandbox, type Sandbox } from "../../sandbox";
+import { startSandbox, type Sandbox } from "../../local-dataverse";
 
 /** The benchmark's request counter: HTTP requests, and the same with each `$batch` counted as the requests inside it. */
 describe("counting proxy", () => {

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { startProgress } from "../../src/cli/progress";
+import { startProgress } from "../../cli/progress";
 import { CDNOW, exportFolder, tiering } from "./run-cli";
 
 describe("tiering explain", () => {

@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseInstant, parseModel, type TierModel } from "../../src/engine";
-import { readExportRows } from "../../src/export/load";
+import { readExportRows } from "../../src/export-reader/load";
 import { referenceRank } from "../engine/reference";
 import { CDNOW, tempDir, tiering } from "./run-cli";
 

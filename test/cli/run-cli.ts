@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(__dirname, "../..");
-export const CDNOW = join(ROOT, "../shared/datasets/cdnow-sample");
+export const CDNOW = join(ROOT, "datasets/cdnow-sample");
 
 /** Runs the built `tiering` bin as a user would (npm test builds it first). */
 export function tiering(args: string[], cwd = ROOT): { code: number; stdout: string; stderr: string } {

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { createDemoHandler } from "../../sandbox/demo/handler";
+import { startSandbox, type Sandbox } from "../../local-dataverse";
+import { createDemoHandler } from "../../demo/handler";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 
 const CONTROL_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ct-demo-handler-"));

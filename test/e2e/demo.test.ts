@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumOptions } from "../browser/chromium";
-import { startStack, type Stack } from "../../sandbox/demo/stack";
+import { startStack, type Stack } from "../../demo/stack";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 

@@ -23,7 +23,7 @@ const running: Run[] = [];
 let firstKey = "";
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Run {
-  const child = spawn(process.execPath, ["--import", "tsx", "sandbox/start.ts", ...args], {
+  const child = spawn(process.execPath, ["--import", "tsx", "demo/start.ts", ...args], {
     cwd: ROOT,
     env: { ...process.env, SANDBOX_PORT: "0", PORT: "0", LOG_LEVEL: "silent", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -130,7 +130,7 @@ describe("npm start's start script", () => {
   }, 120_000);
 
   test("a bad port stops it at once with the variable's name", async () => {
-    const bad = spawn(process.execPath, ["--import", "tsx", "sandbox/start.ts"], { cwd: ROOT, env: { ...process.env, SANDBOX_PORT: "http" }, stdio: ["ignore", "pipe", "pipe"] });
+    const bad = spawn(process.execPath, ["--import", "tsx", "demo/start.ts"], { cwd: ROOT, env: { ...process.env, SANDBOX_PORT: "http" }, stdio: ["ignore", "pipe", "pipe"] });
     let err = "";
     bad.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => bad.once("exit", resolve));

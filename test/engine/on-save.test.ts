@@ -2,11 +2,11 @@ import { join } from "node:path";
 import { computeFacts, factsAt, outcomeAt, parseModel, parseInstant, rankFacts, rankTableFromColumns, rankTableToColumns, scoreAccount, type EngineInput, type TierModel } from "../../src/engine";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { readExportRows } from "../../src/export/load";
+import { readExportRows } from "../../src/export-reader/load";
 import { generateSample } from "../../src/sample";
 import { account, invoice, open, won } from "./builders";
 
-const CDNOW = join(__dirname, "../../../shared/datasets/cdnow-sample");
+const CDNOW = join(__dirname, "../../datasets/cdnow-sample");
 
 /** Ranks the batch, then scores every account alone against the stored table, as the plugin does on save. */
 function agreement(data: EngineInput, model: TierModel, asOf: number) {

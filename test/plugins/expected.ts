@@ -11,7 +11,7 @@ import {
   type StoredState,
   type TierModel,
 } from "../../src/engine";
-import type { Row, Store } from "../../sandbox";
+import type { Row, Store } from "../../local-dataverse";
 
 const lookupId = (v: unknown): string => (typeof v === "object" && v !== null ? (v as { id: string }).id : "");
 

@@ -1,5 +1,5 @@
 import { app, HttpRequest, InvocationContext, type HttpFunctionOptions, type HttpResponseInit } from "@azure/functions";
-import { startSandbox, type Sandbox } from "../../sandbox";
+import { startSandbox, type Sandbox } from "../../local-dataverse";
 import { context, entity, money, ref } from "./payloads";
 
 /**

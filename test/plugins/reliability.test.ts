@@ -1,5 +1,5 @@
 import { DAY_MS, DEFAULT_MODEL, TIER_OPTIONS } from "../../src/engine";
-import type { Row as SandboxRow } from "../../sandbox";
+import type { Row as SandboxRow } from "../../local-dataverse";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { expectedOutcome } from "./expected";
 import { startStack, type Stack } from "./stack";

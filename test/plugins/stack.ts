@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import type { Server } from "node:http";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../local-dataverse";
 import { readConfig } from "../../plugins/config";
 import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";

@@ -1,5 +1,5 @@
 import { readStepRegistrations } from "../../solution/scripts/steps";
-import { buildContext, Metadata, Store, type ChangeEvent, type Row } from "../../sandbox";
+import { buildContext, Metadata, Store, type ChangeEvent, type Row } from "../../local-dataverse";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { parseContext } from "../../plugins/webhook/context";
 import { plan, routeFor } from "../../plugins/webhook/routing";

@@ -11,11 +11,11 @@ import {
   tierRank,
   type RankTable,
 } from "../../src/engine";
-import { startSandbox, type Row, type Sandbox } from "../../sandbox";
-import { mulberry32 } from "../../sandbox/faults";
+import { startSandbox, type Row, type Sandbox } from "../../local-dataverse";
+import { mulberry32 } from "../../local-dataverse/faults";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { accountValues, changedColumns, storedState } from "../../plugins/recalc/account-fields";
-import { runCli } from "../../src/cli/main";
+import { runCli } from "../../cli/main";
 import { engineInput } from "../plugins/expected";
 import { KEY, PluginHost, TOKEN } from "./plugin-host";
 

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_MODEL, ModelError, parseModel, rankFacts } from "../../src/engine";
-import { InputError } from "../../src/export/input-error";
-import { loadFacts } from "../../src/export/load";
+import { InputError } from "../../src/export-reader/input-error";
+import { loadFacts } from "../../src/export-reader/load";
 import { exportFolder, tempDir, tiering } from "../cli/run-cli";
 import { mutate } from "./helpers";
 

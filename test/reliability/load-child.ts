@@ -4,7 +4,7 @@
  * (and the sandbox its seeded ids) over the IPC channel, then serves until the parent kills it.
  */
 import { startPlugin } from "../../plugins";
-import { startSandbox } from "../../sandbox";
+import { startSandbox } from "../../local-dataverse";
 import { LOAD_AS_OF, LOAD_KEY, LOAD_TOKEN, seedLoadData, type LoadAccount } from "./load";
 
 async function main(): Promise<void> {

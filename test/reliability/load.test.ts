@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { startPlugin } from "../../plugins";
 import { createLogger } from "../../plugins/log";
-import { startSandbox } from "../../sandbox";
+import { startSandbox } from "../../local-dataverse";
 import { deliveryBody, LOAD_AS_OF, LOAD_KEY, LOAD_TOKEN, runLoad, seedLoadData, type LoadAccount } from "./load";
 
 /** The short version of `npm run load`: a few seconds of deliveries at a fixed rate, every one answered 200. */

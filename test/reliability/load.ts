@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { DAY_MS } from "../../src/engine";
-import type { Store } from "../../sandbox";
+import type { Store } from "../../local-dataverse";
 import { context, entity, money, option, ref } from "../plugins/payloads";
 
 /**

@@ -1,6 +1,6 @@
 import { DAY_MS } from "../../src/engine";
-import { runCli } from "../../src/cli/main";
-import { startSandbox, type Row } from "../../sandbox";
+import { runCli } from "../../cli/main";
+import { startSandbox, type Row } from "../../local-dataverse";
 
 const TOKEN = "replay-test-token";
 const base = Date.UTC(2025, 4, 17, 9, 30);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRerank, type RerankSummary } from "../../plugins/rerank";
-import { loadExportFolder, startSandbox, type Sandbox } from "../../sandbox";
+import { loadExportFolder, startSandbox, type Sandbox } from "../../local-dataverse";
 import { generateSample } from "../../src/sample";
 
 /**

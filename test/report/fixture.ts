@@ -2,7 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const CDNOW = join(__dirname, "../../../shared/datasets/cdnow-sample");
+export const CDNOW = join(__dirname, "../../datasets/cdnow-sample");
 
 /**
  * The CDNOW export folder, with stored tiers and last touches on some accounts (as a Dataverse export after a

@@ -11,7 +11,7 @@ import { chromium, type BrowserContext } from "playwright-core";
 import { chromiumOptions } from "../browser/chromium";
 import { parseModel } from "../../src/engine";
 import { rankFacts } from "../../src/engine/rank";
-import { loadFacts } from "../../src/export/load";
+import { loadFacts } from "../../src/export-reader/load";
 import { buildReport, renderReportHtml, type ReportData } from "../../src/report";
 import { cdnowWithStoredTiers } from "./fixture";
 

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { runCli } from "../../src/cli/main";
-import type { Sandbox } from "../../sandbox";
+import { runCli } from "../../cli/main";
+import type { Sandbox } from "../../local-dataverse";
 import { memoryIo } from "../sample/sample-fixture";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 

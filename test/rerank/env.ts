@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { loadExportFolder, startSandbox, type Sandbox } from "../../sandbox";
+import { loadExportFolder, startSandbox, type Sandbox } from "../../local-dataverse";
 import { generateSample } from "../../src/sample";
 
 /** A generated export folder (design.md §5) in a temp dir, and a sandbox loaded from it, on 127.0.0.1 port 0. */

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseModel, windowFor, type FactsTable, type TierModel } from "../../src/engine";
-import { loadFacts } from "../../src/export/load";
+import { loadFacts } from "../../src/export-reader/load";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { StaticToken } from "../../plugins/dataverse/token";
 import { Checkpoint } from "../../plugins/rerank/checkpoint";
@@ -9,7 +9,7 @@ import { RerankClient } from "../../plugins/rerank/client";
 import { assembleFacts, readUnits } from "../../plugins/rerank/facts-reader";
 import { populationRows, readPopulation } from "../../plugins/rerank/population";
 import { factKinds, segmentBounds } from "../../plugins/rerank/queries";
-import type { Sandbox } from "../../sandbox";
+import type { Sandbox } from "../../local-dataverse";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /**

@@ -1,6 +1,6 @@
 import { TIER_OPTIONS } from "../../src/engine";
 import { runRerank } from "../../plugins/rerank";
-import type { Sandbox } from "../../sandbox";
+import type { Sandbox } from "../../local-dataverse";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /** The re-rank runs the tier programme (issue 9) once for the tier changes it wrote: reps for new AAA accounts, one task per rep. */

@@ -1,9 +1,9 @@
 import { readFileSync, existsSync } from "node:fs";
 import { outcomeAt, parseModel, rankFacts, rankTableFromColumns, tierFromOption, TIER_CHANGE_SOURCE_OPTIONS, TIER_OPTIONS } from "../../src/engine";
-import { loadFacts } from "../../src/export/load";
+import { loadFacts } from "../../src/export-reader/load";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { runRerank, type RerankOptions, type RerankSummary } from "../../plugins/rerank";
-import type { Sandbox } from "../../sandbox";
+import type { Sandbox } from "../../local-dataverse";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /** The re-rank against the sandbox over real HTTP: what it writes, what it leaves alone, and what it does when stopped. */

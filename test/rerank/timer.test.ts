@@ -1,6 +1,6 @@
 import { app, InvocationContext, type Timer, type TimerFunctionOptions } from "@azure/functions";
 import { existsSync } from "node:fs";
-import type { Sandbox } from "../../sandbox";
+import type { Sandbox } from "../../local-dataverse";
 import { removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /**

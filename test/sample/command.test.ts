@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { sampleCommand } from "../../src/cli/commands/sample";
+import { sampleCommand } from "../../cli/commands/sample";
 import { expectConsistent, memoryIo, readFolder, removeTempDirs, tempDir } from "./sample-fixture";
 
 afterAll(removeTempDirs);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import type { CliIo } from "../../src/cli/command";
+import type { CliIo } from "../../cli/command";
 import { SAMPLE_FILES, type SampleFile } from "../../src/sample";
 
 export type Row = Record<string, string>;

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
-import { configureCommand } from "../../src/cli/commands/configure";
-import { UsageError, type CliIo } from "../../src/cli/command";
+import { configureCommand } from "../../cli/commands/configure";
+import { UsageError, type CliIo } from "../../cli/command";
 import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
 
 /**

@@ -1,4 +1,4 @@
-import { Metadata, type ColumnDef } from "../../sandbox/metadata";
+import { Metadata, type ColumnDef } from "../../local-dataverse/metadata";
 import { DATE_ONLY_COLUMNS, ENTITY_SETS, OVERRIDE_COLUMNS, TIER_HISTORY_SOURCE } from "../../plugins/dataverse/metadata";
 import { readSolutionSource, type Column } from "../../solution/scripts/source-model";
 import { readStepRegistrations } from "../../solution/scripts/steps";

@@ -1,0 +1,143 @@
+import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
+import { parseOptions, requireOption } from "../args";
+import { UsageError, type CliCommand } from "../command";
+
+/**
+ * `tiering configure`: after importing the solution, points its service endpoint at this environment's plugin
+ * service. The URL and key differ per environment, so the solution ships a placeholder and this sets them through
+ * the Web API: GET serviceendpoints by name, then PATCH url, authtype and authvalue.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/serviceendpoint
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api
+ */
+
+const API = "api/data/v9.2";
+const TIMEOUT_MS = 30_000;
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** An absolute https URL (http only for a loopback host, so a local stand-in can be used). */
+function urlOption(value: string | undefined, name: string): URL {
+  const text = requireOption(value, name);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${name} "${text}" is not an absolute URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
+    throw new UsageError(`--${name} "${text}" must use https`);
+  }
+  return url;
+}
+
+class ConfigureError extends Error {}
+
+interface Endpoint {
+  serviceendpointid: string;
+  name: string;
+  contract: number;
+}
+
+export const configureCommand: CliCommand = {
+  name: "configure",
+  summary: "point the imported solution's webhook at this environment's plugin service",
+  usage: `Usage: tiering configure --url ORG_URL --endpoint-url URL --key KEY [--token TOKEN] [--name NAME]
+
+After importing the CustomerTiering solution, sets the URL and key of its service endpoint
+("${WEBHOOK_ENDPOINT_NAME}") through the Dataverse Web API. Each environment has its own.
+
+  --url URL            the environment, e.g. https://contoso.crm.dynamics.com
+  --endpoint-url URL   the plugin service's webhook URL (https)
+  --key KEY            the webhook key the service expects; sent to Dataverse, never printed
+  --token TOKEN        an OAuth access token for the environment (default: $DATAVERSE_TOKEN)
+  --name NAME          the service endpoint's name (default: "${WEBHOOK_ENDPOINT_NAME}")
+`,
+  async run(args, io) {
+    const o = parseOptions(args, {
+      url: { type: "string" },
+      "endpoint-url": { type: "string" },
+      key: { type: "string" },
+      token: { type: "string" },
+      name: { type: "string" },
+    });
+    if (o.help) {
+      io.stdout.write(this.usage);
+      return 0;
+    }
+    const org = urlOption(o.url, "url");
+    const endpointUrl = urlOption(o["endpoint-url"], "endpoint-url");
+    const key = requireOption(o.key, "key");
+    const token = o.token ?? process.env.DATAVERSE_TOKEN;
+    if (!token) throw new UsageError("no access token: pass --token or set DATAVERSE_TOKEN");
+    const name = o.name ?? WEBHOOK_ENDPOINT_NAME;
+    // Whatever goes wrong, the key never reaches the terminal, not even inside a server's error text.
+    const redact = (text: string): string => text.split(key).join("***");
+    try {
+      const endpoint = await findEndpoint(org, token, name);
+      await patchEndpoint(org, token, endpoint.serviceendpointid, endpointUrl.href, key);
+      io.stdout.write(`Service endpoint "${endpoint.name}" (${endpoint.serviceendpointid}) now sends to ${endpointUrl.href} with its webhook key.\n`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof ConfigureError)) throw e;
+      io.stderr.write(`tiering configure: error: ${redact((e as Error).message)}\n`);
+      return 1;
+    }
+  },
+};
+
+/** fetch, with a network failure or time-out turned into an error that says which environment did not answer. */
+async function call(url: URL, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    throw new ConfigureError(`cannot reach ${url.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`);
+  }
+}
+
+function headers(token: string): Record<string, string> {
+  return {
+    Authorization: `Bearer ${token}`,
+    Accept: "application/json",
+    "OData-MaxVersion": "4.0",
+    "OData-Version": "4.0",
+  };
+}
+
+async function failure(what: string, res: Response): Promise<ConfigureError> {
+  let detail = "";
+  try {
+    const body = (await res.json()) as { error?: { message?: string } };
+    detail = body.error?.message ? `: ${body.error.message}` : "";
+  } catch {
+    // not JSON: the status says enough
+  }
+  return new ConfigureError(`${what} failed with HTTP ${res.status}${detail}`);
+}
+
+async function findEndpoint(org: URL, token: string, name: string): Promise<Endpoint> {
+  const filter = `name eq '${name.replace(/'/g, "''")}'`;
+  const query = `$select=serviceendpointid,name,contract&$filter=${encodeURIComponent(filter)}`;
+  const res = await call(new URL(`/${API}/serviceendpoints?${query}`, org.origin), { headers: headers(token) });
+  if (!res.ok) throw await failure(`looking up service endpoint "${name}" at ${org.origin}`, res);
+  const found = ((await res.json()) as { value?: Endpoint[] }).value ?? [];
+  if (found.length === 0) throw new ConfigureError(`no service endpoint named "${name}" in ${org.origin}: import the CustomerTiering solution first`);
+  if (found.length > 1) throw new ConfigureError(`${found.length} service endpoints are named "${name}" in ${org.origin}; pass --name to pick one`);
+  if (found[0].contract !== WEBHOOK_CONTRACT) {
+    throw new ConfigureError(`service endpoint "${name}" has contract ${found[0].contract}, not ${WEBHOOK_CONTRACT} (Webhook)`);
+  }
+  return found[0];
+}
+
+async function patchEndpoint(org: URL, token: string, id: string, url: string, key: string): Promise<void> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    throw new ConfigureError(`the Web API returned "${id}" as serviceendpointid, which is not a GUID`);
+  }
+  const res = await call(new URL(`/${API}/serviceendpoints(${id})`, org.origin), {
+    method: "PATCH",
+    // If-Match: * makes it an update only; without it a PATCH to a missing id would create a row.
+    headers: { ...headers(token), "Content-Type": "application/json; charset=utf-8", "If-Match": "*" },
+    body: JSON.stringify({ url, authtype: WEBHOOK_KEY_AUTH, authvalue: key }),
+  });
+  if (!res.ok) throw await failure(`updating service endpoint ${id}`, res);
+}

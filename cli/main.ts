@@ -1,0 +1,55 @@
+import { ModelError } from "../src/engine/model";
+import { InputError } from "../src/export-reader/input-error";
+import { UsageError, type CliCommand, type CliIo } from "./command";
+import { configureCommand } from "./commands/configure";
+import { explainCommand } from "./commands/explain";
+import { rankCommand } from "./commands/rank";
+import { rerankCommand } from "./commands/rerank";
+import { replayCommand } from "./commands/replay";
+import { reportCommand } from "./commands/report";
+import { sampleCommand } from "./commands/sample";
+
+export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand, configureCommand, reportCommand, replayCommand, rerankCommand];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: tiering <command> [options]
+
+Customer tiering for Dynamics 365 / Dataverse: rank accounts into tiers (AAA, A, B, C) and keep their touch cadence.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
+
+Run \`tiering <command> --help\` for a command's options.
+`;
+}
+
+const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+
+/** Runs one command; resolves to the exit code (0 ok, 1 failure, 2 bad usage or bad input). */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`tiering: unknown command "${name}"\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`tiering ${name}: ${e.message}\nRun \`tiering ${name} --help\` for usage.\n`);
+      return 2;
+    }
+    if (e instanceof InputError || e instanceof ModelError) {
+      io.stderr.write(`tiering ${name}: error: ${e.message}\n`);
+      return 2;
+    }
+    io.stderr.write(`tiering ${name}: unexpected failure: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

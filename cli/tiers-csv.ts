@@ -1,0 +1,35 @@
+import { isoDate } from "../src/engine/dates";
+import { outcomeAt } from "../src/engine/population";
+import type { RankResult } from "../src/engine/rank";
+import { csvField } from "../src/export-reader/csv-field";
+import { writeChunk } from "./atomic-file";
+
+/** The `tiering rank` output (design.md §5): tier = computed tier code, score with 6 decimals. */
+export const TIERS_CSV_COLUMNS = [
+  "accountid", "name", "tier", "score", "trend", "trenddelta", "activeinwindow",
+  "monetary", "frequency", "recencydays", "pipeline", "won",
+  "storedtier", "storedrule", "previoustier", "cadencedays", "channel", "nexttouchdue", "overduedays",
+] as const;
+
+const BATCH = 2000;
+
+/** A number as JavaScript prints it (what the file always held); empty for null. */
+const cell = (v: number | null): string => (v === null ? "" : String(v));
+
+export async function writeTiersCsv(r: RankResult, out: NodeJS.WritableStream): Promise<void> {
+  await writeChunk(out, TIERS_CSV_COLUMNS.join(",") + "\n");
+  const n = r.facts.accounts.length;
+  for (let start = 0; start < n; start += BATCH) {
+    // One string per batch, built directly: a million rows of arrays for a CSV library cost more than ranking them.
+    let text = "";
+    for (let i = start; i < Math.min(n, start + BATCH); i++) {
+      const o = outcomeAt(r, i);
+      const k = o.kpis;
+      text +=
+        `${csvField(o.accountid)},${csvField(r.facts.accounts[i].name ?? "")},${o.computedTier},${o.score.toFixed(6)},${o.trend.code},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
+        `${cell(k[0].value)},${cell(k[1].value)},${cell(k[2].value)},${cell(k[3].value)},${cell(k[4].value)},` +
+        `${csvField(o.stored.tier)},${o.stored.rule.kind},${csvField(o.stored.previousTier ?? "")},${o.cadence.days},${csvField(o.cadence.channel)},${isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
+    }
+    await writeChunk(out, text);
+  }
+}

@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { CHUNK_WORKER_FLAG, type ChunkMessage, type ChunkTask } from "./chunk-worker";
+
+/** The compiled worker; under ts-jest the sources run as TypeScript, and `npm test` builds dist/ first. */
+function workerScript(): string {
+  const here = join(__dirname, "chunk-worker.js");
+  return existsSync(here) ? here : join(__dirname, "../../dist/src/export-reader/chunk-worker.js");
+}
+
+/** Worker threads that read chunks, one task each at a time, started by the first run. */
+export class ChunkPool {
+  private readonly workers: Worker[] = [];
+
+  constructor(private readonly size: number) {}
+
+  /**
+   * Runs the tasks, at most `size` at once, handing every message to `onMessage` in arrival order; settles when every
+   * task has answered, or rejects when a thread fails.
+   */
+  run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let next = 0;
+      let running = 0;
+      const cleanups: (() => void)[] = [];
+      let settled = false;
+      const finish = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        cleanups.forEach((c) => c());
+        if (err) reject(err);
+        else resolve();
+      };
+      const start = (w: Worker): void => {
+        if (next >= tasks.length) {
+          if (running === 0) finish();
+          return;
+        }
+        running++;
+        w.postMessage(tasks[next++]);
+      };
+      const count = Math.max(1, Math.min(this.size, tasks.length));
+      while (this.workers.length < count) this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
+      for (const w of this.workers.slice(0, count)) {
+        const onMsg = (m: ChunkMessage): void => {
+          onMessage(m);
+          if (m.kind === "bytes") return;
+          running--;
+          start(w);
+        };
+        const onError = (e: Error): void => finish(e);
+        const onExit = (code: number): void => onError(new Error(`a CSV reader thread exited with code ${code}`));
+        w.on("message", onMsg);
+        w.on("error", onError);
+        w.on("exit", onExit);
+        cleanups.push(() => {
+          w.off("message", onMsg);
+          w.off("error", onError);
+          w.off("exit", onExit);
+        });
+      }
+      if (tasks.length === 0) return finish();
+      for (const w of this.workers.slice(0, count)) start(w);
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
+  }
+}
