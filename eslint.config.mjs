@@ -20,7 +20,10 @@ export default [
     // The engine runs in the browser (control) and in Node: nothing platform-specific may creep in.
     files: ["src/engine/**/*.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: ["node:*", "fs", "path", "react", "react-dom", "../*/**", "../cli/*", "../control/*"] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["node:*", "fs", "path", "react", "react-dom", "../*/**", "../cli/*", "../control/*"] },
+      ],
       "no-restricted-globals": ["error", "process", "window", "document", "Buffer", "require"],
     },
   },
@@ -30,7 +33,17 @@ export default [
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["cli/**/*.ts", "demo/**/*.ts", "src/export-reader/**/*.ts", "src/report/**/*.ts", "src/sample/**/*.ts", "plugins/**/*.ts", "local-dataverse/**/*.ts", "solution/**/*.ts", "test/**/*.{ts,tsx}"],
+    files: [
+      "cli/**/*.ts",
+      "demo/**/*.ts",
+      "src/export-reader/**/*.ts",
+      "src/report/**/*.ts",
+      "src/sample/**/*.ts",
+      "plugins/**/*.ts",
+      "local-dataverse/**/*.ts",
+      "solution/**/*.ts",
+      "test/**/*.{ts,tsx}",
+    ],
     languageOptions: { globals: { ...globals.node } },
   },
   {

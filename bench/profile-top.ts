@@ -52,7 +52,9 @@ if (require.main === module) {
     process.exitCode = 2;
   } else {
     for (const r of topSelf(JSON.parse(readFileSync(file, "utf8")) as Profile, Number(count ?? 25))) {
-      process.stdout.write(`${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.fn}  ${r.where}\n`);
+      process.stdout.write(
+        `${r.pct.toFixed(1).padStart(5)}%  ${r.ms.toFixed(0).padStart(7)} ms  ${r.fn}  ${r.where}\n`,
+      );
     }
   }
 }

@@ -25,7 +25,14 @@ const OTHER_SUITES = ["on-save", "rerank", "control"] as const;
 const ALL = [...DATA_SUITES, ...OTHER_SUITES] as string[];
 const MINUTE = 60_000;
 
-export function parseBenchArgs(argv: string[]): { sizes: SizeName[]; only: string[]; quick: boolean; json: boolean; profile?: string; writeResults: boolean } {
+export function parseBenchArgs(argv: string[]): {
+  sizes: SizeName[];
+  only: string[];
+  quick: boolean;
+  json: boolean;
+  profile?: string;
+  writeResults: boolean;
+} {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -38,10 +45,19 @@ export function parseBenchArgs(argv: string[]): { sizes: SizeName[]; only: strin
     },
   });
   const sizes = values.size!.split(",").map((s) => s.trim().toLowerCase());
-  for (const s of sizes) if (!isSize(s)) throw new Error(`--size: expected 10k, 100k or 1m (comma-separated), got "${s}"`);
+  for (const s of sizes)
+    if (!isSize(s)) throw new Error(`--size: expected 10k, 100k or 1m (comma-separated), got "${s}"`);
   const only = values.only ? values.only.split(",").map((s) => s.trim()) : ALL;
-  for (const s of only) if (!ALL.includes(s)) throw new Error(`--only: unknown suite "${s}" (known: ${ALL.join(", ")})`);
-  return { sizes: sizes as SizeName[], only, quick: values.quick!, json: values.json!, profile: values.profile, writeResults: values["write-results"]! };
+  for (const s of only)
+    if (!ALL.includes(s)) throw new Error(`--only: unknown suite "${s}" (known: ${ALL.join(", ")})`);
+  return {
+    sizes: sizes as SizeName[],
+    only,
+    quick: values.quick!,
+    json: values.json!,
+    profile: values.profile,
+    writeResults: values["write-results"]!,
+  };
 }
 
 /** ours/DuckDB for CSV to tiers, once both sides reported. */
@@ -49,10 +65,26 @@ function addPeerRatios(figures: Figure[], size: SizeName): void {
   const get = (n: string): Figure | undefined => figures.find((f) => f.name === `csv_to_tiers.${size}.${n}`);
   const ours = get("ours");
   const duck = get("duckdb");
-  if (ours && duck) figures.push({ name: `csv_to_tiers.${size}`, value: ours.value, unit: "ms", peer: "duckdb", peerValue: duck.value, ratio: ours.value / duck.value });
+  if (ours && duck)
+    figures.push({
+      name: `csv_to_tiers.${size}`,
+      value: ours.value,
+      unit: "ms",
+      peer: "duckdb",
+      peerValue: duck.value,
+      ratio: ours.value / duck.value,
+    });
   const rss = get("ours_peak_rss");
   const duckRss = get("duckdb_peak_rss");
-  if (rss && duckRss) figures.push({ name: `csv_to_tiers.${size}.peak_rss`, value: rss.value, unit: "MB", peer: "duckdb", peerValue: duckRss.value, ratio: rss.value / duckRss.value });
+  if (rss && duckRss)
+    figures.push({
+      name: `csv_to_tiers.${size}.peak_rss`,
+      value: rss.value,
+      unit: "MB",
+      peer: "duckdb",
+      peerValue: duckRss.value,
+      ratio: rss.value / duckRss.value,
+    });
 }
 
 async function main(): Promise<number> {
@@ -63,7 +95,11 @@ async function main(): Promise<number> {
   const flags = o.quick ? ["--quick"] : [];
   const run = async (suite: string, size: SizeName, timeoutMs: number): Promise<void> => {
     process.stderr.write(`bench: ${suite} (${size})\n`);
-    const r = await runChild(suite, ["--size", size, ...flags], { timeoutMs, profileDir: o.profile && path.resolve(o.profile), heapMb: 4096 });
+    const r = await runChild(suite, ["--size", size, ...flags], {
+      timeoutMs,
+      profileDir: o.profile && path.resolve(o.profile),
+      heapMb: 4096,
+    });
     figures.push(...r.figures);
     if (!r.ok) failures.push(`${suite} ${size}: ${r.message}`);
   };
@@ -84,8 +120,12 @@ async function main(): Promise<number> {
 
   process.stdout.write(o.json ? formatJson(figures) : formatTable(figures));
   const m = machine();
-  writeFileSync(benchOut("last-run.json"), JSON.stringify({ machine: m, args: process.argv.slice(2), figures, failures }, null, 2) + "\n");
-  if (o.writeResults) writeFileSync(`${repoRoot()}/bench/RESULTS.md`, resultsMarkdown(m, figures, failures, process.argv.slice(2)));
+  writeFileSync(
+    benchOut("last-run.json"),
+    JSON.stringify({ machine: m, args: process.argv.slice(2), figures, failures }, null, 2) + "\n",
+  );
+  if (o.writeResults)
+    writeFileSync(`${repoRoot()}/bench/RESULTS.md`, resultsMarkdown(m, figures, failures, process.argv.slice(2)));
   for (const f of failures) process.stderr.write(`bench: FAILED ${f}\n`);
   return failures.length ? 1 : 0;
 }

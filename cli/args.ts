@@ -7,7 +7,12 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 /** node:util parseArgs with every failure turned into a UsageError that names the option. */
 export function parseOptions<O extends Options>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: false }).values;
+    return parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
   }
@@ -22,7 +27,8 @@ export function requireOption<T>(value: T | undefined, name: string): T {
 export function asOfOption(value: string | undefined): number {
   const text = requireOption(value, "as-of");
   const t = parseInstant(text);
-  if (Number.isNaN(t)) throw new UsageError(`--as-of "${text}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
+  if (Number.isNaN(t))
+    throw new UsageError(`--as-of "${text}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
   return t;
 }
 
@@ -31,6 +37,7 @@ export function positiveIntOption(value: string | undefined, name: string, fallb
     if (fallback === undefined) throw new UsageError(`--${name} is required`);
     return fallback;
   }
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--${name} "${value}" is not a positive whole number`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`--${name} "${value}" is not a positive whole number`);
   return Number(value);
 }

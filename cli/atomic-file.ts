@@ -5,7 +5,10 @@ import { once } from "node:events";
  * Writes a file under a temporary name and renames it into place only when everything was written, so a failed run
  * leaves no partial output.
  */
-export async function writeAtomically(path: string, write: (out: NodeJS.WritableStream) => Promise<void>): Promise<void> {
+export async function writeAtomically(
+  path: string,
+  write: (out: NodeJS.WritableStream) => Promise<void>,
+): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   const out = createWriteStream(tmp);
   try {

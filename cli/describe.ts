@@ -45,25 +45,44 @@ function ruleText(o: AccountOutcome, model: TierModel): string {
 
 export function describeOutcome(o: AccountOutcome, model: TierModel, name: string | undefined, asOf: number): string {
   const lines: string[] = [];
-  lines.push(`${name ? `${name} (${o.accountid})` : o.accountid}: tier ${o.stored.tier}, score ${o.score.toFixed(2)} of 100, as of ${isoDate(asOf)}`);
+  lines.push(
+    `${name ? `${name} (${o.accountid})` : o.accountid}: tier ${o.stored.tier}, score ${o.score.toFixed(2)} of 100, as of ${isoDate(asOf)}`,
+  );
   const s = o.stored.rule;
-  if (s.kind === "override") lines.push(`Set by hand to ${o.stored.tier}${s.until ? ` until ${s.until.slice(0, 10)}` : ""}: ${s.reason || "no reason given"}. The model says ${o.computedTier}.`);
+  if (s.kind === "override")
+    lines.push(
+      `Set by hand to ${o.stored.tier}${s.until ? ` until ${s.until.slice(0, 10)}` : ""}: ${s.reason || "no reason given"}. The model says ${o.computedTier}.`,
+    );
   if (s.kind === "held") {
-    lines.push(`The model says ${o.computedTier}, but the account keeps ${o.stored.tier} for now: ${s.reason === "margin" ? "its score is not far enough below the tier's cut-point" : "it has not held the tier long enough"} (tiers do not drop on one bad month).`);
+    lines.push(
+      `The model says ${o.computedTier}, but the account keeps ${o.stored.tier} for now: ${s.reason === "margin" ? "its score is not far enough below the tier's cut-point" : "it has not held the tier long enough"} (tiers do not drop on one bad month).`,
+    );
   }
   lines.push(ruleText(o, model));
   lines.push("");
   lines.push(`What counted (last ${model.windowMonths} months):`);
   const width = Math.max(...o.kpis.map((k) => KPI_LABEL[k.kpi].length));
   for (const k of o.kpis) {
-    lines.push(`  ${KPI_LABEL[k.kpi].padEnd(width)}  ${kpiValue(k.kpi, k.value).padStart(18)}  percentile ${k.pct.toFixed(0).padStart(3)}  weight ${share(k.weight / Object.values(model.weights).reduce((a, b) => a + b, 0)).padStart(4)}  → ${k.points.toFixed(1)} points`);
+    lines.push(
+      `  ${KPI_LABEL[k.kpi].padEnd(width)}  ${kpiValue(k.kpi, k.value).padStart(18)}  percentile ${k.pct.toFixed(0).padStart(3)}  weight ${share(k.weight / Object.values(model.weights).reduce((a, b) => a + b, 0)).padStart(4)}  → ${k.points.toFixed(1)} points`,
+    );
   }
   lines.push("");
   const t = o.trend;
-  const trendWords = { growing: "growing", stable: "stable", declining: "declining", insufficient: "not enough history yet" }[t.code];
-  lines.push(`Trend: ${trendWords}${t.code === "insufficient" ? "" : ` (last quarter ${money(t.q0)} against a usual ${money(t.baseline)}, the median of the ${model.trend.baselineQuarters} quarters before)`}.`);
+  const trendWords = {
+    growing: "growing",
+    stable: "stable",
+    declining: "declining",
+    insufficient: "not enough history yet",
+  }[t.code];
+  lines.push(
+    `Trend: ${trendWords}${t.code === "insufficient" ? "" : ` (last quarter ${money(t.q0)} against a usual ${money(t.baseline)}, the median of the ${model.trend.baselineQuarters} quarters before)`}.`,
+  );
   const c = o.cadence;
-  const due = c.overdueDays > 0 ? `overdue by ${c.overdueDays} day${c.overdueDays === 1 ? "" : "s"}` : `due ${isoDate(c.nextTouchDue)}`;
+  const due =
+    c.overdueDays > 0
+      ? `overdue by ${c.overdueDays} day${c.overdueDays === 1 ? "" : "s"}`
+      : `due ${isoDate(c.nextTouchDue)}`;
   lines.push(`Touch: every ${c.days} days by ${c.channel}; next touch ${due}.`);
   return lines.join("\n") + "\n";
 }

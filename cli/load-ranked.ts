@@ -5,7 +5,13 @@ import { readModelFile } from "./model-file";
 import { startProgress } from "./progress";
 
 /** Reads an export folder with a progress bar and ranks it: what `rank`, `explain` and `report` share. */
-export async function loadAndRank(io: CliIo, dir: string, asOf: number, modelFile: string | undefined, threads?: number): Promise<RankResult> {
+export async function loadAndRank(
+  io: CliIo,
+  dir: string,
+  asOf: number,
+  modelFile: string | undefined,
+  threads?: number,
+): Promise<RankResult> {
   const model = readModelFile(modelFile);
   const progress = startProgress(io, exportSize(dir), "reading");
   try {

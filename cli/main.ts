@@ -9,7 +9,15 @@ import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { sampleCommand } from "./commands/sample";
 
-export const COMMANDS: readonly CliCommand[] = [rankCommand, explainCommand, sampleCommand, configureCommand, reportCommand, replayCommand, rerankCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  rankCommand,
+  explainCommand,
+  sampleCommand,
+  configureCommand,
+  reportCommand,
+  replayCommand,
+  rerankCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

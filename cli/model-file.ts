@@ -9,7 +9,12 @@ export function readModelFile(path: string | undefined): TierModel {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new InputError(path, null, null, `cannot read the model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(
+      path,
+      null,
+      null,
+      `cannot read the model file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   let json: unknown;
   try {

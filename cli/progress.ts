@@ -12,7 +12,12 @@ export function startProgress(io: CliIo, totalBytes: number, label: string, dela
   let done = 0;
   let bar: SingleBar | null = null;
   const timer = setTimeout(() => {
-    bar = new SingleBar({ stream: io.stderr, format: `${label} [{bar}] {percentage}% | {value}/{total} MB`, hideCursor: true, clearOnComplete: true });
+    bar = new SingleBar({
+      stream: io.stderr,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} MB`,
+      hideCursor: true,
+      clearOnComplete: true,
+    });
     bar.start(Math.ceil(totalBytes / 1e6), Math.floor(done / 1e6));
   }, delayMs);
   timer.unref();

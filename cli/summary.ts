@@ -9,6 +9,7 @@ export function formatSummary(rows: TierShareRow[]): string {
   const total = rows.reduce((s, r) => s + r.accounts, 0);
   body.push(["total", String(total), pct(total ? 1 : 0), rows.some((r) => r.revenueShare !== null) ? pct(1) : "n/a"]);
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((b) => b[c].length)));
-  const line = (cells: string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
+  const line = (cells: string[]): string =>
+    cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
   return [line(header), ...body.map(line)].join("\n") + "\n";
 }

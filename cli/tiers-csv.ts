@@ -6,9 +6,25 @@ import { writeChunk } from "./atomic-file";
 
 /** The `tiering rank` output (design.md §5): tier = computed tier code, score with 6 decimals. */
 export const TIERS_CSV_COLUMNS = [
-  "accountid", "name", "tier", "score", "trend", "trenddelta", "activeinwindow",
-  "monetary", "frequency", "recencydays", "pipeline", "won",
-  "storedtier", "storedrule", "previoustier", "cadencedays", "channel", "nexttouchdue", "overduedays",
+  "accountid",
+  "name",
+  "tier",
+  "score",
+  "trend",
+  "trenddelta",
+  "activeinwindow",
+  "monetary",
+  "frequency",
+  "recencydays",
+  "pipeline",
+  "won",
+  "storedtier",
+  "storedrule",
+  "previoustier",
+  "cadencedays",
+  "channel",
+  "nexttouchdue",
+  "overduedays",
 ] as const;
 
 const BATCH = 2000;

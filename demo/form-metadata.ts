@@ -44,19 +44,32 @@ const DESKTOP = "0";
 
 export function readFormMetadata(dir?: string): FormMetadata {
   const source = readSolutionSource(dir);
-  const form = source.forms.find((f) => f.entity === "account" && f.type === "main" && f.bindings.some((b) => b.control === CONTROL));
+  const form = source.forms.find(
+    (f) => f.entity === "account" && f.type === "main" && f.bindings.some((b) => b.control === CONTROL),
+  );
   if (!form) throw new Error(`solution/src: no main account form hosts ${CONTROL}`);
-  const binding = form.bindings.find((b) => b.control === CONTROL && b.formFactor === DESKTOP) ?? form.bindings.find((b) => b.control === CONTROL)!;
+  const binding =
+    form.bindings.find((b) => b.control === CONTROL && b.formFactor === DESKTOP) ??
+    form.bindings.find((b) => b.control === CONTROL)!;
   const account = source.entities.get("account");
   if (!account) throw new Error("solution/src: the account table is missing");
   const columns: Record<string, ColumnMetadata> = {};
   for (const column of binding.bound.values()) {
     const def = account.columns.get(column);
-    if (!def) throw new Error(`${form.file}: ${CONTROL} is bound to account.${column}, which the solution does not define`);
-    const meta: ColumnMetadata = { LogicalName: column, DisplayName: def.displayName, type: def.type, format: def.format };
+    if (!def)
+      throw new Error(`${form.file}: ${CONTROL} is bound to account.${column}, which the solution does not define`);
+    const meta: ColumnMetadata = {
+      LogicalName: column,
+      DisplayName: def.displayName,
+      type: def.type,
+      format: def.format,
+    };
     if (def.optionSetName) {
       const set = source.optionSets.get(def.optionSetName);
-      if (!set) throw new Error(`${def.file}: account.${column} uses choice ${def.optionSetName}, which the solution does not define`);
+      if (!set)
+        throw new Error(
+          `${def.file}: account.${column} uses choice ${def.optionSetName}, which the solution does not define`,
+        );
       meta.Options = set.options.map((o) => ({ Label: o.label, Value: o.value, Color: "" }));
     }
     columns[column] = meta;
@@ -68,6 +81,11 @@ export function readFormMetadata(dir?: string): FormMetadata {
     statics: Object.fromEntries(binding.statics),
     columns,
     tierColors: { ...DEFAULT_TIER_COLORS },
-    entitySets: { account: "accounts", ...Object.fromEntries([...source.entities.values()].filter((e) => e.entitySetName).map((e) => [e.logicalName, e.entitySetName])) },
+    entitySets: {
+      account: "accounts",
+      ...Object.fromEntries(
+        [...source.entities.values()].filter((e) => e.entitySetName).map((e) => [e.logicalName, e.entitySetName]),
+      ),
+    },
   };
 }

@@ -49,7 +49,8 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "Only GET outside /api/data/.", { Allow: "GET, HEAD" });
+    if (req.method !== "GET" && req.method !== "HEAD")
+      return send(res, 405, "text/plain; charset=utf-8", "Only GET outside /api/data/.", { Allow: "GET, HEAD" });
     const path = url.pathname;
     try {
       if (path === "/" || path === "/index.html") return sendFile(res, join(staticDir, "index.html"));
@@ -63,14 +64,16 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
         // By file path: @fluentui/react's package exports do not list its UMD bundle.
         return lib ? sendFile(res, join(root, "node_modules", lib)) : notFound(res, path);
       }
-      if (path.startsWith("/control/")) return sendControlFile(res, controlDir, decodeURIComponent(path.slice("/control/".length)));
+      if (path.startsWith("/control/"))
+        return sendControlFile(res, controlDir, decodeURIComponent(path.slice("/control/".length)));
       if (path === "/demo/form.json") {
         form ??= readFormMetadata();
         return send(res, 200, TYPES[".json"], JSON.stringify(form));
       }
       // Sandbox-only: lets the page tell "the plugin changed nothing" from "the plugin has not answered yet".
       if (path === "/demo/webhooks-idle") {
-        if (!options.webhooksIdle) return send(res, 404, "text/plain; charset=utf-8", "No webhook dispatcher to wait for.");
+        if (!options.webhooksIdle)
+          return send(res, 404, "text/plain; charset=utf-8", "No webhook dispatcher to wait for.");
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), IDLE_WAIT_MS)));
         void Promise.race([options.webhooksIdle().then(() => true), timeout]).then((idle) => {
@@ -80,7 +83,12 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
         return;
       }
       if (path === "/demo/config.json") {
-        return send(res, 200, TYPES[".json"], JSON.stringify({ webApi: "/api/data/v9.2/", token: options.token ?? null }));
+        return send(
+          res,
+          200,
+          TYPES[".json"],
+          JSON.stringify({ webApi: "/api/data/v9.2/", token: options.token ?? null }),
+        );
       }
       return notFound(res, path);
     } catch (e) {
@@ -93,12 +101,20 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
 function sendControlFile(res: ServerResponse, controlDir: string, relative: string): void {
   const manifest = join(controlDir, "ControlManifest.xml");
   if (!existsSync(manifest)) {
-    return send(res, 503, "text/plain; charset=utf-8", `The control is not built (${manifest} is missing): run npm run build.`);
+    return send(
+      res,
+      503,
+      "text/plain; charset=utf-8",
+      `The control is not built (${manifest} is missing): run npm run build.`,
+    );
   }
   if (relative === "ControlManifest.xml") return sendFile(res, manifest);
-  const listed = [...readFileSync(manifest, "utf8").matchAll(/<(?:code|css|resx)\s[^>]*path="([^"]+)"/g)].map((m) => normalize(m[1]));
+  const listed = [...readFileSync(manifest, "utf8").matchAll(/<(?:code|css|resx)\s[^>]*path="([^"]+)"/g)].map((m) =>
+    normalize(m[1]),
+  );
   const wanted = normalize(relative);
-  if (!listed.includes(wanted) || wanted.startsWith("..") || wanted.includes(`..${sep}`)) return notFound(res, `/control/${relative}`);
+  if (!listed.includes(wanted) || wanted.startsWith("..") || wanted.includes(`..${sep}`))
+    return notFound(res, `/control/${relative}`);
   return sendFile(res, join(controlDir, wanted));
 }
 
@@ -111,7 +127,18 @@ function notFound(res: ServerResponse, what: string): void {
   send(res, 404, "text/plain; charset=utf-8", `Not found: ${what}`);
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    "Content-Type": type,
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    ...headers,
+  });
   res.end(res.req?.method === "HEAD" ? undefined : body);
 }

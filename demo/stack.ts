@@ -67,16 +67,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sandbox = await startSandbox({
     port: options.sandboxPort,
     token: options.token,
-    fallback: createDemoHandler({ controlDir: options.controlDir, token: options.token, webhooksIdle: () => dispatcher.idle?.() ?? Promise.resolve() }),
+    fallback: createDemoHandler({
+      controlDir: options.controlDir,
+      token: options.token,
+      webhooksIdle: () => dispatcher.idle?.() ?? Promise.resolve(),
+    }),
     log: options.sandboxLog,
     seed: async (store) => {
       if (options.state && existsSync(options.state)) {
         seeded = `${await loadState(store, options.state)} rows from state file ${options.state}`;
       } else if (options.data) {
         const summary = loadExportFolder(store, options.data);
-        seeded = `export folder ${options.data}: ${Object.entries(summary).map(([t, n]) => `${n} ${t}`).join(", ")}`;
+        seeded = `export folder ${options.data}: ${Object.entries(summary)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(", ")}`;
       } else {
-        seeded = (await sampleSeed(store, { accounts: options.sampleAccounts ?? 300, seed: options.sampleSeed ?? 1 })).description;
+        seeded = (await sampleSeed(store, { accounts: options.sampleAccounts ?? 300, seed: options.sampleSeed ?? 1 }))
+          .description;
       }
     },
   });
@@ -102,7 +109,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     let rerank: RerankSummary;
     const started = Date.now();
     try {
-      rerank = await runRerank({ url: sandbox.origin, token: dataverseToken, checkpointFile: join(checkpointDir, "checkpoint.json"), log: pino({ level: "silent" }) });
+      rerank = await runRerank({
+        url: sandbox.origin,
+        token: dataverseToken,
+        checkpointFile: join(checkpointDir, "checkpoint.json"),
+        log: pino({ level: "silent" }),
+      });
     } finally {
       rmSync(checkpointDir, { recursive: true, force: true });
     }
@@ -141,9 +153,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
  * shows the tier's service privileges from them. Returns how many rows were created.
  */
 async function ensurePolicies(webApiUrl: string, token: string): Promise<number> {
-  const headers = { Authorization: `Bearer ${token}`, Accept: "application/json", "Content-Type": "application/json; charset=utf-8", "OData-Version": "4.0" };
+  const headers = {
+    Authorization: `Bearer ${token}`,
+    Accept: "application/json",
+    "Content-Type": "application/json; charset=utf-8",
+    "OData-Version": "4.0",
+  };
   const existing = await fetch(`${webApiUrl}ct_tierpolicies?$select=ct_tierpolicyid&$top=1`, { headers });
-  if (!existing.ok) throw new Error(`reading ct_tierpolicies failed with HTTP ${existing.status}: ${await existing.text()}`);
+  if (!existing.ok)
+    throw new Error(`reading ct_tierpolicies failed with HTTP ${existing.status}: ${await existing.text()}`);
   if (((await existing.json()) as { value: unknown[] }).value.length > 0) return 0;
   const { policies } = readDefaults();
   for (const p of policies) {
@@ -159,7 +177,8 @@ async function ensurePolicies(webApiUrl: string, token: string): Promise<number>
         ct_responsetimehours: p.responseTimeHours,
       }),
     });
-    if (!res.ok) throw new Error(`creating the ${p.tier} tier policy failed with HTTP ${res.status}: ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`creating the ${p.tier} tier policy failed with HTTP ${res.status}: ${await res.text()}`);
   }
   return policies.length;
 }
@@ -171,10 +190,13 @@ async function pointEndpointAt(origin: string, webhookUrl: string, key: string, 
   let errors = "";
   err.on("data", (d: Buffer) => (errors += d.toString()));
   out.resume();
-  const code = await configureCommand.run(["--url", origin, "--endpoint-url", webhookUrl, "--key", key, "--token", token], {
-    stdout: out,
-    stderr: err,
-    cwd: process.cwd(),
-  });
+  const code = await configureCommand.run(
+    ["--url", origin, "--endpoint-url", webhookUrl, "--key", key, "--token", token],
+    {
+      stdout: out,
+      stderr: err,
+      cwd: process.cwd(),
+    },
+  );
   if (code !== 0) throw new Error(`pointing the sandbox's service endpoint at the plugin failed: ${errors.trim()}`);
 }

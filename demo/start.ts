@@ -16,13 +16,15 @@ environment: SANDBOX_PORT (default 5555), PORT (plugin service, default 7071), S
 
 function port(name: string, text: string | undefined, fallback: number): number {
   const value = Number(text ?? fallback);
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new Error(`${name} must be a port number, got '${text}'`);
+  if (!Number.isInteger(value) || value < 0 || value > 65535)
+    throw new Error(`${name} must be a port number, got '${text}'`);
   return value;
 }
 
 function whole(name: string, text: string | undefined, fallback: number, min: number): number {
   const value = Number(text ?? fallback);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be a whole number ≥ ${min}, got '${text}'`);
+  if (!Number.isInteger(value) || value < min)
+    throw new Error(`${name} must be a whole number ≥ ${min}, got '${text}'`);
   return value;
 }
 
@@ -44,8 +46,14 @@ async function main(argv: string[]): Promise<number> {
       },
       strict: true,
     }).values;
-    ports = { sandbox: port("SANDBOX_PORT", process.env.SANDBOX_PORT || undefined, 5555), plugin: port("PORT", process.env.PORT || undefined, 7071) };
-    sample = { accounts: whole("--sample-accounts", args["sample-accounts"], 300, 1), seed: whole("--sample-seed", args["sample-seed"], 1, 0) };
+    ports = {
+      sandbox: port("SANDBOX_PORT", process.env.SANDBOX_PORT || undefined, 5555),
+      plugin: port("PORT", process.env.PORT || undefined, 7071),
+    };
+    sample = {
+      accounts: whole("--sample-accounts", args["sample-accounts"], 300, 1),
+      seed: whole("--sample-seed", args["sample-seed"], 1, 0),
+    };
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
     return 2;
@@ -86,12 +94,16 @@ async function main(argv: string[]): Promise<number> {
     log: (line) => out(`  ${line}`),
   });
   const r = stack.rerank;
-  out(`  re-rank (${stack.rerankMs} ms): ${r.accounts} accounts (${r.activeInWindow} active in the window), ${r.changed} tier changes written`);
+  out(
+    `  re-rank (${stack.rerankMs} ms): ${r.accounts} accounts (${r.activeInWindow} active in the window), ${r.changed} tier changes written`,
+  );
   out("");
   out(`Demo page:         ${stack.demoUrl}`);
   out(`Dataverse Web API: ${stack.webApiUrl}`);
   out(`Plugin webhook:    ${stack.webhookUrl}`);
-  out(`Webhook key:       ${stack.webhookKey}   (generated for this run; the sandbox's service endpoint sends it as ?code=)`);
+  out(
+    `Webhook key:       ${stack.webhookKey}   (generated for this run; the sandbox's service endpoint sends it as ?code=)`,
+  );
   if (args.state) out(`State file:        ${args.state} (saved on exit)`);
   out("Press Ctrl-C to stop.");
 
@@ -108,7 +120,10 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     const err = e as NodeJS.ErrnoException & { port?: number };
-    const hint = err.code === "EADDRINUSE" ? ` (set SANDBOX_PORT for the sandbox or PORT for the plugin service to use another port)` : "";
+    const hint =
+      err.code === "EADDRINUSE"
+        ? ` (set SANDBOX_PORT for the sandbox or PORT for the plugin service to use another port)`
+        : "";
     process.stderr.write(`npm start: ${err.message}${hint}\n`);
     process.exit(1);
   },

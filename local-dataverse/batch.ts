@@ -27,7 +27,10 @@ const CRLF = "\r\n";
 const MAX_OPERATIONS = 1000;
 
 function boundaryOf(contentType: string | undefined): string | undefined {
-  return /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentType ?? "")?.slice(1).find(Boolean);
+  return /boundary=(?:"([^"]+)"|([^;\s]+))/i
+    .exec(contentType ?? "")
+    ?.slice(1)
+    .find(Boolean);
 }
 
 function splitHeaders(text: string): { headers: Record<string, string>; rest: string } {
@@ -77,7 +80,8 @@ function batchError(message: string): DataverseError {
 
 export function parseBatch(contentType: string | undefined, body: string): BatchItem[] {
   const boundary = boundaryOf(contentType);
-  if (!boundary || !/^multipart\/mixed/i.test(contentType ?? "")) throw batchError("Content-Type must be multipart/mixed with a boundary.");
+  if (!boundary || !/^multipart\/mixed/i.test(contentType ?? ""))
+    throw batchError("Content-Type must be multipart/mixed with a boundary.");
   const items: BatchItem[] = [];
   let count = 0;
   for (const part of parseMultipart(body, boundary)) {
@@ -94,13 +98,25 @@ export function parseBatch(contentType: string | undefined, body: string): Batch
       count++;
     }
   }
-  if (count > MAX_OPERATIONS) throw batchError(`A batch can contain up to ${MAX_OPERATIONS} requests; this one has ${count}.`);
+  if (count > MAX_OPERATIONS)
+    throw batchError(`A batch can contain up to ${MAX_OPERATIONS} requests; this one has ${count}.`);
   return items;
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  200: "OK", 201: "Created", 204: "No Content", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-  405: "Method Not Allowed", 412: "Precondition Failed", 429: "Too Many Requests", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  304: "Not Modified",
+  400: "Bad Request",
+  401: "Unauthorized",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  412: "Precondition Failed",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  501: "Not Implemented",
+  503: "Service Unavailable",
 };
 
 function httpPart(res: ApiResponse, contentId?: string): string {
@@ -133,14 +149,24 @@ export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
       if (!target) throw batchError(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
       url = target + ref[2];
     }
-    const rel = url.replace(/^https?:\/\/[^/]+/i, "").replace(/^.*?\/api\/data\/v9\.\d\//, "").replace(/^\//, "");
+    const rel = url
+      .replace(/^https?:\/\/[^/]+/i, "")
+      .replace(/^.*?\/api\/data\/v9\.\d\//, "")
+      .replace(/^\//, "");
     const q = rel.indexOf("?");
     return {
       method: op.method,
       path: decodeURIComponent(q >= 0 ? rel.slice(0, q) : rel),
       query: new URLSearchParams(q >= 0 ? rel.slice(q + 1) : ""),
       // Headers of the outer request (bypass, correlation, Prefer) apply unless the part overrides them.
-      headers: { ...pick(req.headers, ["mscrm.bypasscustompluginexecution", "mscrm.bypassbusinesslogicexecution", "x-ms-correlation-request-id"]), ...op.headers },
+      headers: {
+        ...pick(req.headers, [
+          "mscrm.bypasscustompluginexecution",
+          "mscrm.bypassbusinesslogicexecution",
+          "x-ms-correlation-request-id",
+        ]),
+        ...op.headers,
+      },
       body: op.body,
     };
   };
@@ -188,7 +214,8 @@ export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
         break;
       }
       const entityId = res.headers["OData-EntityId"];
-      if (op.contentId !== undefined && entityId) refs.set(op.contentId, entityId.replace(/^.*\/api\/data\/v9\.\d\//, ""));
+      if (op.contentId !== undefined && entityId)
+        refs.set(op.contentId, entityId.replace(/^.*\/api\/data\/v9\.\d\//, ""));
       parts.push(httpPart(res, op.contentId));
     }
     if (error) {
@@ -204,7 +231,12 @@ export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
     api.store.commit(tx);
     const cs = `changesetresponse_${randomUUID()}`;
     out.push(
-      [`Content-Type: multipart/mixed; boundary=${cs}`, "", ...parts.map((p) => `--${cs}${CRLF}${p}`), `--${cs}--`].join(CRLF),
+      [
+        `Content-Type: multipart/mixed; boundary=${cs}`,
+        "",
+        ...parts.map((p) => `--${cs}${CRLF}${p}`),
+        `--${cs}--`,
+      ].join(CRLF),
     );
   }
   const body = out.map((p) => `--${boundary}${CRLF}${p}`).join(CRLF) + `${CRLF}--${boundary}--${CRLF}`;

@@ -37,7 +37,10 @@ export function parsePrefer(header: string | undefined): Prefer {
         break;
       }
       case "odata.include-annotations": {
-        const patterns = value.split(",").map((p) => p.trim()).filter(Boolean);
+        const patterns = value
+          .split(",")
+          .map((p) => p.trim())
+          .filter(Boolean);
         prefer.annotationsHeader = part.trim();
         prefer.annotations = (name) =>
           patterns.some((p) => p === "*" || p === name || (p.endsWith(".*") && name.startsWith(p.slice(0, -1))));
@@ -82,7 +85,9 @@ export function propertyColumn(def: TableDef, property: string): ColumnDef | und
 export const propertyName = (col: ColumnDef): string => (isLookup(col) ? `_${col.name}_value` : col.name);
 
 export function unknownProperty(def: TableDef, property: string): DataverseError {
-  return badRequest(`Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${def.logicalName}'.`);
+  return badRequest(
+    `Could not find a property named '${property}' on type 'Microsoft.Dynamics.CRM.${def.logicalName}'.`,
+  );
 }
 
 /** Parses an entity reference such as `accounts(<guid>)`, `/accounts(<guid>)` or an absolute URL. */
@@ -97,13 +102,19 @@ export function parseEntityRef(metadata: Metadata, ref: string): { def: TableDef
 export function coerceValue(def: TableDef, col: ColumnDef, raw: unknown): Value {
   if (raw === null) return null;
   const wrong = (): DataverseError =>
-    badRequest(`Cannot convert the literal '${String(raw)}' to the expected type '${edmType(col)}' of property '${col.name}' on 'Microsoft.Dynamics.CRM.${def.logicalName}'.`);
+    badRequest(
+      `Cannot convert the literal '${String(raw)}' to the expected type '${edmType(col)}' of property '${col.name}' on 'Microsoft.Dynamics.CRM.${def.logicalName}'.`,
+    );
   switch (col.type) {
     case "String":
     case "Memo":
       if (typeof raw !== "string") throw wrong();
       if (col.maxLength !== undefined && raw.length > col.maxLength) {
-        throw new DataverseError(400, "0x80044331", `A validation error occurred. The length of the '${col.name}' attribute of the '${def.logicalName}' entity exceeded the maximum allowed length of '${col.maxLength}'.`);
+        throw new DataverseError(
+          400,
+          "0x80044331",
+          `A validation error occurred. The length of the '${col.name}' attribute of the '${def.logicalName}' entity exceeded the maximum allowed length of '${col.maxLength}'.`,
+        );
       }
       return raw;
     case "Integer":
@@ -118,7 +129,11 @@ export function coerceValue(def: TableDef, col: ColumnDef, raw: unknown): Value 
     case "Status":
       if (typeof raw !== "number" || !Number.isInteger(raw)) throw wrong();
       if (col.options && !(raw in col.options)) {
-        throw new DataverseError(400, CODES.invalidArgument, `${raw} is not a valid value for ${col.name} of ${def.logicalName}.`);
+        throw new DataverseError(
+          400,
+          CODES.invalidArgument,
+          `${raw} is not a valid value for ${col.name} of ${def.logicalName}.`,
+        );
       }
       return raw;
     case "DateTime": {
@@ -167,12 +182,16 @@ export function readPayload(
     if (key.endsWith("@odata.bind")) {
       const navName = key.slice(0, -"@odata.bind".length);
       const nav = def.navigation.get(navName) ?? findNavIgnoreCase(def, navName);
-      if (!nav) throw badRequest(`An undeclared property '${navName}' which only has property annotations in the payload but no property value was found in the payload.`);
+      if (!nav)
+        throw badRequest(
+          `An undeclared property '${navName}' which only has property annotations in the payload but no property value was found in the payload.`,
+        );
       if (raw === null) {
         row[nav.column] = null;
         continue;
       }
-      if (typeof raw !== "string") throw badRequest(`The value of '${key}' must be an entity reference such as 'accounts(<id>)'.`);
+      if (typeof raw !== "string")
+        throw badRequest(`The value of '${key}' must be an entity reference such as 'accounts(<id>)'.`);
       const ref = parseEntityRef(store.metadata, resolveRef(raw));
       if (!ref) throw badRequest(`'${raw}' in '${key}' is not a valid entity reference.`);
       if (ref.def.logicalName !== nav.target) {
@@ -187,7 +206,9 @@ export function readPayload(
     if (key.startsWith("@") || key.includes("@")) continue; // instance / property annotations
     const col = def.columns.get(key);
     if (!col || isLookup(col)) {
-      throw badRequest(`The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${def.logicalName}'. Make sure to only use property names that are defined by the type.`);
+      throw badRequest(
+        `The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${def.logicalName}'. Make sure to only use property names that are defined by the type.`,
+      );
     }
     if (col.readOnly) continue;
     row[key] = coerceValue(def, col, raw);

@@ -50,7 +50,8 @@ function cell(def: TableDef, col: ColumnDef, text: string, where: string): Value
     case "Status": {
       const n = Number(t);
       if (!Number.isInteger(n)) fail("a whole number");
-      if (col.options && !(n in col.options)) fail(`a valid ${col.name} of ${def.logicalName} (${Object.keys(col.options).join(", ")})`);
+      if (col.options && !(n in col.options))
+        fail(`a valid ${col.name} of ${def.logicalName} (${Object.keys(col.options).join(", ")})`);
       return n;
     }
     case "Decimal":
@@ -76,7 +77,13 @@ function cell(def: TableDef, col: ColumnDef, text: string, where: string): Value
 }
 
 function readCsv(file: string): { record: Record<string, string>; line: number }[] {
-  const rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, bom: true, info: true, trim: false }) as {
+  const rows = parse(readFileSync(file), {
+    columns: true,
+    skip_empty_lines: true,
+    bom: true,
+    info: true,
+    trim: false,
+  }) as {
     record: Record<string, string>;
     info: { lines: number };
   }[];
@@ -116,18 +123,21 @@ function loadRows(store: Store, tableOf: (rec: Record<string, string>, where: st
  */
 export function loadExportFolder(store: Store, dir: string): LoadSummary {
   const path = (f: string): string => join(dir, f);
-  if (!existsSync(path("accounts.csv"))) throw new CsvError(`${path("accounts.csv")}: file not found (an export folder needs accounts.csv).`);
+  if (!existsSync(path("accounts.csv")))
+    throw new CsvError(`${path("accounts.csv")}: file not found (an export folder needs accounts.csv).`);
   const summary: LoadSummary = {};
   summary.account = loadRows(store, () => "account", path("accounts.csv"));
   if (existsSync(path("invoices.csv"))) summary.invoice = loadRows(store, () => "invoice", path("invoices.csv"));
-  if (existsSync(path("opportunities.csv"))) summary.opportunity = loadRows(store, () => "opportunity", path("opportunities.csv"));
+  if (existsSync(path("opportunities.csv")))
+    summary.opportunity = loadRows(store, () => "opportunity", path("opportunities.csv"));
   if (existsSync(path("activities.csv"))) {
     const counts: Record<string, number> = {};
     loadRows(
       store,
       (rec, where) => {
         const t = (rec.activitytypecode ?? "").trim();
-        if (!ACTIVITY_TABLES.has(t)) throw new CsvError(`${where}: column 'activitytypecode': '${t}' is not phonecall, appointment or email.`);
+        if (!ACTIVITY_TABLES.has(t))
+          throw new CsvError(`${where}: column 'activitytypecode': '${t}' is not phonecall, appointment or email.`);
         counts[t] = (counts[t] ?? 0) + 1;
         return t;
       },
@@ -177,10 +187,12 @@ export async function loadState(store: Store, file: string): Promise<number> {
       throw new Error(`${file}:${lineNo}: not a JSON line of a sandbox state file.`);
     }
     if (lineNo === 1) {
-      if (obj.format !== STATE_FORMAT || obj.version !== 1) throw new Error(`${file}:1: not a sandbox state file (format ${STATE_FORMAT} v1).`);
+      if (obj.format !== STATE_FORMAT || obj.version !== 1)
+        throw new Error(`${file}:1: not a sandbox state file (format ${STATE_FORMAT} v1).`);
       continue;
     }
-    if (!obj.t || !obj.r || !store.metadata.table(obj.t)) throw new Error(`${file}:${lineNo}: unknown table '${obj.t}'.`);
+    if (!obj.t || !obj.r || !store.metadata.table(obj.t))
+      throw new Error(`${file}:${lineNo}: unknown table '${obj.t}'.`);
     store.load(obj.t, obj.r);
     rows++;
   }

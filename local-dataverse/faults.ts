@@ -36,12 +36,21 @@ export class Faults {
   next(): DataverseError | undefined {
     const r = this.random();
     if (r < this.opts.rate429) {
-      return new DataverseError(429, CODES.throttled, "Number of requests exceeded the limit of 6000 over time window of 300 seconds.", {
-        "Retry-After": String(this.opts.retryAfterSeconds),
-      });
+      return new DataverseError(
+        429,
+        CODES.throttled,
+        "Number of requests exceeded the limit of 6000 over time window of 300 seconds.",
+        {
+          "Retry-After": String(this.opts.retryAfterSeconds),
+        },
+      );
     }
     if (r < this.opts.rate429 + this.opts.rate503) {
-      return new DataverseError(503, CODES.unavailable, "The service is temporarily unavailable (sandbox fault injection).");
+      return new DataverseError(
+        503,
+        CODES.unavailable,
+        "The service is temporarily unavailable (sandbox fault injection).",
+      );
     }
     return undefined;
   }

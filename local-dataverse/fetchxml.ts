@@ -91,7 +91,8 @@ function intAttr(node: XmlNode, name: string): number | undefined {
   const v = attr(node, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw badRequest(`The '${name}' attribute of <fetch> must be a non-negative integer, got '${v}'.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw badRequest(`The '${name}' attribute of <fetch> must be a non-negative integer, got '${v}'.`);
   return n;
 }
 
@@ -111,7 +112,8 @@ export function parseFetchXml(store: Store, xml: string): FetchQuery {
   const root = parseEntity(store, entityXml, undefined, entities, rawFilters);
   const byAlias = new Map(entities.map((e) => [e.alias, e]));
   for (const [entity, filters] of rawFilters) {
-    if (filters.length) entity.filter = { type: "and", conditions: [], filters: filters.map((f) => parseFilter(entity, f, byAlias)) };
+    if (filters.length)
+      entity.filter = { type: "and", conditions: [], filters: filters.map((f) => parseFilter(entity, f, byAlias)) };
   }
   const aggregate = truthy(attr(fetch, "aggregate"));
   const aggregateLimit = intAttr(fetch, "aggregatelimit") ?? AGGREGATE_LIMIT;
@@ -137,15 +139,22 @@ function tableDef(store: Store, name: string | undefined): TableDef {
 
 function column(def: TableDef, name: string | undefined): ColumnDef {
   const col = name ? def.columns.get(name) : undefined;
-  if (!col || col.writeOnly) throw badRequest(`'${def.logicalName}' entity doesn't contain attribute with Name = '${name}'.`);
+  if (!col || col.writeOnly)
+    throw badRequest(`'${def.logicalName}' entity doesn't contain attribute with Name = '${name}'.`);
   return col;
 }
 
-function parseEntity(store: Store, xml: XmlNode, link: { parent: EntityNode } | undefined, entities: EntityNode[], rawFilters: Map<EntityNode, XmlNode[]>): EntityNode {
+function parseEntity(
+  store: Store,
+  xml: XmlNode,
+  link: { parent: EntityNode } | undefined,
+  entities: EntityNode[],
+  rawFilters: Map<EntityNode, XmlNode[]>,
+): EntityNode {
   const def = tableDef(store, attr(xml, "name"));
   const node: EntityNode = {
     def,
-    alias: link ? attr(xml, "alias") ?? `${def.logicalName}${entities.length}` : def.logicalName,
+    alias: link ? (attr(xml, "alias") ?? `${def.logicalName}${entities.length}`) : def.logicalName,
     index: entities.length,
     attributes: [],
     allAttributes: children(xml, "all-attributes").length > 0,
@@ -154,7 +163,8 @@ function parseEntity(store: Store, xml: XmlNode, link: { parent: EntityNode } | 
   };
   if (link) {
     const linkType = attr(xml, "link-type") ?? "inner";
-    if (linkType !== "inner" && linkType !== "outer") throw badRequest(`link-type '${linkType}' is not supported by the sandbox (inner, outer).`);
+    if (linkType !== "inner" && linkType !== "outer")
+      throw badRequest(`link-type '${linkType}' is not supported by the sandbox (inner, outer).`);
     Object.assign(node, {
       from: column(def, attr(xml, "from")),
       to: column(link.parent.def, attr(xml, "to")),
@@ -169,7 +179,9 @@ function parseEntity(store: Store, xml: XmlNode, link: { parent: EntityNode } | 
     }
     const dategrouping = attr(a, "dategrouping") as DateGrouping | undefined;
     if (dategrouping && !["day", "week", "month", "quarter", "year"].includes(dategrouping)) {
-      throw badRequest(`dategrouping '${dategrouping}' is not supported by the sandbox (day, week, month, quarter, year).`);
+      throw badRequest(
+        `dategrouping '${dategrouping}' is not supported by the sandbox (day, week, month, quarter, year).`,
+      );
     }
     node.attributes.push({
       entity: node,
@@ -192,7 +204,8 @@ function parseEntity(store: Store, xml: XmlNode, link: { parent: EntityNode } | 
   }
   // Filters are parsed once every entity is known: a condition's entityname may name a later link-entity.
   rawFilters.set(node, children(xml, "filter"));
-  for (const l of children(xml, "link-entity")) node.links.push(parseEntity(store, l, { parent: node }, entities, rawFilters) as LinkNode);
+  for (const l of children(xml, "link-entity"))
+    node.links.push(parseEntity(store, l, { parent: node }, entities, rawFilters) as LinkNode);
   return node;
 }
 
@@ -206,10 +219,17 @@ function parseFilter(owner: EntityNode, xml: XmlNode, byAlias: Map<string, Entit
       const entityName = attr(c, "entityname");
       const entity = entityName ? byAlias.get(entityName) : owner;
       if (!entity) throw badRequest(`No link-entity with alias '${entityName}' for a condition's entityname.`);
-      const values = children(c, "value").map((v) => (typeof v === "string" ? v : String((v as Record<string, unknown>)["#text"] ?? "")));
+      const values = children(c, "value").map((v) =>
+        typeof v === "string" ? v : String((v as Record<string, unknown>)["#text"] ?? ""),
+      );
       const single = attr(c, "value");
       if (single !== undefined) values.unshift(single);
-      const condition: Condition = { entity, col: column(entity.def, attr(c, "attribute")), operator: attr(c, "operator") ?? "", values };
+      const condition: Condition = {
+        entity,
+        col: column(entity.def, attr(c, "attribute")),
+        operator: attr(c, "operator") ?? "",
+        values,
+      };
       checkOperator(condition);
       return condition;
     }),
@@ -218,22 +238,53 @@ function parseFilter(owner: EntityNode, xml: XmlNode, byAlias: Map<string, Entit
 }
 
 const OPERATORS = new Set([
-  "eq", "ne", "neq", "gt", "ge", "lt", "le", "null", "not-null", "in", "not-in", "between", "not-between",
-  "like", "not-like", "begins-with", "not-begin-with", "ends-with", "not-end-with", "on", "on-or-after", "on-or-before",
+  "eq",
+  "ne",
+  "neq",
+  "gt",
+  "ge",
+  "lt",
+  "le",
+  "null",
+  "not-null",
+  "in",
+  "not-in",
+  "between",
+  "not-between",
+  "like",
+  "not-like",
+  "begins-with",
+  "not-begin-with",
+  "ends-with",
+  "not-end-with",
+  "on",
+  "on-or-after",
+  "on-or-before",
 ]);
 
 function checkOperator(c: Condition): void {
-  if (!OPERATORS.has(c.operator)) throw badRequest(`The condition operator '${c.operator}' is not supported by the sandbox.`);
-  const needs = c.operator === "null" || c.operator === "not-null" ? 0 : c.operator.includes("between") ? 2 : c.operator.endsWith("in") ? -1 : 1;
+  if (!OPERATORS.has(c.operator))
+    throw badRequest(`The condition operator '${c.operator}' is not supported by the sandbox.`);
+  const needs =
+    c.operator === "null" || c.operator === "not-null"
+      ? 0
+      : c.operator.includes("between")
+        ? 2
+        : c.operator.endsWith("in")
+          ? -1
+          : 1;
   if (needs === -1 ? c.values.length === 0 : c.values.length !== needs) {
-    throw badRequest(`The condition for attribute '${c.col.name}' with operator '${c.operator}' has ${c.values.length} value(s).`);
+    throw badRequest(
+      `The condition for attribute '${c.col.name}' with operator '${c.operator}' has ${c.values.length} value(s).`,
+    );
   }
   for (const v of c.values) parseConditionValue(c.col, v, c.operator);
 }
 
 /** Condition text → comparable value for the column's type (GUIDs may come in braces). */
 function parseConditionValue(col: ColumnDef, text: string, operator: string): string | number | boolean {
-  if (operator.includes("like") || operator.includes("begin") || operator.includes("end-with")) return text.toLowerCase();
+  if (operator.includes("like") || operator.includes("begin") || operator.includes("end-with"))
+    return text.toLowerCase();
   switch (col.type) {
     case "Integer":
     case "Decimal":
@@ -242,12 +293,14 @@ function parseConditionValue(col: ColumnDef, text: string, operator: string): st
     case "State":
     case "Status": {
       const n = Number(text);
-      if (text.trim() === "" || !Number.isFinite(n)) throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a valid number.`);
+      if (text.trim() === "" || !Number.isFinite(n))
+        throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a valid number.`);
       return n;
     }
     case "DateTime": {
       const ms = parseDate(text.trim());
-      if (ms === undefined) throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a valid date.`);
+      if (ms === undefined)
+        throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a valid date.`);
       return ms;
     }
     case "Boolean":
@@ -256,7 +309,10 @@ function parseConditionValue(col: ColumnDef, text: string, operator: string): st
     case "Memo":
       return text.toLowerCase();
     default: {
-      const id = text.trim().replace(/^\{|\}$/g, "").toLowerCase();
+      const id = text
+        .trim()
+        .replace(/^\{|\}$/g, "")
+        .toLowerCase();
       if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
         throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a valid Guid.`);
       }
@@ -271,7 +327,10 @@ const comparable = (v: Value): string | number | boolean | null =>
 const DAY = 86_400_000;
 
 function likeRegex(pattern: string): RegExp {
-  const body = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".");
+  const body = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    .replace(/%/g, ".*")
+    .replace(/_/g, ".");
   return new RegExp(`^${body}$`, "s");
 }
 
@@ -365,7 +424,10 @@ function cmp(v: string | number | boolean | null, w: string | number | boolean |
 
 function compileFilter(f: FilterNode | undefined): Predicate | undefined {
   if (!f) return undefined;
-  const parts = [...f.conditions.map(compileCondition), ...f.filters.map(compileFilter).filter((p): p is Predicate => !!p)];
+  const parts = [
+    ...f.conditions.map(compileCondition),
+    ...f.filters.map(compileFilter).filter((p): p is Predicate => !!p),
+  ];
   if (parts.length === 0) return undefined;
   return f.type === "and" ? (t) => parts.every((p) => p(t)) : (t) => parts.some((p) => p(t));
 }
@@ -382,13 +444,25 @@ function rootCandidates(store: Store, q: FetchQuery): Iterable<Row> {
   collect(root.filter);
   for (const c of conds) {
     if (c.entity !== root) continue;
-    if (isLookup(c.col) && (c.operator === "eq" || c.operator === "in") && store.hasLookupIndex(root.def.logicalName, c.col.name)) {
+    if (
+      isLookup(c.col) &&
+      (c.operator === "eq" || c.operator === "in") &&
+      store.hasLookupIndex(root.def.logicalName, c.col.name)
+    ) {
       const ids = new Set<string>();
-      for (const v of c.values) for (const id of store.referencing(root.def.logicalName, c.col.name, String(parseConditionValue(c.col, v, "eq")))) ids.add(id);
+      for (const v of c.values)
+        for (const id of store.referencing(
+          root.def.logicalName,
+          c.col.name,
+          String(parseConditionValue(c.col, v, "eq")),
+        ))
+          ids.add(id);
       return [...ids].map((id) => store.get(root.def.logicalName, id)!).filter(Boolean);
     }
     if (c.col.name === root.def.primaryId && (c.operator === "eq" || c.operator === "in")) {
-      return c.values.map((v) => store.get(root.def.logicalName, String(parseConditionValue(c.col, v, "eq")))).filter((r): r is Row => !!r);
+      return c.values
+        .map((v) => store.get(root.def.logicalName, String(parseConditionValue(c.col, v, "eq"))))
+        .filter((r): r is Row => !!r);
     }
   }
   return store.rows(root.def.logicalName);
@@ -426,7 +500,12 @@ function joinAll(store: Store, q: FetchQuery, onTuple: (t: (Row | null)[]) => vo
   const size = q.entities.length;
   const plans = q.entities
     .filter((e): e is LinkNode => e !== q.root)
-    .map((l) => ({ link: l, parentIndex: q.entities.findIndex((p) => p.links.includes(l)), lookup: joinLookup(store, l), own: compileFilter(l.filter) }));
+    .map((l) => ({
+      link: l,
+      parentIndex: q.entities.findIndex((p) => p.links.includes(l)),
+      lookup: joinLookup(store, l),
+      own: compileFilter(l.filter),
+    }));
   const rootFilter = compileFilter(q.root.filter);
   // A root filter that reads only root columns runs before any join, so rows it drops are never joined.
   const early = rootFilter && onlyRoot(q.root.filter, q.root) ? rootFilter : undefined;
@@ -471,15 +550,23 @@ export interface FetchResult {
 }
 
 /** Runs a parsed query; `cacheKey` (the FetchXml without its paging attributes) lets later pages reuse the sort. */
-export function executeFetch(store: Store, q: FetchQuery, annotations: (name: string) => boolean, cache?: ResultCache, cacheKey?: string): FetchResult {
+export function executeFetch(
+  store: Store,
+  q: FetchQuery,
+  annotations: (name: string) => boolean,
+  cache?: ResultCache,
+  cacheKey?: string,
+): FetchResult {
   if (q.aggregate) return aggregate(store, q, annotations);
   const tables = [...new Set(q.entities.map((e) => e.def.logicalName))];
-  const tuples = cache && cacheKey ? cache.get(`fetch|${cacheKey}`, tables, () => sortedTuples(store, q)) : sortedTuples(store, q);
+  const tuples =
+    cache && cacheKey ? cache.get(`fetch|${cacheKey}`, tables, () => sortedTuples(store, q)) : sortedTuples(store, q);
   return select(store, q, tuples, annotations);
 }
 
 /** The FetchXml minus `page`, `count` and `paging-cookie`: the same query on another page. */
-export const pagingFreeKey = (xml: string): string => xml.replace(/\s(page|count|paging-cookie)\s*=\s*(['"])[\s\S]*?\2/g, "");
+export const pagingFreeKey = (xml: string): string =>
+  xml.replace(/\s(page|count|paging-cookie)\s*=\s*(['"])[\s\S]*?\2/g, "");
 
 function sortKeyCompare(a: Value, b: Value): number {
   const x = comparable(a);
@@ -518,15 +605,25 @@ function sortedTuples(store: Store, q: FetchQuery): (Row | null)[][] {
  * and a cookie sent back resumes after that key.
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/page-results#paging-cookies
  */
-function select(store: Store, q: FetchQuery, tuples: (Row | null)[][], annotations: (name: string) => boolean): FetchResult {
+function select(
+  store: Store,
+  q: FetchQuery,
+  tuples: (Row | null)[][],
+  annotations: (name: string) => boolean,
+): FetchResult {
   const pk = q.root.def.primaryId;
-  if (q.top !== undefined) return { value: tuples.slice(0, q.top).map((t) => project(store, q, t, annotations)), moreRecords: false };
+  if (q.top !== undefined)
+    return { value: tuples.slice(0, q.top).map((t) => project(store, q, t, annotations)), moreRecords: false };
   const size = Math.min(q.count ?? MAX_PAGE, MAX_PAGE);
   let start = (q.page - 1) * size;
   const last = q.pagingCookie ? cookieLastId(q.pagingCookie, pk) : undefined;
   if (last) {
     let found = -1;
-    for (let i = tuples.length - 1; i >= 0; i--) if (tuples[i][0]![pk] === last) { found = i; break; }
+    for (let i = tuples.length - 1; i >= 0; i--)
+      if (tuples[i][0]![pk] === last) {
+        found = i;
+        break;
+      }
     if (found >= 0) start = found + 1;
   }
   const page = tuples.slice(start, start + size).map((t) => project(store, q, t, annotations));
@@ -549,12 +646,21 @@ function cookieLastId(cookie: string, pk: string): string | undefined {
   return m?.[1].toLowerCase();
 }
 
-function project(store: Store, q: FetchQuery, t: (Row | null)[], annotations: (name: string) => boolean): Record<string, unknown> {
+function project(
+  store: Store,
+  q: FetchQuery,
+  t: (Row | null)[],
+  annotations: (name: string) => boolean,
+): Record<string, unknown> {
   const root = t[0]!;
   const out: Record<string, unknown> = { "@odata.etag": etagOf(root) };
   for (const e of q.entities) {
     const row = t[e.index];
-    const cols = e.allAttributes ? [...e.def.columns.values()].filter((c) => !c.writeOnly).map((col) => ({ col, alias: undefined as string | undefined })) : e.attributes;
+    const cols = e.allAttributes
+      ? [...e.def.columns.values()]
+          .filter((c) => !c.writeOnly)
+          .map((col) => ({ col, alias: undefined as string | undefined }))
+      : e.attributes;
     for (const a of cols) {
       const v = row?.[a.col.name] ?? null;
       const key = a.alias ?? (e === q.root ? propertyName(a.col) : `${e.alias}.${a.col.name}`);
@@ -605,8 +711,10 @@ function aggregate(store: Store, q: FetchQuery, annotations: (name: string) => b
   const attrs = q.entities.flatMap((e) => e.attributes);
   for (const a of attrs) {
     if (!a.alias) throw badRequest(`An alias is required for attribute '${a.col.name}' in an aggregate query.`);
-    if (!a.groupby && !a.aggregate) throw badRequest(`Attribute '${a.col.name}' needs groupby or aggregate in an aggregate query.`);
-    if (a.dategrouping && a.col.type !== "DateTime") throw badRequest(`dategrouping needs a date column; '${a.col.name}' is not one.`);
+    if (!a.groupby && !a.aggregate)
+      throw badRequest(`Attribute '${a.col.name}' needs groupby or aggregate in an aggregate query.`);
+    if (a.dategrouping && a.col.type !== "DateTime")
+      throw badRequest(`dategrouping needs a date column; '${a.col.name}' is not one.`);
   }
   const groupAttrs = attrs.filter((a) => a.groupby);
   const aggAttrs = attrs.filter((a) => a.aggregate);
@@ -650,7 +758,14 @@ function aggregate(store: Store, q: FetchQuery, annotations: (name: string) => b
     });
   });
   if (groups.size === 0 && groupAttrs.length === 0) {
-    groups.set("[]", { keys: [], n: aggAttrs.map(() => 0), sum: aggAttrs.map(() => 0), min: aggAttrs.map(() => null), max: aggAttrs.map(() => null), distinct: aggAttrs.map(() => null) });
+    groups.set("[]", {
+      keys: [],
+      n: aggAttrs.map(() => 0),
+      sum: aggAttrs.map(() => 0),
+      min: aggAttrs.map(() => null),
+      max: aggAttrs.map(() => null),
+      distinct: aggAttrs.map(() => null),
+    });
   }
   const rows: Record<string, unknown>[] = [];
   for (const acc of groups.values()) {
@@ -659,7 +774,8 @@ function aggregate(store: Store, q: FetchQuery, annotations: (name: string) => b
       const v = acc.keys[i] as Value;
       if (a.dategrouping) {
         out[a.alias!] = v;
-        if (v !== null && annotations("OData.Community.Display.V1.FormattedValue")) out[`${a.alias}@OData.Community.Display.V1.FormattedValue`] = String(v);
+        if (v !== null && annotations("OData.Community.Display.V1.FormattedValue"))
+          out[`${a.alias}@OData.Community.Display.V1.FormattedValue`] = String(v);
       } else putProperty(out, a.alias!, store, a.entity.def, a.col, v, annotations);
     });
     aggAttrs.forEach((a, i) => {
@@ -686,7 +802,10 @@ function aggregate(store: Store, q: FetchQuery, annotations: (name: string) => b
       }
       out[a.alias!] = v;
       if (v !== null && annotations("OData.Community.Display.V1.FormattedValue")) {
-        const asCol = a.aggregate === "count" || a.aggregate === "countcolumn" ? ({ name: a.alias!, type: "Integer" } as ColumnDef) : a.col;
+        const asCol =
+          a.aggregate === "count" || a.aggregate === "countcolumn"
+            ? ({ name: a.alias!, type: "Integer" } as ColumnDef)
+            : a.col;
         const f = isChoice(asCol) ? String(v) : formatted(store, asCol, v);
         if (f !== undefined) out[`${a.alias}@OData.Community.Display.V1.FormattedValue`] = f;
       }

@@ -62,7 +62,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const sampleAccounts = Number(args["sample-accounts"] ?? "300");
   const sampleSeedValue = Number(args["sample-seed"] ?? "1");
-  if (!Number.isInteger(sampleAccounts) || sampleAccounts < 1 || !Number.isInteger(sampleSeedValue) || sampleSeedValue < 0) {
+  if (
+    !Number.isInteger(sampleAccounts) ||
+    sampleAccounts < 1 ||
+    !Number.isInteger(sampleSeedValue) ||
+    sampleSeedValue < 0
+  ) {
     process.stderr.write("--sample-accounts must be a whole number ≥ 1 and --sample-seed a whole number ≥ 0.\n");
     return 2;
   }
@@ -84,7 +89,9 @@ async function main(argv: string[]): Promise<number> {
         if (args.data) seeded += ` (--data ${args.data} ignored: the state file already holds the data)`;
       } else if (args.data) {
         const summary = loadExportFolder(store, args.data);
-        seeded = `export folder ${args.data}: ${Object.entries(summary).map(([t, n]) => `${n} ${t}`).join(", ")}`;
+        seeded = `export folder ${args.data}: ${Object.entries(summary)
+          .map(([t, n]) => `${n} ${t}`)
+          .join(", ")}`;
       } else if (args.empty) {
         seeded = "empty (--empty)";
       } else {
@@ -98,7 +105,9 @@ async function main(argv: string[]): Promise<number> {
   out.write(`  webhook steps: ${sandbox.webhooks.steps.length} from ${sandbox.stepsSource}\n`);
   out.write(`  auth: ${env.SANDBOX_TOKEN ? "bearer token required (SANDBOX_TOKEN)" : "none"}\n`);
   if (faults.latencyMs || faults.rate429 || faults.rate503) {
-    out.write(`  faults: latency ${faults.latencyMs ?? 0} ms, 429 rate ${faults.rate429 ?? 0}, 503 rate ${faults.rate503 ?? 0}\n`);
+    out.write(
+      `  faults: latency ${faults.latencyMs ?? 0} ms, 429 rate ${faults.rate429 ?? 0}, 503 rate ${faults.rate503 ?? 0}\n`,
+    );
   }
   if (stateFile) out.write(`  state will be saved to ${stateFile} on exit\n`);
 

@@ -127,7 +127,12 @@ const ACTIVITY_TABLES: [string, string][] = [
 const activityPointer = (): TableSpec => {
   const spec = activity("activitypointer", "activitypointers");
   const regarding = { ...spec.columns.regardingobjectid, nav: undefined };
-  return { ...spec, columns: { ...spec.columns, regardingobjectid: regarding }, defaults: {}, viewOf: ACTIVITY_TABLES.map(([t]) => t) };
+  return {
+    ...spec,
+    columns: { ...spec.columns, regardingobjectid: regarding },
+    defaults: {},
+    viewOf: ACTIVITY_TABLES.map(([t]) => t),
+  };
 };
 
 const SPECS: TableSpec[] = [
@@ -158,7 +163,11 @@ const SPECS: TableSpec[] = [
       ct_nexttouchdue: { type: "DateTime", dateOnly: true },
       ct_cadencedays: { type: "Integer" },
       ct_touchchannel: { type: "Picklist", options: CHANNEL },
-      ct_servicerepid: { type: "Lookup", targets: ["systemuser"], nav: { ct_servicerepid: "systemuser", ct_ServiceRepId: "systemuser" } },
+      ct_servicerepid: {
+        type: "Lookup",
+        targets: ["systemuser"],
+        nav: { ct_servicerepid: "systemuser", ct_ServiceRepId: "systemuser" },
+      },
       ...audit,
     },
     defaults: { statecode: 0, statuscode: 1 },
@@ -190,10 +199,26 @@ const SPECS: TableSpec[] = [
     columns: {
       invoiceid: { type: "Uniqueidentifier" },
       name: { type: "String", maxLength: 300 },
-      customerid: { type: "Customer", targets: ["account", "contact"], nav: { customerid_account: "account", customerid_contact: "contact" } },
+      customerid: {
+        type: "Customer",
+        targets: ["account", "contact"],
+        nav: { customerid_account: "account", customerid_contact: "contact" },
+      },
       totalamount: { type: "Money" },
       statecode: { type: "State", options: { 0: "Active", 1: "Closed", 2: "Paid", 3: "Canceled" } },
-      statuscode: { type: "Status", options: { 1: "New", 2: "Partially Shipped", 4: "Billed", 5: "Booked", 6: "Installed", 100001: "Complete", 100002: "Partial", 100003: "Canceled" } },
+      statuscode: {
+        type: "Status",
+        options: {
+          1: "New",
+          2: "Partially Shipped",
+          4: "Billed",
+          5: "Booked",
+          6: "Installed",
+          100001: "Complete",
+          100002: "Partial",
+          100003: "Canceled",
+        },
+      },
       ...audit,
     },
     defaults: { statecode: 0, statuscode: 1 },
@@ -206,9 +231,16 @@ const SPECS: TableSpec[] = [
     columns: {
       opportunityid: { type: "Uniqueidentifier" },
       name: { type: "String", maxLength: 300 },
-      customerid: { type: "Customer", targets: ["account", "contact"], nav: { customerid_account: "account", customerid_contact: "contact" } },
+      customerid: {
+        type: "Customer",
+        targets: ["account", "contact"],
+        nav: { customerid_account: "account", customerid_contact: "contact" },
+      },
       statecode: { type: "State", options: { 0: "Open", 1: "Won", 2: "Lost" } },
-      statuscode: { type: "Status", options: { 1: "In Progress", 2: "On Hold", 3: "Won", 4: "Canceled", 5: "Out-Sold" } },
+      statuscode: {
+        type: "Status",
+        options: { 1: "In Progress", 2: "On Hold", 3: "Won", 4: "Canceled", 5: "Out-Sold" },
+      },
       actualvalue: { type: "Money" },
       estimatedvalue: { type: "Money" },
       closeprobability: { type: "Integer" },
@@ -296,7 +328,11 @@ const SPECS: TableSpec[] = [
       ct_touchchannel: { type: "Picklist", options: CHANNEL },
       ct_serviceprivileges: { type: "Memo" },
       ct_responsetimehours: { type: "Integer" },
-      ct_servicerepteamid: { type: "Lookup", targets: ["team"], nav: { ct_servicerepteamid: "team", ct_ServiceRepTeamId: "team" } },
+      ct_servicerepteamid: {
+        type: "Lookup",
+        targets: ["team"],
+        nav: { ct_servicerepteamid: "team", ct_ServiceRepTeamId: "team" },
+      },
       statecode: { type: "State", options: { 0: "Active", 1: "Inactive" } },
       statuscode: { type: "Status", options: { 1: "Active", 2: "Inactive" } },
       ...audit,
@@ -334,8 +370,24 @@ const SPECS: TableSpec[] = [
       serviceendpointid: { type: "Uniqueidentifier" },
       name: { type: "String", maxLength: 256 },
       url: { type: "String", maxLength: 2000 },
-      contract: { type: "Picklist", options: { 1: "OneWay", 2: "Queue", 3: "Rest", 4: "TwoWay", 5: "Topic", 6: "Queue (Persistent)", 7: "Event Hub", 8: "Webhook", 9: "EventGrid" } },
-      authtype: { type: "Picklist", options: { 1: "ACS", 2: "SASKey", 3: "SASToken", 4: "WebhookKey", 5: "HttpHeader", 6: "HttpQueryString" } },
+      contract: {
+        type: "Picklist",
+        options: {
+          1: "OneWay",
+          2: "Queue",
+          3: "Rest",
+          4: "TwoWay",
+          5: "Topic",
+          6: "Queue (Persistent)",
+          7: "Event Hub",
+          8: "Webhook",
+          9: "EventGrid",
+        },
+      },
+      authtype: {
+        type: "Picklist",
+        options: { 1: "ACS", 2: "SASKey", 3: "SASToken", 4: "WebhookKey", 5: "HttpHeader", 6: "HttpQueryString" },
+      },
       authvalue: { type: "Memo", writeOnly: true },
       createdon: { type: "DateTime", readOnly: true },
       modifiedon: { type: "DateTime", readOnly: true },
@@ -353,7 +405,19 @@ const SPECS: TableSpec[] = [
       name: { type: "String", maxLength: 256 },
       operationtype: { type: "Picklist", options: { 1: "System Event" } },
       statecode: { type: "State", options: { 0: "Ready", 1: "Suspended", 2: "Locked", 3: "Completed" } },
-      statuscode: { type: "Status", options: { 0: "Waiting For Resources", 10: "Waiting", 20: "In Progress", 21: "Pausing", 22: "Canceling", 30: "Succeeded", 31: "Failed", 32: "Canceled" } },
+      statuscode: {
+        type: "Status",
+        options: {
+          0: "Waiting For Resources",
+          10: "Waiting",
+          20: "In Progress",
+          21: "Pausing",
+          22: "Canceling",
+          30: "Succeeded",
+          31: "Failed",
+          32: "Canceled",
+        },
+      },
       message: { type: "Memo" },
       friendlymessage: { type: "Memo" },
       errorcode: { type: "Integer" },
@@ -361,7 +425,21 @@ const SPECS: TableSpec[] = [
       messagename: { type: "String" },
       data: { type: "Memo" },
       owningextensionid: { type: "Lookup", targets: ["sdkmessageprocessingstep"] },
-      regardingobjectid: { type: "Lookup", targets: ["account", "contact", "invoice", "opportunity", "phonecall", "appointment", "email", "ct_tiermodel", "ct_tierpolicy", "ct_tierhistory"] },
+      regardingobjectid: {
+        type: "Lookup",
+        targets: [
+          "account",
+          "contact",
+          "invoice",
+          "opportunity",
+          "phonecall",
+          "appointment",
+          "email",
+          "ct_tiermodel",
+          "ct_tierpolicy",
+          "ct_tierhistory",
+        ],
+      },
       completedon: { type: "DateTime" },
       createdon: { type: "DateTime", readOnly: true },
       modifiedon: { type: "DateTime", readOnly: true },

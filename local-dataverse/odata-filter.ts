@@ -23,13 +23,17 @@ type Node =
   | { kind: "cmp"; op: Op; col: ColumnDef; lit: Literal }
   | { kind: "fn"; name: "contains" | "startswith" | "endswith"; col: ColumnDef; arg: string };
 
-type Token =
-  | { t: "(" | ")" | "," }
-  | { t: "ident"; v: string }
-  | { t: "lit"; v: Literal };
+type Token = { t: "(" | ")" | "," } | { t: "ident"; v: string } | { t: "lit"; v: Literal };
 
 const OPS = new Set(["eq", "ne", "gt", "ge", "lt", "le"]);
-const OP_KIND: Record<Op, string> = { eq: "Equal", ne: "NotEqual", gt: "GreaterThan", ge: "GreaterThanOrEqual", lt: "LessThan", le: "LessThanOrEqual" };
+const OP_KIND: Record<Op, string> = {
+  eq: "Equal",
+  ne: "NotEqual",
+  gt: "GreaterThan",
+  ge: "GreaterThanOrEqual",
+  lt: "LessThan",
+  le: "LessThanOrEqual",
+};
 
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
@@ -89,7 +93,8 @@ function tokenize(src: string): Token[] {
     if (m) {
       const word = m[0];
       if (word === "null") tokens.push({ t: "lit", v: { type: "null" } });
-      else if (word === "true" || word === "false") tokens.push({ t: "lit", v: { type: "boolean", value: word === "true" } });
+      else if (word === "true" || word === "false")
+        tokens.push({ t: "lit", v: { type: "boolean", value: word === "true" } });
       else tokens.push({ t: "ident", v: word });
       i += word.length;
       continue;
@@ -153,15 +158,21 @@ class Parser {
       this.pos++;
       return inner;
     }
-    if (tok?.t === "ident" && (tok.v === "contains" || tok.v === "startswith" || tok.v === "endswith") && this.tokens[this.pos + 1]?.t === "(") {
+    if (
+      tok?.t === "ident" &&
+      (tok.v === "contains" || tok.v === "startswith" || tok.v === "endswith") &&
+      this.tokens[this.pos + 1]?.t === "("
+    ) {
       this.pos += 2;
       const prop = this.tokens[this.pos++];
       const comma = this.tokens[this.pos++];
       const arg = this.tokens[this.pos++];
       const close = this.tokens[this.pos++];
-      if (prop?.t !== "ident" || comma?.t !== "," || arg?.t !== "lit" || arg.v.type !== "string" || close?.t !== ")") throw this.syntax();
+      if (prop?.t !== "ident" || comma?.t !== "," || arg?.t !== "lit" || arg.v.type !== "string" || close?.t !== ")")
+        throw this.syntax();
       const col = this.column(prop.v);
-      if (col.type !== "String" && col.type !== "Memo") throw badRequest(`The function '${tok.v}' needs a string property; '${prop.v}' is ${edmType(col)}.`);
+      if (col.type !== "String" && col.type !== "Memo")
+        throw badRequest(`The function '${tok.v}' needs a string property; '${prop.v}' is ${edmType(col)}.`);
       return { kind: "fn", name: tok.v, col, arg: arg.v.value.toLowerCase() };
     }
     return this.comparison();
@@ -234,7 +245,9 @@ function checkType(col: ColumnDef, lit: Literal, op: Op): void {
     }
   })();
   if (!ok) {
-    throw badRequest(`A binary operator with incompatible types was detected. Found operand types '${edmType(col)}' and '${literalEdm(lit)}' for operator kind '${OP_KIND[op]}'.`);
+    throw badRequest(
+      `A binary operator with incompatible types was detected. Found operand types '${edmType(col)}' and '${literalEdm(lit)}' for operator kind '${OP_KIND[op]}'.`,
+    );
   }
 }
 
@@ -284,7 +297,11 @@ function evaluate(node: Node, row: Row): boolean {
       const v = row[node.col.name];
       if (typeof v !== "string") return false;
       const s = v.toLowerCase();
-      return node.name === "contains" ? s.includes(node.arg) : node.name === "startswith" ? s.startsWith(node.arg) : s.endsWith(node.arg);
+      return node.name === "contains"
+        ? s.includes(node.arg)
+        : node.name === "startswith"
+          ? s.startsWith(node.arg)
+          : s.endsWith(node.arg);
     }
   }
 }

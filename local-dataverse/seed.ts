@@ -16,15 +16,23 @@ export interface SampleSeedOptions {
   asOf?: number;
 }
 
-export async function sampleSeed(store: Store, opts: SampleSeedOptions): Promise<{ summary: LoadSummary; description: string }> {
+export async function sampleSeed(
+  store: Store,
+  opts: SampleSeedOptions,
+): Promise<{ summary: LoadSummary; description: string }> {
   const now = new Date();
   const asOf = opts.asOf ?? Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const dir = await mkdtemp(join(tmpdir(), "ct-sandbox-sample-"));
   try {
     await generateSample({ accounts: opts.accounts, seed: opts.seed, asOf, months: DEFAULT_SAMPLE_MONTHS, out: dir });
     const summary = loadExportFolder(store, dir);
-    const counts = Object.entries(summary).map(([t, n]) => `${n} ${t}`).join(", ");
-    return { summary, description: `tiering sample (${opts.accounts} accounts, seed ${opts.seed}, as of ${new Date(asOf).toISOString().slice(0, 10)}): ${counts}` };
+    const counts = Object.entries(summary)
+      .map(([t, n]) => `${n} ${t}`)
+      .join(", ");
+    return {
+      summary,
+      description: `tiering sample (${opts.accounts} accounts, seed ${opts.seed}, as of ${new Date(asOf).toISOString().slice(0, 10)}): ${counts}`,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

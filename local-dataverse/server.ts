@@ -97,7 +97,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const metadata = new Metadata();
   const store = new Store(metadata, options.now);
   if (!store.get("systemuser", SANDBOX_IDENTITY.userId)) {
-    store.load("systemuser", { systemuserid: SANDBOX_IDENTITY.userId, fullname: "Sandbox Administrator", internalemailaddress: "admin@sandbox.local" });
+    store.load("systemuser", {
+      systemuserid: SANDBOX_IDENTITY.userId,
+      fullname: "Sandbox Administrator",
+      internalemailaddress: "admin@sandbox.local",
+    });
   }
   let steps = options.steps;
   let stepsSource = "options";
@@ -123,7 +127,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // `tiering configure` would set (here: options.webhookUrl / webhookKey).
   for (const [id, name] of stepsSource === "options" ? [] : loadSolutionEndpoints()) {
     if (store.get("serviceendpoint", id)) continue;
-    store.load("serviceendpoint", { serviceendpointid: id, name, url: options.webhookUrl ?? null, authtype: 4, authvalue: options.webhookKey ?? null, contract: 8 });
+    store.load("serviceendpoint", {
+      serviceendpointid: id,
+      name,
+      url: options.webhookUrl ?? null,
+      authtype: 4,
+      authvalue: options.webhookKey ?? null,
+      contract: 8,
+    });
   }
 
   const faultOpts: FaultOptions = {
@@ -143,15 +154,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const m = /^\/api\/data\/v9\.\d\/(.*)$/.exec(url.pathname);
     if (!m) {
       if (options.fallback) return options.fallback(req, res);
-      return send(res, errorResponse(new DataverseError(404, CODES.badRequest, `Nothing at ${url.pathname}; the Web API is at /api/data/v9.2/.`)));
+      return send(
+        res,
+        errorResponse(
+          new DataverseError(404, CODES.badRequest, `Nothing at ${url.pathname}; the Web API is at /api/data/v9.2/.`),
+        ),
+      );
     }
     void (async () => {
       try {
         const body = await readBody(req);
         if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
           // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
-          res.writeHead(401, { "WWW-Authenticate": 'Bearer error="invalid_token"', "Content-Type": "application/json" });
-          res.end(JSON.stringify(new DataverseError(401, "0x80072560", "The user is not authenticated: a valid bearer token is required.").toJSON()));
+          res.writeHead(401, {
+            "WWW-Authenticate": 'Bearer error="invalid_token"',
+            "Content-Type": "application/json",
+          });
+          res.end(
+            JSON.stringify(
+              new DataverseError(
+                401,
+                "0x80072560",
+                "The user is not authenticated: a valid bearer token is required.",
+              ).toJSON(),
+            ),
+          );
           return;
         }
         if (faultOpts.latencyMs > 0) await new Promise((r) => setTimeout(r, faultOpts.latencyMs));
@@ -159,13 +186,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (fault) return send(res, errorResponse(fault));
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
-        const apiReq = { method: req.method ?? "GET", path: decodeURIComponent(m[1]), query: url.searchParams, headers, body };
-        const result = apiReq.path === "$batch" && apiReq.method === "POST" ? executeBatch(ready.api!, apiReq) : ready.api!.handle(apiReq);
+        const apiReq = {
+          method: req.method ?? "GET",
+          path: decodeURIComponent(m[1]),
+          query: url.searchParams,
+          headers,
+          body,
+        };
+        const result =
+          apiReq.path === "$batch" && apiReq.method === "POST"
+            ? executeBatch(ready.api!, apiReq)
+            : ready.api!.handle(apiReq);
         send(res, result);
       } catch (e) {
         if (e instanceof DataverseError) return send(res, errorResponse(e));
         log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
-        send(res, errorResponse(new DataverseError(500, CODES.unavailable, `Sandbox internal error: ${(e as Error).message}`)));
+        send(
+          res,
+          errorResponse(new DataverseError(500, CODES.unavailable, `Sandbox internal error: ${(e as Error).message}`)),
+        );
       }
     })();
   });

@@ -2,7 +2,12 @@
  * The solution's SDK message processing step registrations, read from solution/ (never restated
  * here) so the sandbox emits exactly what a real environment with the solution imported would.
  */
-import { readServiceEndpointNames, readStepRegistrations, type StepImage, type StepRegistration } from "../solution/scripts/steps";
+import {
+  readServiceEndpointNames,
+  readStepRegistrations,
+  type StepImage,
+  type StepRegistration,
+} from "../solution/scripts/steps";
 import { defaultSolutionSrcDir } from "../solution/scripts/source-dir";
 
 export type { StepImage, StepRegistration };

@@ -79,7 +79,8 @@ export class Store {
 
   def(table: string): TableDef {
     const def = this.metadata.table(table);
-    if (!def) throw new DataverseError(404, CODES.badRequest, `The entity '${table}' does not exist in the sandbox metadata.`);
+    if (!def)
+      throw new DataverseError(404, CODES.badRequest, `The entity '${table}' does not exist in the sandbox metadata.`);
     return def;
   }
 
@@ -106,9 +107,10 @@ export class Store {
 
   rows(table: string): IterableIterator<Row> {
     const members = this.members(table);
-    if (members) return (function* (store: Store) {
-      for (const m of members) yield* store.rows(m);
-    })(this);
+    if (members)
+      return (function* (store: Store) {
+        for (const m of members) yield* store.rows(m);
+      })(this);
     return this.table(table).values();
   }
 
@@ -200,7 +202,8 @@ export class Store {
 
   create(tx: Transaction, table: string, values: Row, ctx: WriteContext): Row {
     const def = this.def(table);
-    const id = typeof values[def.primaryId] === "string" ? (values[def.primaryId] as string).toLowerCase() : randomUUID();
+    const id =
+      typeof values[def.primaryId] === "string" ? (values[def.primaryId] as string).toLowerCase() : randomUUID();
     if (this.table(table).has(id)) {
       throw new DataverseError(412, CODES.duplicate, `A record with matching key values already exists.`);
     }
@@ -209,7 +212,8 @@ export class Store {
     for (const col of def.columns.keys()) row[col] = null;
     Object.assign(row, def.defaults, values);
     row[def.primaryId] = id;
-    if (def.columns.has("createdon")) row.createdon = typeof values.overriddencreatedon === "number" ? values.overriddencreatedon : now;
+    if (def.columns.has("createdon"))
+      row.createdon = typeof values.overriddencreatedon === "number" ? values.overriddencreatedon : now;
     if (def.columns.has("modifiedon")) row.modifiedon = now;
     row[VERSION] = ++this.version;
     this.syncBase(def, row);
@@ -235,7 +239,15 @@ export class Store {
     const target: Row = { ...values, [def.primaryId]: row[def.primaryId] };
     if (def.columns.has("modifiedon")) target.modifiedon = row.modifiedon;
     this.addBase(def, target);
-    this.emit(tx, { message: "Update", table, id: row[def.primaryId] as string, target, pre: before, post: { ...row }, ctx });
+    this.emit(tx, {
+      message: "Update",
+      table,
+      id: row[def.primaryId] as string,
+      target,
+      pre: before,
+      post: { ...row },
+      ctx,
+    });
     return row;
   }
 
@@ -276,9 +288,15 @@ export class Store {
 
   private table(table: string): Map<string, Row> {
     // Dataverse creates activitypointer rows only through the activity tables.
-    if (this.members(table)) throw new DataverseError(400, CODES.badRequest, `The '${table}' table cannot be written directly; write its rows through ${this.members(table)!.join(", ")}.`);
+    if (this.members(table))
+      throw new DataverseError(
+        400,
+        CODES.badRequest,
+        `The '${table}' table cannot be written directly; write its rows through ${this.members(table)!.join(", ")}.`,
+      );
     const t = this.data.get(table);
-    if (!t) throw new DataverseError(404, CODES.badRequest, `The entity '${table}' does not exist in the sandbox metadata.`);
+    if (!t)
+      throw new DataverseError(404, CODES.badRequest, `The entity '${table}' does not exist in the sandbox metadata.`);
     return t;
   }
 
@@ -342,6 +360,10 @@ function checkEtag(row: Row, ifMatch: string | undefined): void {
   if (ifMatch === undefined || ifMatch.trim() === "*") return;
   const wanted = ifMatch.split(",").map((s) => s.trim());
   if (!wanted.includes(etagOf(row))) {
-    throw new DataverseError(412, CODES.concurrency, "The version of the existing record doesn't match the RowVersion property provided.");
+    throw new DataverseError(
+      412,
+      CODES.concurrency,
+      "The version of the existing record doesn't match the RowVersion property provided.",
+    );
   }
 }

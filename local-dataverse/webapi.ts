@@ -4,7 +4,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { DataverseError, CODES, badRequest, notFound } from "./errors";
-import { formatRow, isGuid, parsePrefer, parseSelect, propertyColumn, propertyName, readPayload, type Prefer, unknownProperty } from "./codec";
+import {
+  formatRow,
+  isGuid,
+  parsePrefer,
+  parseSelect,
+  propertyColumn,
+  propertyName,
+  readPayload,
+  type Prefer,
+  unknownProperty,
+} from "./codec";
 import { compileFilter } from "./odata-filter";
 import { executeFetch, pagingFreeKey, parseFetchXml } from "./fetchxml";
 import { ResultCache } from "./result-cache";
@@ -53,7 +63,8 @@ export function writeContext(headers: Record<string, string>, userId: string): W
   return {
     userId,
     correlationId: headers["x-ms-correlation-request-id"] ?? randomUUID(),
-    bypassSync: (headers["mscrm.bypasscustompluginexecution"] ?? "").toLowerCase() === "true" || logic.includes("customsync"),
+    bypassSync:
+      (headers["mscrm.bypasscustompluginexecution"] ?? "").toLowerCase() === "true" || logic.includes("customsync"),
     bypassAsync: logic.includes("customasync"),
   };
 }
@@ -83,16 +94,30 @@ export class WebApi {
   private route(req: ApiRequest, tx: Transaction | undefined, resolveRef?: (ref: string) => string): ApiResponse {
     const path = req.path.replace(/^\/+/, "");
     const method = req.method.toUpperCase();
-    if (path === "") return json(200, { "@odata.context": `${this.base}$metadata`, value: [...this.store.metadata.tables.values()].map((t) => ({ name: t.entitySetName, kind: "EntitySet", url: t.entitySetName })) });
+    if (path === "")
+      return json(200, {
+        "@odata.context": `${this.base}$metadata`,
+        value: [...this.store.metadata.tables.values()].map((t) => ({
+          name: t.entitySetName,
+          kind: "EntitySet",
+          url: t.entitySetName,
+        })),
+      });
     if (/^WhoAmI(\(\))?$/.test(path) && method === "GET") {
       // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/whoami
-      return json(200, { "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: this.identity.businessUnitId, UserId: this.identity.userId, OrganizationId: this.identity.organizationId });
+      return json(200, {
+        "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+        BusinessUnitId: this.identity.businessUnitId,
+        UserId: this.identity.userId,
+        OrganizationId: this.identity.organizationId,
+      });
     }
     let m = /^([A-Za-z_0-9]+)\(([^)]*)\)$/.exec(path);
     if (m) {
       const def = this.entitySet(m[1]);
       const id = m[2].replace(/^\{|\}$/g, "");
-      if (!isGuid(id)) throw badRequest(`'${m[2]}' is not a valid key for ${def.entitySetName}; the sandbox supports GUID keys only.`);
+      if (!isGuid(id))
+        throw badRequest(`'${m[2]}' is not a valid key for ${def.entitySetName}; the sandbox supports GUID keys only.`);
       switch (method) {
         case "GET":
           return this.retrieve(def, id.toLowerCase(), req);
@@ -110,7 +135,11 @@ export class WebApi {
       const def = this.entitySet(m[1]);
       if (method === "GET") return req.query.has("fetchXml") ? this.fetch(def, req) : this.list(def, req);
       if (method === "POST") return this.create(def, req, tx, resolveRef);
-      throw new DataverseError(405, CODES.notSupported, `${method} is not supported on the ${def.entitySetName} collection.`);
+      throw new DataverseError(
+        405,
+        CODES.notSupported,
+        `${method} is not supported on the ${def.entitySetName} collection.`,
+      );
     }
     throw new DataverseError(404, CODES.badRequest, `Resource not found for the segment '${path}'.`);
   }
@@ -142,20 +171,38 @@ export class WebApi {
    */
   private retrieve(def: TableDef, id: string, req: ApiRequest): ApiResponse {
     this.rejectUnsupported(req.query, ["$select", "$expand"]);
-    if (req.query.has("$expand")) throw new DataverseError(501, CODES.notSupported, "$expand is not supported by the sandbox.");
+    if (req.query.has("$expand"))
+      throw new DataverseError(501, CODES.notSupported, "$expand is not supported by the sandbox.");
     const row = this.store.get(def.logicalName, id);
     if (!row) throw notFound(def.logicalName, id);
     const select = parseSelect(def, req.query.get("$select"));
     const prefer = parsePrefer(req.headers.prefer);
     const inm = req.headers["if-none-match"];
-    if (inm && inm !== "null" && inm.split(",").map((s) => s.trim()).includes(etagOf(row))) return { status: 304, headers: { "OData-Version": "4.0" } };
-    return json(200, { "@odata.context": this.context(select, def, "/$entity"), ...formatRow(this.store, def, row, select, prefer.annotations) }, { ETag: etagOf(row), ...this.preferenceApplied(prefer) });
+    if (
+      inm &&
+      inm !== "null" &&
+      inm
+        .split(",")
+        .map((s) => s.trim())
+        .includes(etagOf(row))
+    )
+      return { status: 304, headers: { "OData-Version": "4.0" } };
+    return json(
+      200,
+      {
+        "@odata.context": this.context(select, def, "/$entity"),
+        ...formatRow(this.store, def, row, select, prefer.annotations),
+      },
+      { ETag: etagOf(row), ...this.preferenceApplied(prefer) },
+    );
   }
 
   private rejectUnsupported(query: URLSearchParams, allowed: string[]): void {
     for (const key of query.keys()) {
       if (key.startsWith("$") && !allowed.includes(key)) {
-        throw badRequest(`The query parameter ${key} is not supported${key === "$skip" ? "; Dataverse pages with Prefer: odata.maxpagesize and @odata.nextLink" : " by the sandbox"}.`);
+        throw badRequest(
+          `The query parameter ${key} is not supported${key === "$skip" ? "; Dataverse pages with Prefer: odata.maxpagesize and @odata.nextLink" : " by the sandbox"}.`,
+        );
       }
     }
   }
@@ -176,25 +223,30 @@ export class WebApi {
     const orders = parseOrderBy(def, q.get("$orderby"));
     const topText = q.get("$top");
     const top = topText === null ? undefined : Number(topText);
-    if (top !== undefined && (!Number.isInteger(top) || top < 0)) throw badRequest(`Invalid value '${topText}' for $top query option.`);
-    const rows = this.cache.get(`list|${def.logicalName}|${filterText}|${q.get("$orderby")}|${topText}`, [def.logicalName], () => {
-      let candidates: Iterable<Row>;
-      if (filter?.lookupHint) {
-        const ids = this.store.referencing(def.logicalName, filter.lookupHint.column, filter.lookupHint.id);
-        candidates = [...ids].map((id) => this.store.get(def.logicalName, id)!);
-      } else candidates = this.store.rows(def.logicalName);
-      const matched: Row[] = [];
-      for (const r of candidates) if (!filter || filter.test(r)) matched.push(r);
-      matched.sort((a, b) => {
-        for (const o of orders) {
-          const c = compareValues(a[o.col.name], b[o.col.name]);
-          if (c !== 0) return o.desc ? -c : c;
-        }
-        return compareValues(a[def.primaryId], b[def.primaryId]);
-      });
-      if (top !== undefined) matched.length = Math.min(matched.length, top);
-      return matched;
-    });
+    if (top !== undefined && (!Number.isInteger(top) || top < 0))
+      throw badRequest(`Invalid value '${topText}' for $top query option.`);
+    const rows = this.cache.get(
+      `list|${def.logicalName}|${filterText}|${q.get("$orderby")}|${topText}`,
+      [def.logicalName],
+      () => {
+        let candidates: Iterable<Row>;
+        if (filter?.lookupHint) {
+          const ids = this.store.referencing(def.logicalName, filter.lookupHint.column, filter.lookupHint.id);
+          candidates = [...ids].map((id) => this.store.get(def.logicalName, id)!);
+        } else candidates = this.store.rows(def.logicalName);
+        const matched: Row[] = [];
+        for (const r of candidates) if (!filter || filter.test(r)) matched.push(r);
+        matched.sort((a, b) => {
+          for (const o of orders) {
+            const c = compareValues(a[o.col.name], b[o.col.name]);
+            if (c !== 0) return o.desc ? -c : c;
+          }
+          return compareValues(a[def.primaryId], b[def.primaryId]);
+        });
+        if (top !== undefined) matched.length = Math.min(matched.length, top);
+        return matched;
+      },
+    );
     const total = rows.length;
     const pageSize = Math.min(prefer.maxPageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
     const token = q.get("$skiptoken");
@@ -216,7 +268,15 @@ export class WebApi {
     if (start + pageSize < rows.length && page.length) {
       const next = new URLSearchParams(q);
       next.delete("$skiptoken");
-      next.set("$skiptoken", skipToken(pageNumber + 1, def.primaryId, page[0][def.primaryId] as string, page[page.length - 1][def.primaryId] as string));
+      next.set(
+        "$skiptoken",
+        skipToken(
+          pageNumber + 1,
+          def.primaryId,
+          page[0][def.primaryId] as string,
+          page[page.length - 1][def.primaryId] as string,
+        ),
+      );
       body["@odata.nextLink"] = `${this.base}${def.entitySetName}?${next.toString().replace(/%24/g, "$")}`;
     }
     const extra = prefer.maxPageSize !== undefined ? [`odata.maxpagesize=${pageSize}`] : [];
@@ -232,15 +292,22 @@ export class WebApi {
     const prefer = parsePrefer(req.headers.prefer);
     const query = parseFetchXml(this.store, req.query.get("fetchXml")!);
     if (query.root.def !== def) {
-      throw badRequest(`The entity name '${query.root.def.logicalName}' in the FetchXml does not match the entity set '${def.entitySetName}'.`);
+      throw badRequest(
+        `The entity name '${query.root.def.logicalName}' in the FetchXml does not match the entity set '${def.entitySetName}'.`,
+      );
     }
     const xml = req.query.get("fetchXml")!;
     const result = executeFetch(this.store, query, prefer.annotations, this.cache, pagingFreeKey(xml));
     const body: Record<string, unknown> = { "@odata.context": `${this.base}$metadata#${def.entitySetName}` };
-    if (prefer.annotations("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") && result.pagingCookie && result.moreRecords) {
+    if (
+      prefer.annotations("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") &&
+      result.pagingCookie &&
+      result.moreRecords
+    ) {
       body["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"] = result.pagingCookie;
     }
-    if (prefer.annotations("Microsoft.Dynamics.CRM.morerecords")) body["@Microsoft.Dynamics.CRM.morerecords"] = result.moreRecords;
+    if (prefer.annotations("Microsoft.Dynamics.CRM.morerecords"))
+      body["@Microsoft.Dynamics.CRM.morerecords"] = result.moreRecords;
     body.value = result.value;
     return json(200, body, this.preferenceApplied(prefer));
   }
@@ -249,7 +316,12 @@ export class WebApi {
    * Create: 204 with `OData-EntityId`, or 201 with the record when `Prefer: return=representation`.
    * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api#create-with-data-returned
    */
-  private create(def: TableDef, req: ApiRequest, tx: Transaction | undefined, resolveRef?: (ref: string) => string): ApiResponse {
+  private create(
+    def: TableDef,
+    req: ApiRequest,
+    tx: Transaction | undefined,
+    resolveRef?: (ref: string) => string,
+  ): ApiResponse {
     const values = readPayload(this.store, def, parseBody(req.body), resolveRef);
     const ctx = writeContext(req.headers, this.identity.userId);
     const row = this.withTx(tx, (t) => this.store.create(t, def.logicalName, values, ctx));
@@ -262,11 +334,18 @@ export class WebApi {
     const prefer = parsePrefer(req.headers.prefer);
     if (prefer.returnRepresentation) {
       const select = parseSelect(def, req.query.get("$select"));
-      return json(representationStatus, { "@odata.context": this.context(select, def, "/$entity"), ...formatRow(this.store, def, row, select, prefer.annotations) }, {
-        "OData-EntityId": location,
-        ETag: etagOf(row),
-        "Preference-Applied": "return=representation",
-      });
+      return json(
+        representationStatus,
+        {
+          "@odata.context": this.context(select, def, "/$entity"),
+          ...formatRow(this.store, def, row, select, prefer.annotations),
+        },
+        {
+          "OData-EntityId": location,
+          ETag: etagOf(row),
+          "Preference-Applied": "return=representation",
+        },
+      );
     }
     return { status: 204, headers: { "OData-Version": "4.0", "OData-EntityId": location, Location: location } };
   }
@@ -276,7 +355,13 @@ export class WebApi {
    * checks the etag (412 on mismatch), `If-None-Match: *` makes it create-only.
    * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#upsert-a-table-row
    */
-  private upsert(def: TableDef, id: string, req: ApiRequest, tx: Transaction | undefined, resolveRef?: (ref: string) => string): ApiResponse {
+  private upsert(
+    def: TableDef,
+    id: string,
+    req: ApiRequest,
+    tx: Transaction | undefined,
+    resolveRef?: (ref: string) => string,
+  ): ApiResponse {
     const values = readPayload(this.store, def, parseBody(req.body), resolveRef);
     delete values[def.primaryId];
     const ctx = writeContext(req.headers, this.identity.userId);
@@ -285,10 +370,13 @@ export class WebApi {
     const exists = !!this.store.get(def.logicalName, id);
     if (!exists) {
       if (ifMatch !== undefined) throw notFound(def.logicalName, id);
-      const row = this.withTx(tx, (t) => this.store.create(t, def.logicalName, { ...values, [def.primaryId]: id }, ctx));
+      const row = this.withTx(tx, (t) =>
+        this.store.create(t, def.logicalName, { ...values, [def.primaryId]: id }, ctx),
+      );
       return this.written(def, row, req, 201);
     }
-    if (ifNoneMatch?.trim() === "*") throw new DataverseError(412, CODES.duplicate, "A record with matching key values already exists.");
+    if (ifNoneMatch?.trim() === "*")
+      throw new DataverseError(412, CODES.duplicate, "A record with matching key values already exists.");
     const row = this.withTx(tx, (t) => this.store.update(t, def.logicalName, id, values, ctx, ifMatch));
     return this.written(def, row, req, 200);
   }
@@ -316,7 +404,8 @@ export class WebApi {
         throw badRequest(`Targets[${i}]: the '@odata.type' annotation must be '${expected}' for every item.`);
       }
       const id = target[def.primaryId];
-      if (typeof id !== "string" || !isGuid(id)) throw badRequest(`Targets[${i}]: '${def.primaryId}' must be the GUID of the ${def.logicalName} to update.`);
+      if (typeof id !== "string" || !isGuid(id))
+        throw badRequest(`Targets[${i}]: '${def.primaryId}' must be the GUID of the ${def.logicalName} to update.`);
       const values = readPayload(this.store, def, target);
       delete values[def.primaryId];
       return { id: id.toLowerCase(), values };
@@ -341,7 +430,8 @@ function parseOrderBy(def: TableDef, text: string | null): { col: ColumnDef; des
   if (!text) return [];
   return text.split(",").map((part) => {
     const [name, dir, ...rest] = part.trim().split(/\s+/);
-    if (rest.length || (dir && dir !== "asc" && dir !== "desc")) throw badRequest(`Syntax error in $orderby '${text}'.`);
+    if (rest.length || (dir && dir !== "asc" && dir !== "desc"))
+      throw badRequest(`Syntax error in $orderby '${text}'.`);
     const col = propertyColumn(def, name);
     if (!col) throw unknownProperty(def, name);
     return { col, desc: dir === "desc" };
@@ -349,8 +439,22 @@ function parseOrderBy(def: TableDef, text: string | null): { col: ColumnDef; des
 }
 
 function compareValues(a: unknown, b: unknown): number {
-  const x = a === undefined || a === null ? null : typeof a === "object" ? (a as { id: string }).id : typeof a === "string" ? a.toLowerCase() : a;
-  const y = b === undefined || b === null ? null : typeof b === "object" ? (b as { id: string }).id : typeof b === "string" ? b.toLowerCase() : b;
+  const x =
+    a === undefined || a === null
+      ? null
+      : typeof a === "object"
+        ? (a as { id: string }).id
+        : typeof a === "string"
+          ? a.toLowerCase()
+          : a;
+  const y =
+    b === undefined || b === null
+      ? null
+      : typeof b === "object"
+        ? (b as { id: string }).id
+        : typeof b === "string"
+          ? b.toLowerCase()
+          : b;
   if (x === y) return 0;
   if (x === null) return -1;
   if (y === null) return 1;
@@ -365,11 +469,11 @@ function skipToken(page: number, pk: string, first: string, last: string): strin
 
 function parseSkipToken(token: string, pk: string): { page: number; lastId?: string } {
   const page = Number(/pagenumber="(\d+)"/.exec(token)?.[1]);
-  if (!Number.isInteger(page) || page < 2) throw badRequest(`The $skiptoken '${token}' is not one this service issued.`);
+  if (!Number.isInteger(page) || page < 2)
+    throw badRequest(`The $skiptoken '${token}' is not one this service issued.`);
   const cookie = /pagingcookie="([^"]*)"/.exec(token)?.[1];
   let inner = cookie ?? "";
   for (let i = 0; i < 3 && inner && !inner.includes("<"); i++) inner = decodeURIComponent(inner);
   const last = new RegExp(`<${pk}[^>]*\\blast="\\{([0-9A-Fa-f-]{36})\\}"`).exec(inner)?.[1];
   return { page, lastId: last?.toLowerCase() };
 }
-

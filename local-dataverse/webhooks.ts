@@ -46,7 +46,14 @@ function contractValue(store: Store, def: TableDef, column: string, v: Value): u
   const col = def.columns.get(column);
   if (v === null || !col) return v;
   if (isLookupValue(v)) {
-    return { __type: `EntityReference:${CONTRACTS}`, Id: v.id, KeyAttributes: [], LogicalName: v.table, Name: store.nameOf(v), RowVersion: null };
+    return {
+      __type: `EntityReference:${CONTRACTS}`,
+      Id: v.id,
+      KeyAttributes: [],
+      LogicalName: v.table,
+      Name: store.nameOf(v),
+      RowVersion: null,
+    };
   }
   if (col.type === "Money") return { __type: `Money:${CONTRACTS}`, Value: v };
   if (isChoice(col)) return { __type: `OptionSetValue:${CONTRACTS}`, Value: v };
@@ -54,8 +61,18 @@ function contractValue(store: Store, def: TableDef, column: string, v: Value): u
   return v;
 }
 
-function entityJson(store: Store, def: TableDef, id: string, row: Row, columns: string[] | null, withType: boolean, skipNulls: boolean): Record<string, unknown> {
-  const names = (columns && columns.length ? columns : Object.keys(row)).filter((c) => c !== VERSION && def.columns.has(c));
+function entityJson(
+  store: Store,
+  def: TableDef,
+  id: string,
+  row: Row,
+  columns: string[] | null,
+  withType: boolean,
+  skipNulls: boolean,
+): Record<string, unknown> {
+  const names = (columns && columns.length ? columns : Object.keys(row)).filter(
+    (c) => c !== VERSION && def.columns.has(c),
+  );
   const attributes: { key: string; value: unknown }[] = [];
   const formattedValues: { key: string; value: string }[] = [];
   for (const name of names) {
@@ -92,11 +109,23 @@ export function stepMatches(step: StepRegistration, e: ChangeEvent, primaryId: s
   return written.some((k) => step.filteringAttributes.includes(k));
 }
 
-export function buildContext(store: Store, step: StepRegistration, e: ChangeEvent, opts: Pick<WebhookOptions, "organizationId" | "organizationName" | "businessUnitId">): Record<string, unknown> {
+export function buildContext(
+  store: Store,
+  step: StepRegistration,
+  e: ChangeEvent,
+  opts: Pick<WebhookOptions, "organizationId" | "organizationName" | "businessUnitId">,
+): Record<string, unknown> {
   const def = store.def(e.table);
   const target =
     e.message === "Delete"
-      ? { __type: `EntityReference:${CONTRACTS}`, Id: e.id, KeyAttributes: [], LogicalName: e.table, Name: null, RowVersion: null }
+      ? {
+          __type: `EntityReference:${CONTRACTS}`,
+          Id: e.id,
+          KeyAttributes: [],
+          LogicalName: e.table,
+          Name: null,
+          RowVersion: null,
+        }
       : entityJson(store, def, e.id, e.target, null, true, false);
   const images = (kind: "pre" | "post"): { key: string; value: unknown }[] => {
     const row = kind === "pre" ? e.pre : e.post;
@@ -122,7 +151,13 @@ export function buildContext(store: Store, step: StepRegistration, e: ChangeEven
     OrganizationId: opts.organizationId,
     OrganizationName: opts.organizationName,
     OutputParameters: e.message === "Create" ? [{ key: "id", value: e.id }] : [],
-    OwningExtension: { Id: stepId(step.name), KeyAttributes: [], LogicalName: "sdkmessageprocessingstep", Name: step.name, RowVersion: null },
+    OwningExtension: {
+      Id: stepId(step.name),
+      KeyAttributes: [],
+      LogicalName: "sdkmessageprocessingstep",
+      Name: step.name,
+      RowVersion: null,
+    },
     ParentContext: null,
     PostEntityImages: images("post"),
     PreEntityImages: images("pre"),
@@ -189,13 +224,22 @@ export class WebhookDispatcher {
         return { url: row.url, authtype: (row.authtype as number) ?? 4, authvalue: (row.authvalue as string) ?? null };
       }
     }
-    return this.opts.webhookUrl ? { url: this.opts.webhookUrl, authtype: 4, authvalue: this.opts.webhookKey ?? null } : undefined;
+    return this.opts.webhookUrl
+      ? { url: this.opts.webhookUrl, authtype: 4, authvalue: this.opts.webhookKey ?? null }
+      : undefined;
   }
 
   private async deliver(step: StepRegistration, e: ChangeEvent, body: string): Promise<void> {
     const ep = this.endpoint(step);
     if (!ep) {
-      this.fail(step, e, body, `No service endpoint named '${step.serviceEndpoint}' and no webhook URL configured.`, "error", 0);
+      this.fail(
+        step,
+        e,
+        body,
+        `No service endpoint named '${step.serviceEndpoint}' and no webhook URL configured.`,
+        "error",
+        0,
+      );
       return;
     }
     const url = new URL(ep.url);
@@ -215,7 +259,12 @@ export class WebhookDispatcher {
     while (attempts < 2) {
       attempts++;
       try {
-        const res = await fetch(url, { method: "POST", headers, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers,
+          body,
+          signal: AbortSignal.timeout(this.opts.timeoutMs),
+        });
         await res.arrayBuffer().catch(() => undefined);
         last = res.status;
         if (res.ok) {
@@ -227,7 +276,10 @@ export class WebhookDispatcher {
         if (![502, 503, 504].includes(res.status)) break;
       } catch (err) {
         last = "error";
-        detail = (err as Error).name === "TimeoutError" ? `no response within ${this.opts.timeoutMs} ms` : `${(err as Error).message}`;
+        detail =
+          (err as Error).name === "TimeoutError"
+            ? `no response within ${this.opts.timeoutMs} ms`
+            : `${(err as Error).message}`;
         break;
       }
       if (attempts < 2 && this.opts.retryDelayMs > 0) await new Promise((r) => setTimeout(r, this.opts.retryDelayMs));
@@ -235,10 +287,22 @@ export class WebhookDispatcher {
     this.fail(step, e, body, `Webhook ${redact(ep.url)} failed for step '${step.name}': ${detail}.`, last, attempts);
   }
 
-  private fail(step: StepRegistration, e: ChangeEvent, body: string, message: string, status: number | "error", attempts: number): void {
+  private fail(
+    step: StepRegistration,
+    e: ChangeEvent,
+    body: string,
+    message: string,
+    status: number | "error",
+    attempts: number,
+  ): void {
     this.deliveries.push({ step: step.name, status, attempts, ok: false });
     this.opts.log(message);
-    const system: WriteContext = { userId: e.ctx.userId, correlationId: e.ctx.correlationId, bypassSync: true, bypassAsync: true };
+    const system: WriteContext = {
+      userId: e.ctx.userId,
+      correlationId: e.ctx.correlationId,
+      bypassSync: true,
+      bypassAsync: true,
+    };
     const now = this.store.now();
     this.store.atomically((tx) =>
       this.store.create(

@@ -42,7 +42,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PluginConfig {
   const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigError(`${issue.path.join(".") || "environment"}: ${issue.code === "invalid_type" ? "is required" : issue.message}`);
+    throw new ConfigError(
+      `${issue.path.join(".") || "environment"}: ${issue.code === "invalid_type" ? "is required" : issue.message}`,
+    );
   }
   const e = parsed.data;
   let auth: PluginConfig["auth"];

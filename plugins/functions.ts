@@ -1,4 +1,11 @@
-import { app, type HttpFunctionOptions, type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import {
+  app,
+  type HttpFunctionOptions,
+  type HttpHandler,
+  type HttpRequest,
+  type HttpResponseInit,
+  type InvocationContext,
+} from "@azure/functions";
 import { readLimited } from "./body";
 import { readConfig } from "./config";
 import { createService, type Service } from "./service";
@@ -15,8 +22,15 @@ export function webhookHandler(getService: () => Service): HttpHandler {
     const service = getService();
     const declared = Number(request.headers.get("content-length"));
     const readBody = async (): Promise<Buffer | "too-large"> =>
-      Number.isFinite(declared) && declared > MAX_BODY_BYTES ? "too-large" : readLimited(request.body as AsyncIterable<Uint8Array> | null, MAX_BODY_BYTES);
-    const out = await service.handle({ method: request.method, query: request.query, header: (n) => request.headers.get(n), readBody });
+      Number.isFinite(declared) && declared > MAX_BODY_BYTES
+        ? "too-large"
+        : readLimited(request.body as AsyncIterable<Uint8Array> | null, MAX_BODY_BYTES);
+    const out = await service.handle({
+      method: request.method,
+      query: request.query,
+      header: (n) => request.headers.get(n),
+      readBody,
+    });
     context.log(`webhook answered ${out.status}`);
     return { status: out.status, jsonBody: out.body };
   };

@@ -8,7 +8,13 @@ import { WEBHOOK_PATH } from "./webhook/handler";
 export { readConfig, ConfigError, type PluginConfig } from "./config";
 export { createService, type Service, type ServiceOptions } from "./service";
 export { createWebhookServer, listen, shutdown } from "./server";
-export { handleWebhook, MAX_BODY_BYTES, WEBHOOK_PATH, type WebhookRequest, type WebhookResponse } from "./webhook/handler";
+export {
+  handleWebhook,
+  MAX_BODY_BYTES,
+  WEBHOOK_PATH,
+  type WebhookRequest,
+  type WebhookResponse,
+} from "./webhook/handler";
 export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
 
@@ -24,7 +30,9 @@ export interface RunningPlugin {
  * Starts the standalone server in-process (what `npm run plugin` does, minus signal handling). Configuration comes
  * from `env` (default process.env) with the same variables; `port` 0 picks a free port.
  */
-export async function startPlugin(opts: { env?: NodeJS.ProcessEnv; port?: number; logger?: Logger } & Pick<ServiceOptions, "now" | "retry"> = {}): Promise<RunningPlugin> {
+export async function startPlugin(
+  opts: { env?: NodeJS.ProcessEnv; port?: number; logger?: Logger } & Pick<ServiceOptions, "now" | "retry"> = {},
+): Promise<RunningPlugin> {
   const config: PluginConfig = readConfig(opts.env ?? process.env);
   const service = createService(config, { logger: opts.logger, now: opts.now, retry: opts.retry });
   const server = createWebhookServer(service);

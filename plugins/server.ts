@@ -16,7 +16,12 @@ export interface ServerTimeouts {
   checkIntervalMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, checkIntervalMs: 1_000 };
+export const DEFAULT_TIMEOUTS: ServerTimeouts = {
+  headersMs: 10_000,
+  requestMs: 30_000,
+  keepAliveMs: 5_000,
+  checkIntervalMs: 1_000,
+};
 
 /** The standalone host: node:http on PORT (7071, like the Functions host), POST /api/webhook. */
 export function createWebhookServer(service: Service, timeouts: Partial<ServerTimeouts> = {}): Server {
@@ -39,7 +44,10 @@ export function createWebhookServer(service: Service, timeouts: Partial<ServerTi
 
 function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -47,11 +55,13 @@ async function serve(service: Service, req: IncomingMessage, res: ServerResponse
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
     if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, { status: "ok" });
-    if (url.pathname !== WEBHOOK_PATH) return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
+    if (url.pathname !== WEBHOOK_PATH)
+      return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
     const declared = Number(req.headers["content-length"]);
     let tooLarge = false;
     const readBody = async (): Promise<Buffer | "too-large"> => {
-      const body = Number.isFinite(declared) && declared > MAX_BODY_BYTES ? "too-large" : await readLimited(req, MAX_BODY_BYTES);
+      const body =
+        Number.isFinite(declared) && declared > MAX_BODY_BYTES ? "too-large" : await readLimited(req, MAX_BODY_BYTES);
       tooLarge = body === "too-large";
       return body;
     };

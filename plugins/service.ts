@@ -22,7 +22,9 @@ export interface ServiceOptions {
 
 export function tokenProvider(config: PluginConfig): TokenProvider {
   const a = config.auth;
-  return a.kind === "token" ? new StaticToken(a.token) : new ClientCredentialsToken({ ...a, resource: config.dataverseUrl });
+  return a.kind === "token"
+    ? new StaticToken(a.token)
+    : new ClientCredentialsToken({ ...a, resource: config.dataverseUrl });
 }
 
 /** Wires config → transport → gateway → recalculator → handler; both hosts call this once. */

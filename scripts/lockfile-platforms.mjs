@@ -9,7 +9,16 @@ const file = new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(file, "utf8"));
 const pk = lock.packages;
 const OS = ["darwin", "linux", "win32", "freebsd", "android", "openharmony", "netbsd", "openbsd", "sunos", "aix"];
-const CPU = [["x64", /x64|x86_64|amd64/], ["arm64", /arm64|aarch64/], ["ia32", /ia32/], ["arm", /arm(?!64)/], ["loong64", /loong64/], ["ppc64", /ppc64/], ["riscv64", /riscv64/], ["s390x", /s390x/]];
+const CPU = [
+  ["x64", /x64|x86_64|amd64/],
+  ["arm64", /arm64|aarch64/],
+  ["ia32", /ia32/],
+  ["arm", /arm(?!64)/],
+  ["loong64", /loong64/],
+  ["ppc64", /ppc64/],
+  ["riscv64", /riscv64/],
+  ["s390x", /s390x/],
+];
 
 function resolves(from, dep) {
   for (let at = from; ; at = at.includes("/node_modules/") ? at.slice(0, at.lastIndexOf("/node_modules/")) : "") {
@@ -27,10 +36,19 @@ for (const [path, entry] of Object.entries(pk)) {
     const cpu = CPU.find(([, re]) => re.test(name))?.[0];
     if (!os || !cpu) continue;
     const libc = name.includes("musl") ? ["musl"] : os === "linux" && name.includes("gnu") ? ["glibc"] : undefined;
-    pk[`node_modules/${dep}`] = { version, ...(entry.dev ? { dev: true } : {}), optional: true, os: [os], cpu: [cpu], ...(libc ? { libc } : {}) };
+    pk[`node_modules/${dep}`] = {
+      version,
+      ...(entry.dev ? { dev: true } : {}),
+      optional: true,
+      os: [os],
+      cpu: [cpu],
+      ...(libc ? { libc } : {}),
+    };
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(pk).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(pk).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(file, JSON.stringify(lock, null, 2) + "\n");
 console.log(`package-lock.json: added ${added} platform entries`);

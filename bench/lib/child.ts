@@ -41,7 +41,11 @@ export interface ChildRun {
  * Runs the compiled suite `name` (bench/out/dist/bench/suites/<name>.js) in a child Node process and collects its
  * figures. It is killed after `timeoutMs`, so a hung benchmark cannot keep `npm run bench` running.
  */
-export function runChild(name: string, args: string[], opts: { timeoutMs: number; profileDir?: string; heapMb?: number }): Promise<ChildRun> {
+export function runChild(
+  name: string,
+  args: string[],
+  opts: { timeoutMs: number; profileDir?: string; heapMb?: number },
+): Promise<ChildRun> {
   const script = path.join(__dirname, "..", "suites", `${name}.js`);
   const nodeArgs: string[] = [];
   if (opts.heapMb) nodeArgs.push(`--max-old-space-size=${opts.heapMb}`);
@@ -58,7 +62,15 @@ export function runChild(name: string, args: string[], opts: { timeoutMs: number
       const { figures, log } = parseChildOutput(out);
       log.forEach((l) => process.stderr.write(`  ${l}\n`));
       const ok = code === 0;
-      resolve({ figures, ok, message: ok ? "" : signal === "SIGKILL" ? `killed after ${opts.timeoutMs / 1000} s` : `exited with ${code ?? signal}` });
+      resolve({
+        figures,
+        ok,
+        message: ok
+          ? ""
+          : signal === "SIGKILL"
+            ? `killed after ${opts.timeoutMs / 1000} s`
+            : `exited with ${code ?? signal}`,
+      });
     });
   });
 }

@@ -10,25 +10,49 @@ import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "../../src/export-reader/tab
  */
 export class ParsedExport {
   accounts: AccountRow[] = [];
-  inv = { n: 0, cust: new Int32Array(0), amount: new Float64Array(0), state: new Uint8Array(0), on: new Float64Array(0) };
-  opp = { n: 0, cust: new Int32Array(0), state: new Uint8Array(0), actual: new Float64Array(0), estimated: new Float64Array(0), prob: new Float64Array(0), close: new Float64Array(0) };
+  inv = {
+    n: 0,
+    cust: new Int32Array(0),
+    amount: new Float64Array(0),
+    state: new Uint8Array(0),
+    on: new Float64Array(0),
+  };
+  opp = {
+    n: 0,
+    cust: new Int32Array(0),
+    state: new Uint8Array(0),
+    actual: new Float64Array(0),
+    estimated: new Float64Array(0),
+    prob: new Float64Array(0),
+    close: new Float64Array(0),
+  };
   act = { n: 0, cust: new Int32Array(0), type: new Uint8Array(0), state: new Uint8Array(0), end: new Float64Array(0) };
   types: string[] = [];
   get rows(): number {
     return this.accounts.length + this.inv.n + this.opp.n + this.act.n;
   }
 
-  static async read(dir: string, counts: { invoices: number; opportunities: number; activities: number }): Promise<ParsedExport> {
+  static async read(
+    dir: string,
+    counts: { invoices: number; opportunities: number; activities: number },
+  ): Promise<ParsedExport> {
     const p = new ParsedExport();
     p.accounts = await readAccounts(dir);
     const index = new Map(p.accounts.map((a, i) => [a.accountid, i] as const));
     const at = (id: string, file: string): number => {
       const i = index.get(id);
-      if (i === undefined) throw new Error(`${file}: customer ${id} is not in accounts.csv (the benchmark needs a consistent sample)`);
+      if (i === undefined)
+        throw new Error(`${file}: customer ${id} is not in accounts.csv (the benchmark needs a consistent sample)`);
       return i;
     };
     const nul = (v: number | null): number => (v === null ? NaN : v);
-    const inv = (p.inv = { n: 0, cust: new Int32Array(counts.invoices), amount: new Float64Array(counts.invoices), state: new Uint8Array(counts.invoices), on: new Float64Array(counts.invoices) });
+    const inv = (p.inv = {
+      n: 0,
+      cust: new Int32Array(counts.invoices),
+      amount: new Float64Array(counts.invoices),
+      state: new Uint8Array(counts.invoices),
+      on: new Float64Array(counts.invoices),
+    });
     await readTable(dir, INVOICES, (r: InvoiceRow) => {
       const k = inv.n++;
       inv.cust[k] = at(r.customerid, "invoices.csv");
@@ -37,7 +61,15 @@ export class ParsedExport {
       inv.on[k] = r.createdon;
     });
     const m = counts.opportunities;
-    const opp = (p.opp = { n: 0, cust: new Int32Array(m), state: new Uint8Array(m), actual: new Float64Array(m), estimated: new Float64Array(m), prob: new Float64Array(m), close: new Float64Array(m) });
+    const opp = (p.opp = {
+      n: 0,
+      cust: new Int32Array(m),
+      state: new Uint8Array(m),
+      actual: new Float64Array(m),
+      estimated: new Float64Array(m),
+      prob: new Float64Array(m),
+      close: new Float64Array(m),
+    });
     await readTable(dir, OPPORTUNITIES, (r: OpportunityRow) => {
       const k = opp.n++;
       opp.cust[k] = at(r.customerid, "opportunities.csv");
@@ -48,7 +80,13 @@ export class ParsedExport {
       opp.close[k] = nul(r.actualclosedate);
     });
     const a = counts.activities;
-    const act = (p.act = { n: 0, cust: new Int32Array(a), type: new Uint8Array(a), state: new Uint8Array(a), end: new Float64Array(a) });
+    const act = (p.act = {
+      n: 0,
+      cust: new Int32Array(a),
+      type: new Uint8Array(a),
+      state: new Uint8Array(a),
+      end: new Float64Array(a),
+    });
     const typeIndex = new Map<string, number>();
     await readTable(dir, ACTIVITIES, (r: ActivityRow) => {
       const k = act.n++;
@@ -59,19 +97,43 @@ export class ParsedExport {
       act.state[k] = r.statecode;
       act.end[k] = nul(r.actualend);
     });
-    if (inv.n !== counts.invoices || opp.n !== counts.opportunities || act.n !== counts.activities) throw new Error("row counts differ from bench-data.json; delete the cached folder");
+    if (inv.n !== counts.invoices || opp.n !== counts.opportunities || act.n !== counts.activities)
+      throw new Error("row counts differ from bench-data.json; delete the cached folder");
     return p;
   }
 
   /** Replays every row, as the reader would hand it over, into the three callbacks. */
-  replay(onInvoice: (r: InvoiceRow) => void, onOpportunity: (r: OpportunityRow) => void, onActivity: (r: ActivityRow) => void): void {
+  replay(
+    onInvoice: (r: InvoiceRow) => void,
+    onOpportunity: (r: OpportunityRow) => void,
+    onActivity: (r: ActivityRow) => void,
+  ): void {
     const ids = this.accounts.map((a) => a.accountid);
     const v = (x: number): number | null => (Number.isNaN(x) ? null : x);
     const { inv, opp, act, types } = this;
-    for (let k = 0; k < inv.n; k++) onInvoice({ customerid: ids[inv.cust[k]], totalamount_base: inv.amount[k], statecode: inv.state[k], createdon: inv.on[k] });
+    for (let k = 0; k < inv.n; k++)
+      onInvoice({
+        customerid: ids[inv.cust[k]],
+        totalamount_base: inv.amount[k],
+        statecode: inv.state[k],
+        createdon: inv.on[k],
+      });
     for (let k = 0; k < opp.n; k++) {
-      onOpportunity({ customerid: ids[opp.cust[k]], statecode: opp.state[k], actualvalue_base: v(opp.actual[k]), estimatedvalue_base: v(opp.estimated[k]), closeprobability: v(opp.prob[k]), actualclosedate: v(opp.close[k]) });
+      onOpportunity({
+        customerid: ids[opp.cust[k]],
+        statecode: opp.state[k],
+        actualvalue_base: v(opp.actual[k]),
+        estimatedvalue_base: v(opp.estimated[k]),
+        closeprobability: v(opp.prob[k]),
+        actualclosedate: v(opp.close[k]),
+      });
     }
-    for (let k = 0; k < act.n; k++) onActivity({ regardingobjectid: ids[act.cust[k]], activitytypecode: types[act.type[k]], statecode: act.state[k], actualend: v(act.end[k]) });
+    for (let k = 0; k < act.n; k++)
+      onActivity({
+        regardingobjectid: ids[act.cust[k]],
+        activitytypecode: types[act.type[k]],
+        statecode: act.state[k],
+        actualend: v(act.end[k]),
+      });
   }
 }

@@ -10,15 +10,27 @@ import { repoRoot } from "./paths";
  * every field set (the heaviest render: pill, meter, trend, due date and the "why" explanation).
  */
 type Option = ComponentFramework.PropertyHelper.OptionMetadata;
-const options = (map: Record<string, number>): Option[] => Object.entries(map).map(([Label, Value]) => ({ Label, Value, Color: "" }));
-const prop = <T>(raw: T, formatted?: string) => ({ raw, formatted, error: false, errorMessage: "", type: "", security: { readable: true, editable: false, secured: false } });
+const options = (map: Record<string, number>): Option[] =>
+  Object.entries(map).map(([Label, Value]) => ({ Label, Value, Color: "" }));
+const prop = <T>(raw: T, formatted?: string) => ({
+  raw,
+  formatted,
+  error: false,
+  errorMessage: "",
+  type: "",
+  security: { readable: true, editable: false, secured: false },
+});
 const optionSet = (raw: number | null, opts: Option[]) =>
-  ({ ...prop(raw, opts.find((x) => x.Value === raw)?.Label), attributes: { Options: opts, DefaultValue: -1 } }) as unknown as ComponentFramework.PropertyTypes.OptionSetProperty;
+  ({
+    ...prop(raw, opts.find((x) => x.Value === raw)?.Label),
+    attributes: { Options: opts, DefaultValue: -1 },
+  }) as unknown as ComponentFramework.PropertyTypes.OptionSetProperty;
 
 function resx(lcid: number): Map<string, string> {
   const xml = readFileSync(`${repoRoot()}/src/control/strings/TierBadge.${lcid}.resx`, "utf8");
   const map = new Map<string, string>();
-  for (const m of xml.matchAll(/<data name="([^"]+)"[^>]*>\s*<value>([\s\S]*?)<\/value>/g)) map.set(m[1], m[2].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
+  for (const m of xml.matchAll(/<data name="([^"]+)"[^>]*>\s*<value>([\s\S]*?)<\/value>/g))
+    map.set(m[1], m[2].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
   return map;
 }
 
@@ -62,8 +74,12 @@ export function badgeContext(variant: 0 | 1): BadgeContext {
   return {
     parameters,
     formatting: {
-      formatDateShort: (d: Date) => new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric" }).format(d),
-      formatDecimal: (v: number, precision = 2) => new Intl.NumberFormat("en-US", { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(v),
+      formatDateShort: (d: Date) =>
+        new Intl.DateTimeFormat("en-US", { year: "numeric", month: "numeric", day: "numeric" }).format(d),
+      formatDecimal: (v: number, precision = 2) =>
+        new Intl.NumberFormat("en-US", { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(
+          v,
+        ),
       formatInteger: (v: number) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(v),
     },
     resources: { getString: (key: string) => strings.get(key) ?? key },

@@ -34,10 +34,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => (batchParts += countBatchParts(Buffer.concat(chunks).toString("utf8"))));
     }
-    const up = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const up = request(
+      { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     up.on("error", (e) => {
       res.writeHead(502, { "content-type": "text/plain" });
       res.end(`counting proxy: ${e.message}`);

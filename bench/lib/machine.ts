@@ -10,5 +10,11 @@ export interface Machine {
 
 export function machine(): Machine {
   const c = cpus();
-  return { nproc: c.length, cpu: c[0]?.model.trim() ?? "unknown", memGb: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+  return {
+    nproc: c.length,
+    cpu: c[0]?.model.trim() ?? "unknown",
+    memGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    date: new Date().toISOString(),
+  };
 }

@@ -5,7 +5,8 @@ import path from "node:path";
 export function repoRoot(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, "package.json");
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "customer-tiering") return dir;
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, "utf8")) as { name?: string }).name === "customer-tiering")
+      return dir;
     if (path.dirname(dir) === dir) throw new Error(`no customer-tiering package.json above ${__dirname}`);
   }
 }

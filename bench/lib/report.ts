@@ -35,7 +35,11 @@ export function formatTable(figures: readonly Figure[]): string {
   ]);
   const head = ["benchmark", "value", "unit", "peer", "peer value", "ratio"];
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]): string => cells.map((s, c) => (c === 1 || c >= 4 ? s.padStart(widths[c]) : s.padEnd(widths[c]))).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((s, c) => (c === 1 || c >= 4 ? s.padStart(widths[c]) : s.padEnd(widths[c])))
+      .join("  ")
+      .trimEnd();
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
 

@@ -14,7 +14,12 @@ interface Stored extends Figure {
  * Merges this run's figures into bench/out/results.json (latest value per name, so a 1m run and a 10k run done
  * separately both stay) and returns bench/RESULTS.md with its figures block replaced; text around it is kept.
  */
-export function resultsMarkdown(m: Machine, figures: readonly Figure[], failures: readonly string[], args: readonly string[]): string {
+export function resultsMarkdown(
+  m: Machine,
+  figures: readonly Figure[],
+  failures: readonly string[],
+  args: readonly string[],
+): string {
   const store = benchOut("results.json");
   const merged = new Map<string, Stored>();
   if (existsSync(store)) for (const f of JSON.parse(readFileSync(store, "utf8")) as Stored[]) merged.set(f.name, f);

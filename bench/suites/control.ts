@@ -18,12 +18,24 @@ function bundleFigures(o: SuiteOptions): Figure[] {
   const outDir = benchOut("pcf-prod");
   rmSync(outDir, { recursive: true, force: true });
   const bin = path.join(repoRoot(), "node_modules", ".bin", "pcf-scripts");
-  const r = spawnSync(bin, ["build", "--buildMode", "production", "--outDir", path.relative(repoRoot(), outDir)], { cwd: repoRoot(), encoding: "utf8", timeout: 5 * 60_000 });
-  if (r.status !== 0) throw new Error(`pcf-scripts build failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-2000)}`);
+  const r = spawnSync(bin, ["build", "--buildMode", "production", "--outDir", path.relative(repoRoot(), outDir)], {
+    cwd: repoRoot(),
+    encoding: "utf8",
+    timeout: 5 * 60_000,
+  });
+  if (r.status !== 0)
+    throw new Error(`pcf-scripts build failed (${r.status ?? r.signal}):\n${(r.stdout + r.stderr).slice(-2000)}`);
   const bundle = readFileSync(path.join(outDir, "bundle.js"));
   o.log(`control bundle: ${bundle.length} bytes`);
   return [
-    { name: "control.bundle", value: bundle.length, unit: "bytes", peer: "target", peerValue: BUNDLE_TARGET_BYTES, ratio: bundle.length / BUNDLE_TARGET_BYTES },
+    {
+      name: "control.bundle",
+      value: bundle.length,
+      unit: "bytes",
+      peer: "target",
+      peerValue: BUNDLE_TARGET_BYTES,
+      ratio: bundle.length / BUNDLE_TARGET_BYTES,
+    },
     { name: "control.bundle_gzip", value: gzipSync(bundle).length, unit: "bytes" },
   ];
 }
@@ -34,7 +46,13 @@ function bundleFigures(o: SuiteOptions): Figure[] {
  */
 async function renderFigures(o: SuiteOptions): Promise<Figure[]> {
   const control = new TierBadge();
-  const contexts = [badgeContext(0), badgeContext(1)].map((c) => ({ ...c, mode: { ...c.mode, trackContainerResize: () => undefined } }) as unknown as ComponentFramework.Context<never>);
+  const contexts = [badgeContext(0), badgeContext(1)].map(
+    (c) =>
+      ({
+        ...c,
+        mode: { ...c.mode, trackContainerResize: () => undefined },
+      }) as unknown as ComponentFramework.Context<never>,
+  );
   control.init(contexts[0]);
   const runs = o.size === "tiny" ? 5 : o.quick ? 100 : 500;
   const mount: number[] = [];
@@ -48,7 +66,8 @@ async function renderFigures(o: SuiteOptions): Promise<Figure[]> {
     t0 = process.hrtime.bigint();
     ReactDOM.render(control.updateView(contexts[1]), container);
     update.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    if (i === 0 && !container.querySelector("[data-testid=tier-pill]")) throw new Error("the control rendered no tier pill; the render benchmark is not measuring the badge");
+    if (i === 0 && !container.querySelector("[data-testid=tier-pill]"))
+      throw new Error("the control rendered no tier pill; the render benchmark is not measuring the badge");
     ReactDOM.unmountComponentAtNode(container);
     container.remove();
   }

@@ -38,7 +38,9 @@ export async function csvToTiersSuite(o: SuiteOptions): Promise<Figure[]> {
         await writeAtomically(out, (s) => writeTiersCsv(ranked, s));
       });
       ms.push(msSince(t0));
-      o.log(`csv-to-tiers ours (${label}) ${o.size} run ${rep + 1}: ${ms.at(-1)!.toFixed(0)} ms, ${(statSync(out).size / 2 ** 20).toFixed(0)} MB written`);
+      o.log(
+        `csv-to-tiers ours (${label}) ${o.size} run ${rep + 1}: ${ms.at(-1)!.toFixed(0)} ms, ${(statSync(out).size / 2 ** 20).toFixed(0)} MB written`,
+      );
     }
     return median(ms);
   };

@@ -26,16 +26,23 @@ export function tiersSql(dir: string, out: string): string {
   const START = ts(w.start);
   const ASOF = ts(w.asOf);
   const csv = (file: string, columns: Record<string, string>): string =>
-    `read_csv(${q(`${dir}/${file}`)}, header = true, auto_detect = false, columns = {${Object.entries(columns).map(([k, v]) => `${q(k)}: ${q(v)}`).join(", ")}})`;
-  const pctUp = (k: string): string => `100.0 * ((rank() OVER (ORDER BY ${k}) - 1) + 0.5 * count(*) OVER (PARTITION BY ${k})) / count(*) OVER ()`;
-  const pctDown = (k: string): string => `100.0 * ((rank() OVER (ORDER BY ${k} DESC) - 1) + 0.5 * count(*) OVER (PARTITION BY ${k})) / count(*) OVER ()`;
+    `read_csv(${q(`${dir}/${file}`)}, header = true, auto_detect = false, columns = {${Object.entries(columns)
+      .map(([k, v]) => `${q(k)}: ${q(v)}`)
+      .join(", ")}})`;
+  const pctUp = (k: string): string =>
+    `100.0 * ((rank() OVER (ORDER BY ${k}) - 1) + 0.5 * count(*) OVER (PARTITION BY ${k})) / count(*) OVER ()`;
+  const pctDown = (k: string): string =>
+    `100.0 * ((rank() OVER (ORDER BY ${k} DESC) - 1) + 0.5 * count(*) OVER (PARTITION BY ${k})) / count(*) OVER ()`;
   let weightSum = 0;
   for (const k of KPI_NAMES) weightSum += m.weights[k];
   const score = KPI_NAMES.map((k) => `${m.weights[k]} * p_${k}`).join(" + ");
   const cum: number[] = [];
   let c = 0;
   for (const t of m.tiers.slice(0, -1)) cum.push((c += t.share ?? 0));
-  const cutCols = cum.map((share, i) => `(SELECT score FROM ranked WHERE pos = least(ceil(round(${share} * (SELECT n FROM n), 9)), (SELECT n FROM n))) AS c${i}`);
+  const cutCols = cum.map(
+    (share, i) =>
+      `(SELECT score FROM ranked WHERE pos = least(ceil(round(${share} * (SELECT n FROM n), 9)), (SELECT n FROM n))) AS c${i}`,
+  );
   const tierCase = `CASE WHEN NOT active THEN ${q(m.tiers.at(-1)!.code)} ${cum.map((_, i) => `WHEN score >= c${i} THEN ${q(m.tiers[i].code)}`).join(" ")} ELSE ${q(m.tiers.at(-1)!.code)} END`;
   const cadence = `CASE tier ${m.tiers.map((t) => `WHEN ${q(t.code)} THEN ${t.cadenceDays}`).join(" ")} END`;
   const states = m.invoiceStates.join(", ");

@@ -21,8 +21,13 @@ export const RSS_TARGET_MB = 1536;
 export async function engineSuite(o: SuiteOptions): Promise<Figure[]> {
   const { dir, info } = await ensureSample(o.size, o.log);
   const started = process.hrtime.bigint();
-  const parsed = await ParsedExport.read(dir, info.rows as { invoices: number; opportunities: number; activities: number });
-  o.log(`engine ${o.size}: ${parsed.rows.toLocaleString("en-US")} rows parsed into columns in ${(msSince(started) / 1000).toFixed(1)} s`);
+  const parsed = await ParsedExport.read(
+    dir,
+    info.rows as { invoices: number; opportunities: number; activities: number },
+  );
+  o.log(
+    `engine ${o.size}: ${parsed.rows.toLocaleString("en-US")} rows parsed into columns in ${(msSince(started) / 1000).toFixed(1)} s`,
+  );
   const loadedRss = process.memoryUsage().rss / 2 ** 20;
   const model = DEFAULT_MODEL;
   const runs: { build: number; rank: number; outcomes: number; total: number }[] = [];
@@ -48,7 +53,9 @@ export async function engineSuite(o: SuiteOptions): Promise<Figure[]> {
       for (let i = 0; i < facts.accounts.length; i++) checksum += outcomeAt(ranked, i).score;
       const outcomes = msSince(t2);
       runs.push({ build, rank, outcomes, total: msSince(t0) });
-      o.log(`engine ${o.size} run ${rep + 1}: build ${build.toFixed(0)} ms, rank ${rank.toFixed(0)} ms, outcomes ${outcomes.toFixed(0)} ms`);
+      o.log(
+        `engine ${o.size} run ${rep + 1}: build ${build.toFixed(0)} ms, rank ${rank.toFixed(0)} ms, outcomes ${outcomes.toFixed(0)} ms`,
+      );
     }
   });
   if (!Number.isFinite(checksum)) throw new Error("engine produced a non-finite score");
@@ -57,14 +64,28 @@ export async function engineSuite(o: SuiteOptions): Promise<Figure[]> {
   const peak = peakRssMb();
   const p = `engine.${o.size}`;
   return [
-    { name: `${p}.facts_per_s`, value: factsPerS, unit: "rows/s", peer: "target", peerValue: FACTS_PER_S_TARGET, ratio: factsPerS / FACTS_PER_S_TARGET },
+    {
+      name: `${p}.facts_per_s`,
+      value: factsPerS,
+      unit: "rows/s",
+      peer: "target",
+      peerValue: FACTS_PER_S_TARGET,
+      ratio: factsPerS / FACTS_PER_S_TARGET,
+    },
     { name: `${p}.total`, value: m("total"), unit: "ms" },
     { name: `${p}.facts_build`, value: m("build"), unit: "ms" },
     { name: `${p}.rank`, value: m("rank"), unit: "ms" },
     { name: `${p}.outcomes`, value: m("outcomes"), unit: "ms" },
     { name: `${p}.rows`, value: parsed.rows, unit: "rows" },
     { name: `${p}.rss_parsed_rows`, value: loadedRss, unit: "MB" },
-    { name: `${p}.peak_rss`, value: peak, unit: "MB", peer: "target", peerValue: RSS_TARGET_MB, ratio: peak / RSS_TARGET_MB },
+    {
+      name: `${p}.peak_rss`,
+      value: peak,
+      unit: "MB",
+      peer: "target",
+      peerValue: RSS_TARGET_MB,
+      ratio: peak / RSS_TARGET_MB,
+    },
   ];
 }
 

@@ -60,7 +60,14 @@ export async function ingestSuite(o: SuiteOptions): Promise<Figure[]> {
   const raw = rawRows / (median(rawMs) / 1000);
   figures.unshift({ name: `${p}.all_tables`, value: rows / (ms / 1000), unit: "rows/s" });
   // The reader against csv-parse alone: how much of the ingest time is cell validation and row building.
-  figures.push({ name: `${p}.invoices_vs_parse_only`, value: reader, unit: "rows/s", peer: "csv-parse", peerValue: raw, ratio: reader / raw });
+  figures.push({
+    name: `${p}.invoices_vs_parse_only`,
+    value: reader,
+    unit: "rows/s",
+    peer: "csv-parse",
+    peerValue: raw,
+    ratio: reader / raw,
+  });
   return figures;
 }
 

@@ -86,16 +86,39 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
     seed: (store) => {
       loadExportFolder(store, dir);
       // The state after a re-rank: an active model row with the population's cut-points and KPI quantiles.
-      store.load("ct_tiermodel", { ct_tiermodelid: randomUUID(), ct_name: "bench", ct_modeljson: "{}", ...rankTableToColumns(ranked.table), statecode: 0, statuscode: 1 });
+      store.load("ct_tiermodel", {
+        ct_tiermodelid: randomUUID(),
+        ct_name: "bench",
+        ct_modeljson: "{}",
+        ...rankTableToColumns(ranked.table),
+        statecode: 0,
+        statuscode: 1,
+      });
     },
   });
   const proxy = await startCountingProxy(sandbox.origin);
   const clock = { ms: 0, writes: 0 };
-  const gateway = timedGateway(new WebApiGateway(new FetchTransport({ server: proxy.origin, tokens: new StaticToken(TOKEN) })), clock);
-  const config = readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: proxy.origin, DATAVERSE_TOKEN: TOKEN, LOG_LEVEL: "warn" });
+  const gateway = timedGateway(
+    new WebApiGateway(new FetchTransport({ server: proxy.origin, tokens: new StaticToken(TOKEN) })),
+    clock,
+  );
+  const config = readConfig({
+    CT_WEBHOOK_KEY: KEY,
+    DATAVERSE_URL: proxy.origin,
+    DATAVERSE_TOKEN: TOKEN,
+    LOG_LEVEL: "warn",
+  });
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const service = createService(config, { logger: createLogger("warn", sink), gateway });
-  const samples: { kind: SaveKind; total: number; own: number; requests: number; parts: number; writes: number; status: number }[] = [];
+  const samples: {
+    kind: SaveKind;
+    total: number;
+    own: number;
+    requests: number;
+    parts: number;
+    writes: number;
+    status: number;
+  }[] = [];
   late.service = {
     ...service,
     handle: async (req) => {
@@ -105,7 +128,15 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
       const t0 = process.hrtime.bigint();
       const res = await service.handle(req);
       const total = Number(process.hrtime.bigint() - t0) / 1e6;
-      samples.push({ kind: pending, total, own: total - clock.ms, requests: proxy.total(), parts: proxy.batchPartsCounted(), writes: clock.writes, status: res.status });
+      samples.push({
+        kind: pending,
+        total,
+        own: total - clock.ms,
+        requests: proxy.total(),
+        parts: proxy.batchPartsCounted(),
+        writes: clock.writes,
+        status: res.status,
+      });
       return res;
     },
   };
@@ -113,7 +144,11 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
   const api = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(sandbox.url + path, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", prefer: "return=representation" },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        prefer: "return=representation",
+      },
       body: JSON.stringify(body),
     });
     const text = await res.text();
@@ -126,10 +161,18 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
     for (let i = 0; i < saves; i++) {
       const a = accounts[(i * 7919) % accounts.length].accountid;
       pending = "first";
-      await api("POST", "invoices", { name: `BENCH-${i}-0`, "customerid_account@odata.bind": `/accounts(${a})`, totalamount: 1000 + i });
+      await api("POST", "invoices", {
+        name: `BENCH-${i}-0`,
+        "customerid_account@odata.bind": `/accounts(${a})`,
+        totalamount: 1000 + i,
+      });
       await sandbox.webhooks.idle();
       pending = "changed";
-      const inv = await api("POST", "invoices", { name: `BENCH-${i}`, "customerid_account@odata.bind": `/accounts(${a})`, totalamount: 100 + i });
+      const inv = await api("POST", "invoices", {
+        name: `BENCH-${i}`,
+        "customerid_account@odata.bind": `/accounts(${a})`,
+        totalamount: 100 + i,
+      });
       await sandbox.webhooks.idle();
       pending = "unchanged";
       await api("PATCH", `invoices(${String(inv.invoiceid)})`, { totalamount: 100 + i });
@@ -149,13 +192,51 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
   for (const kind of ["first", "changed", "unchanged"] as const) {
     const s = of(kind);
     const p = `on_save.${kind}`;
-    const own99 = quantile(s.map((x) => x.own), 0.99);
+    const own99 = quantile(
+      s.map((x) => x.own),
+      0.99,
+    );
     figures.push(
-      { name: `${p}.own_p50`, value: quantile(s.map((x) => x.own), 0.5), unit: "ms" },
-      { name: `${p}.own_p99`, value: own99, unit: "ms", peer: "target", peerValue: P99_TARGET_MS, ratio: own99 / P99_TARGET_MS },
-      { name: `${p}.webhook_p50`, value: quantile(s.map((x) => x.total), 0.5), unit: "ms" },
-      { name: `${p}.webhook_p99`, value: quantile(s.map((x) => x.total), 0.99), unit: "ms" },
-      { name: `${p}.requests`, value: median(s.map((x) => x.requests)), unit: "requests/save", peer: "target", peerValue: REQUESTS_TARGET, ratio: median(s.map((x) => x.requests)) / REQUESTS_TARGET },
+      {
+        name: `${p}.own_p50`,
+        value: quantile(
+          s.map((x) => x.own),
+          0.5,
+        ),
+        unit: "ms",
+      },
+      {
+        name: `${p}.own_p99`,
+        value: own99,
+        unit: "ms",
+        peer: "target",
+        peerValue: P99_TARGET_MS,
+        ratio: own99 / P99_TARGET_MS,
+      },
+      {
+        name: `${p}.webhook_p50`,
+        value: quantile(
+          s.map((x) => x.total),
+          0.5,
+        ),
+        unit: "ms",
+      },
+      {
+        name: `${p}.webhook_p99`,
+        value: quantile(
+          s.map((x) => x.total),
+          0.99,
+        ),
+        unit: "ms",
+      },
+      {
+        name: `${p}.requests`,
+        value: median(s.map((x) => x.requests)),
+        unit: "requests/save",
+        peer: "target",
+        peerValue: REQUESTS_TARGET,
+        ratio: median(s.map((x) => x.requests)) / REQUESTS_TARGET,
+      },
       { name: `${p}.requests_max`, value: Math.max(...s.map((x) => x.requests)), unit: "requests/save" },
       { name: `${p}.requests_batch_parts_counted`, value: median(s.map((x) => x.parts)), unit: "requests/save" },
       { name: `${p}.write_requests`, value: median(s.map((x) => x.writes)), unit: "writes/save" },

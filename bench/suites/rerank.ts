@@ -28,7 +28,13 @@ export async function rerankSuite(o: SuiteOptions): Promise<Figure[]> {
     log: () => undefined,
     seed: (store) => {
       loadExportFolder(store, dir);
-      store.load("ct_tiermodel", { ct_tiermodelid: randomUUID(), ct_name: "bench", ct_modeljson: "{}", statecode: 0, statuscode: 1 });
+      store.load("ct_tiermodel", {
+        ct_tiermodelid: randomUUID(),
+        ct_name: "bench",
+        ct_modeljson: "{}",
+        statecode: 0,
+        statuscode: 1,
+      });
     },
   });
   const proxy = await startCountingProxy(sandbox.origin);
@@ -45,18 +51,29 @@ export async function rerankSuite(o: SuiteOptions): Promise<Figure[]> {
       } catch (e) {
         // Keep the first run's figures when the second fails; the failure is reported, not hidden.
         if (run === "first") throw e;
-        o.log(`rerank ${size} second run FAILED after ${(msSince(t0) / 1000).toFixed(1)} s and ${proxy.total()} requests: ${(e as Error).message}`);
+        o.log(
+          `rerank ${size} second run FAILED after ${(msSince(t0) / 1000).toFixed(1)} s and ${proxy.total()} requests: ${(e as Error).message}`,
+        );
         figures.push({ name: `rerank.${size}.second.failed_after`, value: msSince(t0) / 1000, unit: "s" });
         break;
       }
       const ms = msSince(t0);
       const requests = proxy.total();
       const parts = proxy.batchPartsCounted();
-      o.log(`rerank ${size} ${run} run: ${(ms / 1000).toFixed(1)} s, ${requests} requests (${JSON.stringify(proxy.counts)}; ${parts} counting each $batch part), ${s.written} written, ${s.changed} changed`);
+      o.log(
+        `rerank ${size} ${run} run: ${(ms / 1000).toFixed(1)} s, ${requests} requests (${JSON.stringify(proxy.counts)}; ${parts} counting each $batch part), ${s.written} written, ${s.changed} changed`,
+      );
       const p = `rerank.${size}.${run}`;
       figures.push(
         { name: `${p}.wall`, value: ms / 1000, unit: "s" },
-        { name: `${p}.requests`, value: requests, unit: "requests", peer: "target", peerValue: REQUESTS_TARGET, ratio: requests / REQUESTS_TARGET },
+        {
+          name: `${p}.requests`,
+          value: requests,
+          unit: "requests",
+          peer: "target",
+          peerValue: REQUESTS_TARGET,
+          ratio: requests / REQUESTS_TARGET,
+        },
         { name: `${p}.requests_self_reported`, value: s.requests, unit: "requests" },
         { name: `${p}.requests_batch_parts_counted`, value: parts, unit: "requests" },
         { name: `${p}.accounts_written`, value: s.written, unit: "accounts" },

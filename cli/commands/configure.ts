@@ -75,7 +75,9 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
     try {
       const endpoint = await findEndpoint(org, token, name);
       await patchEndpoint(org, token, endpoint.serviceendpointid, endpointUrl.href, key);
-      io.stdout.write(`Service endpoint "${endpoint.name}" (${endpoint.serviceendpointid}) now sends to ${endpointUrl.href} with its webhook key.\n`);
+      io.stdout.write(
+        `Service endpoint "${endpoint.name}" (${endpoint.serviceendpointid}) now sends to ${endpointUrl.href} with its webhook key.\n`,
+      );
       return 0;
     } catch (e) {
       if (!(e instanceof ConfigureError)) throw e;
@@ -121,10 +123,18 @@ async function findEndpoint(org: URL, token: string, name: string): Promise<Endp
   const res = await call(new URL(`/${API}/serviceendpoints?${query}`, org.origin), { headers: headers(token) });
   if (!res.ok) throw await failure(`looking up service endpoint "${name}" at ${org.origin}`, res);
   const found = ((await res.json()) as { value?: Endpoint[] }).value ?? [];
-  if (found.length === 0) throw new ConfigureError(`no service endpoint named "${name}" in ${org.origin}: import the CustomerTiering solution first`);
-  if (found.length > 1) throw new ConfigureError(`${found.length} service endpoints are named "${name}" in ${org.origin}; pass --name to pick one`);
+  if (found.length === 0)
+    throw new ConfigureError(
+      `no service endpoint named "${name}" in ${org.origin}: import the CustomerTiering solution first`,
+    );
+  if (found.length > 1)
+    throw new ConfigureError(
+      `${found.length} service endpoints are named "${name}" in ${org.origin}; pass --name to pick one`,
+    );
   if (found[0].contract !== WEBHOOK_CONTRACT) {
-    throw new ConfigureError(`service endpoint "${name}" has contract ${found[0].contract}, not ${WEBHOOK_CONTRACT} (Webhook)`);
+    throw new ConfigureError(
+      `service endpoint "${name}" has contract ${found[0].contract}, not ${WEBHOOK_CONTRACT} (Webhook)`,
+    );
   }
   return found[0];
 }

@@ -17,7 +17,13 @@ that set the tier, any override or hysteresis, the trend and the next touch.
   --json          print the explanation JSON stored in ct_tierreason instead
 `,
   async run(args, io) {
-    const o = parseOptions(args, { data: { type: "string" }, "as-of": { type: "string" }, account: { type: "string" }, model: { type: "string" }, json: { type: "boolean" } });
+    const o = parseOptions(args, {
+      data: { type: "string" },
+      "as-of": { type: "string" },
+      account: { type: "string" },
+      model: { type: "string" },
+      json: { type: "boolean" },
+    });
     if (o.help) {
       io.stdout.write(this.usage);
       return 0;
@@ -27,9 +33,19 @@ that set the tier, any override or hysteresis, the trend and the next touch.
     const id = requireOption(o.account, "account").toLowerCase();
     const ranked = await loadAndRank(io, dir, asOf, o.model);
     const i = ranked.facts.accounts.findIndex((a) => a.accountid.toLowerCase() === id);
-    if (i < 0) throw new InputError("accounts.csv", null, "accountid", `no active account ${o.account} among the ${ranked.facts.accounts.length} active accounts`);
+    if (i < 0)
+      throw new InputError(
+        "accounts.csv",
+        null,
+        "accountid",
+        `no active account ${o.account} among the ${ranked.facts.accounts.length} active accounts`,
+      );
     const outcome = outcomeAt(ranked, i);
-    io.stdout.write(o.json ? JSON.stringify(outcome.explanation) + "\n" : describeOutcome(outcome, ranked.model, ranked.facts.accounts[i].name, asOf));
+    io.stdout.write(
+      o.json
+        ? JSON.stringify(outcome.explanation) + "\n"
+        : describeOutcome(outcome, ranked.model, ranked.facts.accounts[i].name, asOf),
+    );
     return 0;
   },
 };

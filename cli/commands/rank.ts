@@ -22,7 +22,13 @@ activities.csv) with the tier model, and prints accounts and revenue share per t
   --threads N     threads that parse row files of 1 MB or more (default: one per core; 1: no extra threads)
 `,
   async run(args, io) {
-    const o = parseOptions(args, { data: { type: "string" }, "as-of": { type: "string" }, model: { type: "string" }, out: { type: "string" }, threads: { type: "string" } });
+    const o = parseOptions(args, {
+      data: { type: "string" },
+      "as-of": { type: "string" },
+      model: { type: "string" },
+      out: { type: "string" },
+      threads: { type: "string" },
+    });
     if (o.help) {
       io.stdout.write(this.usage);
       return 0;
@@ -35,10 +41,15 @@ activities.csv) with the tier model, and prints accounts and revenue share per t
     else await writeTiersCsv(ranked, io.stdout);
     const report = o.out ? io.stdout : io.stderr;
     const { skipped } = ranked.facts;
-    report.write(`As of ${isoInstant(asOf)}, method ${ranked.model.method}, ${ranked.facts.accounts.length} active accounts, ${ranked.table.activeInWindow} active in the window\n`);
+    report.write(
+      `As of ${isoInstant(asOf)}, method ${ranked.model.method}, ${ranked.facts.accounts.length} active accounts, ${ranked.table.activeInWindow} active in the window\n`,
+    );
     report.write(formatSummary(tierDistribution(ranked)));
     const ignored = skipped.invoices + skipped.opportunities + skipped.activities;
-    if (ignored) report.write(`Ignored ${skipped.invoices} invoices, ${skipped.opportunities} opportunities and ${skipped.activities} activities of accounts not in the population (inactive or unknown).\n`);
+    if (ignored)
+      report.write(
+        `Ignored ${skipped.invoices} invoices, ${skipped.opportunities} opportunities and ${skipped.activities} activities of accounts not in the population (inactive or unknown).\n`,
+      );
     if (o.out) report.write(`Wrote ${o.out}\n`);
     return 0;
   },

@@ -46,14 +46,16 @@ function orgOption(value: string | undefined): URL {
   } catch {
     throw new UsageError(`--url "${text}" is not an absolute URL`);
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) throw new UsageError(`--url "${text}" must use https`);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))
+    throw new UsageError(`--url "${text}" must use https`);
   return url;
 }
 
 function instantOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const t = parseInstant(value);
-  if (Number.isNaN(t)) throw new UsageError(`--${name} "${value}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
+  if (Number.isNaN(t))
+    throw new UsageError(`--${name} "${value}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
   return t;
 }
 
@@ -94,7 +96,11 @@ with the same code the plugin service runs. Safe to run more than once.
     const concurrency = positiveIntOption(o.concurrency, "concurrency", 4);
 
     // No webhook deadline here: an operator waits, so throttling gets more patience than on the save path.
-    const transport = new FetchTransport({ server: org.origin, tokens: new StaticToken(token), retry: { maxAttempts: 10 } });
+    const transport = new FetchTransport({
+      server: org.origin,
+      tokens: new StaticToken(token),
+      retry: { maxAttempts: 10 },
+    });
     const gateway = new WebApiGateway(transport);
     const recalculator = new Recalculator(gateway, new ModelCache(gateway), asOf === undefined ? Date.now : () => asOf);
     const log = createLogger("silent");
@@ -104,7 +110,9 @@ with the same code the plugin service runs. Safe to run more than once.
     try {
       jobs = await failedJobs(transport, since);
     } catch (e) {
-      io.stderr.write(`tiering replay: error: reading failed System Jobs from ${org.origin}: ${redact((e as Error).message)}\n`);
+      io.stderr.write(
+        `tiering replay: error: reading failed System Jobs from ${org.origin}: ${redact((e as Error).message)}\n`,
+      );
       return 1;
     }
     const outcomes: JobOutcome[] = [];
@@ -151,7 +159,8 @@ with the same code the plugin service runs. Safe to run more than once.
         (o.delete ? ` ${deleted} job${deleted === 1 ? "" : "s"} deleted.` : "") +
         "\n",
     );
-    for (const r of skipped) io.stderr.write(`  job ${r.job.asyncoperationid} (${r.job.name ?? "unnamed step"}): ${r.problem}\n`);
+    for (const r of skipped)
+      io.stderr.write(`  job ${r.job.asyncoperationid} (${r.job.name ?? "unnamed step"}): ${r.problem}\n`);
     for (const [id, why] of failedAccounts) io.stderr.write(`  account ${id}: ${why}\n`);
     for (const p of deleteProblems) io.stderr.write(`  could not delete ${p}\n`);
     return failedAccounts.size > 0 || deleteProblems.length > 0 ? 1 : 0;
@@ -161,7 +170,8 @@ with the same code the plugin service runs. Safe to run more than once.
 /** Every failed job, oldest first, following @odata.nextLink. */
 async function failedJobs(transport: FetchTransport, since: number | undefined): Promise<Job[]> {
   const filter = `statuscode eq ${FAILED}${since !== undefined ? ` and completedon ge ${new Date(since).toISOString()}` : ""}`;
-  let uri: string | undefined = `asyncoperations?$select=asyncoperationid,name,data,completedon&$filter=${encodeURIComponent(filter)}&$orderby=completedon asc`;
+  let uri: string | undefined =
+    `asyncoperations?$select=asyncoperationid,name,data,completedon&$filter=${encodeURIComponent(filter)}&$orderby=completedon asc`;
   const jobs: Job[] = [];
   while (uri) {
     const res = await transport.send("GET", uri, { accept: "application/json", prefer: `odata.maxpagesize=${PAGE}` });

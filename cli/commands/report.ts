@@ -21,7 +21,13 @@ script and loads nothing from the network: charts are inline SVG.
   --out FILE        the HTML file to write
 `,
   async run(args, io) {
-    const o = parseOptions(args, { data: { type: "string" }, "as-of": { type: "string" }, previous: { type: "string" }, model: { type: "string" }, out: { type: "string" } });
+    const o = parseOptions(args, {
+      data: { type: "string" },
+      "as-of": { type: "string" },
+      previous: { type: "string" },
+      model: { type: "string" },
+      out: { type: "string" },
+    });
     if (o.help) {
       io.stdout.write(this.usage);
       return 0;
@@ -30,10 +36,17 @@ script and loads nothing from the network: charts are inline SVG.
     const asOf = asOfOption(o["as-of"]);
     const out = requireOption(o.out, "out");
     const ranked = await loadAndRank(io, dir, asOf, o.model);
-    const previous = o.previous ? await readPreviousTiers(o.previous, ranked.model.tiers.map((t) => t.code)) : null;
+    const previous = o.previous
+      ? await readPreviousTiers(
+          o.previous,
+          ranked.model.tiers.map((t) => t.code),
+        )
+      : null;
     const html = reportHtml(ranked, { previous, previousSource: o.previous ?? null });
     await writeAtomically(out, (s) => writeChunk(s, html));
-    io.stdout.write(`Wrote ${out} (${ranked.facts.accounts.length} accounts${previous ? `, movement against ${previous.size} accounts of ${o.previous}` : ""})\n`);
+    io.stdout.write(
+      `Wrote ${out} (${ranked.facts.accounts.length} accounts${previous ? `, movement against ${previous.size} accounts of ${o.previous}` : ""})\n`,
+    );
     return 0;
   },
 };

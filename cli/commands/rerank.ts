@@ -2,11 +2,21 @@ import { SingleBar } from "cli-progress";
 import path from "node:path";
 import { parseInstant } from "../../src/engine/dates";
 import { DataverseHttpError } from "../../plugins/dataverse/errors";
-import { DEFAULT_CHECKPOINT, formatMatrix, RerankInputError, runRerank, type RerankSummary } from "../../plugins/rerank";
+import {
+  DEFAULT_CHECKPOINT,
+  formatMatrix,
+  RerankInputError,
+  runRerank,
+  type RerankSummary,
+} from "../../plugins/rerank";
 import { parseOptions, positiveIntOption, requireOption } from "../args";
 import { UsageError, type CliCommand, type CliIo } from "../command";
 
-const PHASES: Record<string, string> = { accounts: "reading accounts", facts: "reading facts   ", write: "writing accounts" };
+const PHASES: Record<string, string> = {
+  accounts: "reading accounts",
+  facts: "reading facts   ",
+  write: "writing accounts",
+};
 
 /**
  * A count-based bar on stderr, only on a terminal (src/cli/progress.ts draws bytes; the re-rank counts queries and
@@ -21,7 +31,12 @@ function progressBar(io: CliIo): { update: (done: number, total: number, phase: 
       if (p !== phase) {
         bar?.stop();
         phase = p;
-        bar = new SingleBar({ stream: io.stderr, format: `${PHASES[p] ?? p} [{bar}] {value}/{total}`, hideCursor: true, clearOnComplete: true });
+        bar = new SingleBar({
+          stream: io.stderr,
+          format: `${PHASES[p] ?? p} [{bar}] {value}/{total}`,
+          hideCursor: true,
+          clearOnComplete: true,
+        });
         bar.start(Math.max(total, 1), done);
       }
       bar?.setTotal(Math.max(total, 1));
@@ -77,7 +92,8 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
     let asOf: number | undefined;
     if (o["as-of"] !== undefined) {
       asOf = parseInstant(o["as-of"]);
-      if (Number.isNaN(asOf)) throw new UsageError(`--as-of "${o["as-of"]}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
+      if (Number.isNaN(asOf))
+        throw new UsageError(`--as-of "${o["as-of"]}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
     }
     const concurrency = positiveIntOption(o.concurrency, "concurrency", 4);
     const token = o.token ?? process.env.DATAVERSE_TOKEN;

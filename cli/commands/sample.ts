@@ -89,7 +89,11 @@ function progressReporter(io: CliIo): { update(done: number, total: number): voi
       if (!io.stderr.isTTY) return;
       if (!bar && Date.now() - started < 1000) return;
       if (!bar) {
-        bar = new SingleBar({ stream: io.stderr, format: "sample [{bar}] {percentage}% | {value}/{total} accounts | ETA {eta}s", hideCursor: true });
+        bar = new SingleBar({
+          stream: io.stderr,
+          format: "sample [{bar}] {percentage}% | {value}/{total} accounts | ETA {eta}s",
+          hideCursor: true,
+        });
         bar.start(total, done);
       } else bar.update(done);
     },

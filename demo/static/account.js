@@ -39,14 +39,25 @@ function showFacts() {
 
 async function showHistory() {
   const filter = encodeURIComponent(`_ct_accountid_value eq ${id}`);
-  const res = await webApi(`ct_tierhistories?$select=ct_changedon,ct_fromtier,ct_totier,ct_score,ct_source&$filter=${filter}&$orderby=ct_changedon desc&$top=10`);
+  const res = await webApi(
+    `ct_tierhistories?$select=ct_changedon,ct_fromtier,ct_totier,ct_score,ct_source&$filter=${filter}&$orderby=ct_changedon desc&$top=10`,
+  );
   const body = $("history").tBodies[0];
   body.replaceChildren();
   for (const row of res.body.value) {
     const tr = document.createElement("tr");
-    for (const [column, cls] of [["ct_changedon"], ["ct_fromtier"], ["ct_totier"], ["ct_score", "num"], ["ct_source"]]) {
+    for (const [column, cls] of [
+      ["ct_changedon"],
+      ["ct_fromtier"],
+      ["ct_totier"],
+      ["ct_score", "num"],
+      ["ct_source"],
+    ]) {
       const td = document.createElement("td");
-      td.textContent = column === "ct_score" && row[column] != null ? row[column].toFixed(1) : (formatted(row, column) ?? row[column] ?? "–");
+      td.textContent =
+        column === "ct_score" && row[column] != null
+          ? row[column].toFixed(1)
+          : (formatted(row, column) ?? row[column] ?? "–");
       if (cls) td.className = cls;
       tr.append(td);
     }
@@ -77,7 +88,10 @@ const failedJobs = async () => (await webApi(FAILED_JOBS)).body.value;
  */
 async function waitForPlugin(form, before, watch, jobsBefore) {
   let drained = false;
-  const idle = fetch("/demo/webhooks-idle").then((r) => r.ok, () => false);
+  const idle = fetch("/demo/webhooks-idle").then(
+    (r) => r.ok,
+    () => false,
+  );
   void idle.then((ok) => (drained = ok));
   const until = Date.now() + WAIT_MS;
   while (Date.now() < until) {
@@ -114,7 +128,10 @@ async function act(form, button, label, save, watch) {
     await showHistory();
     const was = formatted(before, "ct_tier") ?? "not ranked";
     const now = formatted(record, "ct_tier") ?? "not ranked";
-    status(`${label}: done. Tier ${was === now ? `stays ${now}` : `${was} → ${now}`}, score ${record.ct_tierscore == null ? "–" : record.ct_tierscore.toFixed(1)}.`, "done");
+    status(
+      `${label}: done. Tier ${was === now ? `stays ${now}` : `${was} → ${now}`}, score ${record.ct_tierscore == null ? "–" : record.ct_tierscore.toFixed(1)}.`,
+      "done",
+    );
   } catch (e) {
     status(`${label} failed: ${e.message}`, "error");
   } finally {
@@ -132,7 +149,11 @@ async function addInvoice() {
     body: { name: `Demo invoice ${todayUtc()}`, totalamount: amount, "customerid_account@odata.bind": bind(id) },
   });
   if ($("invoice-status").value === "paid") {
-    await webApi(`invoices(${createdId(created)})`, { method: "PATCH", body: { statecode: 2, statuscode: 100001 }, headers: { "If-Match": "*" } });
+    await webApi(`invoices(${createdId(created)})`, {
+      method: "PATCH",
+      body: { statecode: 2, statuscode: 100001 },
+      headers: { "If-Match": "*" },
+    });
   }
 }
 
@@ -144,7 +165,12 @@ async function winOpportunity() {
   const amount = Number($("opportunity-amount").value);
   const created = await webApi("opportunities", {
     method: "POST",
-    body: { name: `Demo opportunity ${todayUtc()}`, estimatedvalue: amount, closeprobability: 100, "customerid_account@odata.bind": bind(id) },
+    body: {
+      name: `Demo opportunity ${todayUtc()}`,
+      estimatedvalue: amount,
+      closeprobability: 100,
+      "customerid_account@odata.bind": bind(id),
+    },
   });
   await webApi(`opportunities(${createdId(created)})`, {
     method: "PATCH",

@@ -34,7 +34,8 @@ function exposePlatformLibraries(manifest) {
     const name = lib.getAttribute("name");
     const version = lib.getAttribute("version");
     if (name === "React") {
-      if (window.React?.version !== version) throw new Error(`the control needs React ${version}, the page has ${window.React?.version}`);
+      if (window.React?.version !== version)
+        throw new Error(`the control needs React ${version}, the page has ${window.React?.version}`);
       window[`Reactv${version.split(".")[0]}`] = window.React;
     } else if (name === "Fluent") {
       if (!window.FluentUIReact) throw new Error("the Fluent UI bundle did not load");
@@ -52,7 +53,8 @@ async function loadStrings(manifest) {
   const strings = new Map();
   if (!path) return strings;
   const doc = new DOMParser().parseFromString(await text(`/control/${path}`), "application/xml");
-  for (const data of doc.querySelectorAll("data")) strings.set(data.getAttribute("name"), data.querySelector("value")?.textContent ?? "");
+  for (const data of doc.querySelectorAll("data"))
+    strings.set(data.getAttribute("name"), data.querySelector("value")?.textContent ?? "");
   return strings;
 }
 
@@ -115,7 +117,8 @@ function boundProperty(property, column, meta, record) {
 }
 
 function formatting() {
-  const number = (value, digits) => new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  const number = (value, digits) =>
+    new Intl.NumberFormat(LOCALE, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
   return {
     formatDecimal: (value, precision = 2) => number(value, precision),
     formatInteger: (value) => number(value, 0),
@@ -200,7 +203,9 @@ export function mountControl(container, loaded, form, record) {
   }
   return {
     update(next) {
-      const changed = properties.filter((p) => form.bound[p.name] && next[form.bound[p.name]] !== current[form.bound[p.name]]).map((p) => p.name);
+      const changed = properties
+        .filter((p) => form.bound[p.name] && next[form.bound[p.name]] !== current[form.bound[p.name]])
+        .map((p) => p.name);
       current = next;
       if (changed.length) render(changed);
       return changed;

@@ -108,7 +108,8 @@ async function init() {
   $("name").value = f.name;
   const current = `${window.location.pathname}${window.location.search}`;
   for (const a of document.querySelectorAll(".views a")) {
-    if (a.getAttribute("href") === current || (a.dataset.view === "all" && current === "/")) a.setAttribute("aria-current", "page");
+    if (a.getAttribute("href") === current || (a.dataset.view === "all" && current === "/"))
+      a.setAttribute("aria-current", "page");
   }
   $("filters").addEventListener("submit", (e) => {
     e.preventDefault();

@@ -19,10 +19,25 @@ export interface ChangeOperation {
 
 const CRLF = "\r\n";
 
-export function composeChangeSet(ops: readonly ChangeOperation[], apiPath: string, batchId: string, changesetId: string): string {
-  const lines: string[] = [`--batch_${batchId}`, `Content-Type: multipart/mixed; boundary=changeset_${changesetId}`, ""];
+export function composeChangeSet(
+  ops: readonly ChangeOperation[],
+  apiPath: string,
+  batchId: string,
+  changesetId: string,
+): string {
+  const lines: string[] = [
+    `--batch_${batchId}`,
+    `Content-Type: multipart/mixed; boundary=changeset_${changesetId}`,
+    "",
+  ];
   ops.forEach((op, i) => {
-    lines.push(`--changeset_${changesetId}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", `Content-ID: ${i + 1}`, "");
+    lines.push(
+      `--changeset_${changesetId}`,
+      "Content-Type: application/http",
+      "Content-Transfer-Encoding: binary",
+      `Content-ID: ${i + 1}`,
+      "",
+    );
     lines.push(`${op.method} ${apiPath}${op.path} HTTP/1.1`);
     lines.push("Content-Type: application/json; type=entry");
     if (op.ifMatch) lines.push(`If-Match: ${op.ifMatch}`);
@@ -41,7 +56,13 @@ export function composeReads(reads: readonly ReadOperation[], apiPath: string, b
   const lines: string[] = [];
   for (const r of reads) {
     lines.push(`--batch_${batchId}`, "Content-Type: application/http", "Content-Transfer-Encoding: binary", "");
-    lines.push(`GET ${apiPath}${r.path} HTTP/1.1`, "Accept: application/json", 'Prefer: odata.include-annotations="*"', "", "");
+    lines.push(
+      `GET ${apiPath}${r.path} HTTP/1.1`,
+      "Accept: application/json",
+      'Prefer: odata.include-annotations="*"',
+      "",
+      "",
+    );
   }
   lines.push(`--batch_${batchId}--`, "");
   return lines.join(CRLF);
@@ -55,12 +76,21 @@ function boundaryOf(contentType: string | undefined): string | undefined {
  * POSTs a composed `$batch` body and splits the multipart answer into its parts. A non-multipart answer is the whole
  * batch failing: 412 → ConcurrencyConflict, else a DataverseHttpError.
  */
-async function postBatch(transport: FetchTransport, compose: (apiPath: string, batchId: string) => string, label: string): Promise<{ status: number; ok: boolean; body?: string; parts: WebApiResponse[] }> {
+async function postBatch(
+  transport: FetchTransport,
+  compose: (apiPath: string, batchId: string) => string,
+  label: string,
+): Promise<{ status: number; ok: boolean; body?: string; parts: WebApiResponse[] }> {
   const batchId = randomUUID();
   const res = await transport.request(
     "POST",
     "$batch",
-    { "Content-Type": `multipart/mixed; boundary=batch_${batchId}`, Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" },
+    {
+      "Content-Type": `multipart/mixed; boundary=batch_${batchId}`,
+      Accept: "application/json",
+      "OData-MaxVersion": "4.0",
+      "OData-Version": "4.0",
+    },
     compose(new URL(transport.apiRoot).pathname, batchId),
   );
   const boundary = boundaryOf(res.headers["content-type"]);
@@ -70,7 +100,12 @@ async function postBatch(transport: FetchTransport, compose: (apiPath: string, b
     throw new DataverseHttpError(res.status, undefined, "the $batch response is not multipart", label);
   }
   try {
-    return { status: res.status, ok: res.ok, body: res.body, parts: getBatchResponse(res.body, boundary).batchresponse };
+    return {
+      status: res.status,
+      ok: res.ok,
+      body: res.body,
+      parts: getBatchResponse(res.body, boundary).batchresponse,
+    };
   } catch (e) {
     throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, label);
   }
@@ -81,17 +116,33 @@ async function postBatch(transport: FetchTransport, compose: (apiPath: string, b
  * request count): each part answers on its own, so a 404 of one does not fail the others.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#batch-requests
  */
-export async function executeReads(transport: FetchTransport, reads: readonly ReadOperation[]): Promise<WebApiResponse[]> {
+export async function executeReads(
+  transport: FetchTransport,
+  reads: readonly ReadOperation[],
+): Promise<WebApiResponse[]> {
   const label = "POST $batch (reads)";
   const res = await postBatch(transport, (apiPath, batchId) => composeReads(reads, apiPath, batchId), label);
   if (!res.ok) throw errorFromBody(res.status, res.body, label);
-  if (res.parts.length !== reads.length) throw new DataverseHttpError(res.status, undefined, `expected ${reads.length} responses, got ${res.parts.length}`, label);
+  if (res.parts.length !== reads.length)
+    throw new DataverseHttpError(
+      res.status,
+      undefined,
+      `expected ${reads.length} responses, got ${res.parts.length}`,
+      label,
+    );
   return res.parts;
 }
 
 /** Sends the change set; resolves once it committed, else throws ConcurrencyConflict (412) or DataverseHttpError. */
-export async function executeChangeSet(transport: FetchTransport, ops: readonly ChangeOperation[]): Promise<WebApiResponse[]> {
-  const res = await postBatch(transport, (apiPath, batchId) => composeChangeSet(ops, apiPath, batchId, randomUUID()), "POST $batch");
+export async function executeChangeSet(
+  transport: FetchTransport,
+  ops: readonly ChangeOperation[],
+): Promise<WebApiResponse[]> {
+  const res = await postBatch(
+    transport,
+    (apiPath, batchId) => composeChangeSet(ops, apiPath, batchId, randomUUID()),
+    "POST $batch",
+  );
   const failed = res.parts.find((p) => !p.ok);
   if (failed) {
     if (failed.status === 412) throw new ConcurrencyConflict("the account changed since it was read (412)");
@@ -99,7 +150,12 @@ export async function executeChangeSet(transport: FetchTransport, ops: readonly 
   }
   if (!res.ok) throw errorFromBody(res.status, res.body, "POST $batch");
   if (res.parts.length !== ops.length) {
-    throw new DataverseHttpError(res.status, undefined, `expected ${ops.length} responses in the change set, got ${res.parts.length}`, "POST $batch");
+    throw new DataverseHttpError(
+      res.status,
+      undefined,
+      `expected ${ops.length} responses in the change set, got ${res.parts.length}`,
+      "POST $batch",
+    );
   }
   return res.parts;
 }

@@ -26,7 +26,11 @@ export interface DataverseGateway {
    * An account and FetchXML queries read together (one `$batch` on the wire): what a recalculation needs. Optional:
    * a gateway without it (a test double) is read with separate calls.
    */
-  readAccountAndFetches?(id: string, columns: readonly string[], fetches: readonly FetchRead[]): Promise<{ account: AccountRecord | null; results: FetchResult[] }>;
+  readAccountAndFetches?(
+    id: string,
+    columns: readonly string[],
+    fetches: readonly FetchRead[],
+  ): Promise<{ account: AccountRecord | null; results: FetchResult[] }>;
 }
 
 export interface FetchRead {
@@ -55,7 +59,11 @@ export class WebApiGateway implements DataverseGateway {
 
   async retrieve(table: string, id: string, columns: readonly string[]): Promise<Row | null> {
     try {
-      return (await this.api.retrieveRecord(table, id, columns.length ? `?$select=${columns.join(",")}` : undefined)) as Row;
+      return (await this.api.retrieveRecord(
+        table,
+        id,
+        columns.length ? `?$select=${columns.join(",")}` : undefined,
+      )) as Row;
     } catch (e) {
       if (e instanceof DataverseHttpError && e.status === 404) return null;
       throw e;
@@ -71,7 +79,10 @@ export class WebApiGateway implements DataverseGateway {
   }
 
   async fetch(entity: string, fetchXml: string): Promise<{ rows: Row[]; moreRecords: boolean }> {
-    const result = (await this.api.retrieveMultipleRecords(entity, `?fetchXml=${encodeURIComponent(fetchXml)}`)) as unknown as {
+    const result = (await this.api.retrieveMultipleRecords(
+      entity,
+      `?fetchXml=${encodeURIComponent(fetchXml)}`,
+    )) as unknown as {
       entities: Row[];
       moreRecords?: boolean;
     };
@@ -87,17 +98,26 @@ export class WebApiGateway implements DataverseGateway {
     await executeChangeSet(this.transport, ops);
   }
 
-  async readAccountAndFetches(id: string, columns: readonly string[], fetches: readonly FetchRead[]): Promise<{ account: AccountRecord | null; results: FetchResult[] }> {
+  async readAccountAndFetches(
+    id: string,
+    columns: readonly string[],
+    fetches: readonly FetchRead[],
+  ): Promise<{ account: AccountRecord | null; results: FetchResult[] }> {
     const [accountPart, ...fetchParts] = await executeReads(this.transport, [
       { path: `${accountPath(id)}?$select=${["accountid", ...columns].join(",")}` },
       ...fetches.map((f) => ({ path: `${entitySet(f.entity)}?fetchXml=${encodeURIComponent(f.fetchXml)}` })),
     ]);
     const results = fetchParts.map((part, i) => {
-      if (!part.ok) throw errorFromBody(part.status, part.body, `GET ${entitySet(fetches[i].entity)}?fetchXml (in $batch)`);
-      return { rows: (part.data?.value as Row[] | undefined) ?? [], moreRecords: part.data?.["@Microsoft.Dynamics.CRM.morerecords"] === true };
+      if (!part.ok)
+        throw errorFromBody(part.status, part.body, `GET ${entitySet(fetches[i].entity)}?fetchXml (in $batch)`);
+      return {
+        rows: (part.data?.value as Row[] | undefined) ?? [],
+        moreRecords: part.data?.["@Microsoft.Dynamics.CRM.morerecords"] === true,
+      };
     });
     if (accountPart.status === 404) return { account: null, results };
-    if (!accountPart.ok) throw errorFromBody(accountPart.status, accountPart.body, `GET ${accountPath(id)} (in $batch)`);
+    if (!accountPart.ok)
+      throw errorFromBody(accountPart.status, accountPart.body, `GET ${accountPath(id)} (in $batch)`);
     const row = accountPart.data as Row;
     const etag = row["@odata.etag"];
     if (typeof etag !== "string") throw new Error(`account ${id}: the Web API returned no @odata.etag`);

@@ -22,7 +22,15 @@ export const ENTITY_SETS: Record<string, string> = {
   task: "tasks",
 };
 
-export const ACCOUNT_STATE_COLUMNS = ["statecode", "ct_tier", "ct_tierchangedon", "ct_tieroverride", "ct_tieroverridereason", "ct_tieroverrideuntil", "ct_lasttouchon"] as const;
+export const ACCOUNT_STATE_COLUMNS = [
+  "statecode",
+  "ct_tier",
+  "ct_tierchangedon",
+  "ct_tieroverride",
+  "ct_tieroverridereason",
+  "ct_tieroverrideuntil",
+  "ct_lasttouchon",
+] as const;
 
 /** Columns the recalculation writes; also read, to write only what changed. */
 export const ACCOUNT_RESULT_COLUMNS = [

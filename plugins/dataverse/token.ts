@@ -59,7 +59,11 @@ export class ClientCredentialsToken implements TokenProvider {
       client_secret: clientSecret,
       scope: `${resource.replace(/\/+$/, "")}/.default`,
     });
-    const res = await fetch(url, { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await fetch(url, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     const text = await res.text();
     let json: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};
     try {
@@ -72,7 +76,10 @@ export class ClientCredentialsToken implements TokenProvider {
       throw new Error(`token request for client ${clientId} in tenant ${tenantId} failed: ${why}`);
     }
     const seconds = Number(json.expires_in);
-    this.token = { value: json.access_token, expiresAt: this.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000 };
+    this.token = {
+      value: json.access_token,
+      expiresAt: this.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000,
+    };
     return this.token.value;
   }
 }

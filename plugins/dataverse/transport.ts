@@ -16,7 +16,13 @@ export interface RetryPolicy {
   attemptTimeoutMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 6, baseDelayMs: 200, maxDelayMs: 5000, reserveMs: 1500, attemptTimeoutMs: 20_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 5000,
+  reserveMs: 1500,
+  attemptTimeoutMs: 20_000,
+};
 
 export interface TransportOptions {
   server: string;
@@ -69,8 +75,19 @@ export class FetchTransport implements WebApiRequest {
   }
 
   /** dataverse-ify's entry point: throws for a non-2xx answer. */
-  async send(method: Method, uri: string, headers: Record<string, string>, payload?: unknown, skipStringify?: boolean): Promise<WebApiResponse> {
-    const body = method === "GET" || method === "DELETE" || payload === undefined ? undefined : skipStringify ? String(payload) : JSON.stringify(payload);
+  async send(
+    method: Method,
+    uri: string,
+    headers: Record<string, string>,
+    payload?: unknown,
+    skipStringify?: boolean,
+  ): Promise<WebApiResponse> {
+    const body =
+      method === "GET" || method === "DELETE" || payload === undefined
+        ? undefined
+        : skipStringify
+          ? String(payload)
+          : JSON.stringify(payload);
     const res = await this.request(method, uri, headers, body);
     if (!res.ok) throw errorFromBody(res.status, res.body, describe(method, uri));
     return res;
@@ -90,7 +107,9 @@ export class FetchTransport implements WebApiRequest {
       let status: number | string;
       let res: Response | undefined;
       try {
-        const signal = AbortSignal.timeout(Math.max(1, Math.min(this.policy.attemptTimeoutMs, deadline ? deadline.remaining() : Infinity)));
+        const signal = AbortSignal.timeout(
+          Math.max(1, Math.min(this.policy.attemptTimeoutMs, deadline ? deadline.remaining() : Infinity)),
+        );
         res = await fetch(url, { method, headers: h, body, signal });
         status = res.status;
       } catch (e) {

@@ -32,7 +32,12 @@ const MAX_ATTEMPTS = 5;
  * lists their new accounts, and one review task per owner lists the accounts that left a rep tier (reps are kept).
  * Call it once with the tier changes the re-rank committed.
  */
-export async function applyProgrammeBulk(gateway: DataverseGateway, changes: readonly BulkTierChange[], asOf: number, log?: Logger): Promise<BulkProgrammeSummary> {
+export async function applyProgrammeBulk(
+  gateway: DataverseGateway,
+  changes: readonly BulkTierChange[],
+  asOf: number,
+  log?: Logger,
+): Promise<BulkProgrammeSummary> {
   const summary: BulkProgrammeSummary = { assigned: {}, repTasks: 0, reviewTasks: 0, skipped: 0 };
   if (changes.length === 0) return summary;
   const policies = await readPolicies(gateway);
@@ -42,7 +47,11 @@ export async function applyProgrammeBulk(gateway: DataverseGateway, changes: rea
   for (const c of relevant) {
     const a = await gateway.retrieveAccount(c.accountId, PROGRAMME_ACCOUNT_COLUMNS);
     if (!a) continue;
-    accounts.set(c.accountId, { ref: accountRef(c.accountId, a.row), rep: lower(a.row._ct_servicerepid_value), owner: ownerOf(a.row) });
+    accounts.set(c.accountId, {
+      ref: accountRef(c.accountId, a.row),
+      rep: lower(a.row._ct_servicerepid_value),
+      owner: ownerOf(a.row),
+    });
   }
 
   const byTeam = new Map<string, BulkTierChange[]>();
@@ -61,8 +70,8 @@ export async function applyProgrammeBulk(gateway: DataverseGateway, changes: rea
         const slot = leftByOwner.get(key) ?? { owner: a.owner, left: [] };
         slot.left.push({ account: a.ref, from: c.from, to: c.to, repId: a.rep });
         leftByOwner.set(key, slot);
-      }
-      else log?.warn({ accountId: c.accountId }, "account left a tier with a service rep but has no owner to review it");
+      } else
+        log?.warn({ accountId: c.accountId }, "account left a tier with a service rep but has no owner to review it");
     }
   }
 
@@ -71,13 +80,17 @@ export async function applyProgrammeBulk(gateway: DataverseGateway, changes: rea
     const members = await teamMembers(gateway, teamId);
     const tiers = [...new Set(entries.map((e) => e.to))];
     const loads = new Map<string, number>();
-    for (const tier of tiers) for (const [id, n] of await repLoads(gateway, tier, members)) loads.set(id, (loads.get(id) ?? 0) + n);
+    for (const tier of tiers)
+      for (const [id, n] of await repLoads(gateway, tier, members)) loads.set(id, (loads.get(id) ?? 0) + n);
     entries.sort((x, y) => cmp(accounts.get(x.accountId)!.ref, accounts.get(y.accountId)!.ref));
     for (const e of entries) {
       const rep = pickRep(members, loads);
       if (!rep) {
         summary.skipped++;
-        log?.warn({ accountId: e.accountId, teamId }, "the tier's service rep team has no enabled member: no rep assigned");
+        log?.warn(
+          { accountId: e.accountId, teamId },
+          "the tier's service rep team has no enabled member: no rep assigned",
+        );
         continue;
       }
       if (!(await assign(gateway, e.accountId, rep))) {
@@ -93,14 +106,24 @@ export async function applyProgrammeBulk(gateway: DataverseGateway, changes: rea
     }
   }
   for (const [repId, s] of newByRep) {
-    await gateway.commit([{ method: "POST", path: TASK_SET, body: newRepDigestTask(s.accounts, s.tier, repId, s.hours, asOf) }]);
+    await gateway.commit([
+      { method: "POST", path: TASK_SET, body: newRepDigestTask(s.accounts, s.tier, repId, s.hours, asOf) },
+    ]);
     summary.repTasks++;
   }
   for (const { owner, left } of leftByOwner.values()) {
     await gateway.commit([{ method: "POST", path: TASK_SET, body: reviewTask(left, owner, asOf) }]);
     summary.reviewTasks++;
   }
-  log?.info({ assigned: Object.values(summary.assigned).reduce((n, a) => n + a.length, 0), repTasks: summary.repTasks, reviewTasks: summary.reviewTasks, skipped: summary.skipped }, "tier programme applied after re-rank");
+  log?.info(
+    {
+      assigned: Object.values(summary.assigned).reduce((n, a) => n + a.length, 0),
+      repTasks: summary.repTasks,
+      reviewTasks: summary.reviewTasks,
+      skipped: summary.skipped,
+    },
+    "tier programme applied after re-rank",
+  );
   return summary;
 }
 
@@ -110,7 +133,14 @@ async function assign(gateway: DataverseGateway, accountId: string, rep: Rep): P
     const a = await gateway.retrieveAccount(accountId, ["_ct_servicerepid_value"]);
     if (!a || lower(a.row._ct_servicerepid_value)) return false;
     try {
-      await gateway.commit([{ method: "PATCH", path: accountPath(accountId), body: { "ct_servicerepid@odata.bind": `/systemusers(${rep.id})` }, ifMatch: a.etag }]);
+      await gateway.commit([
+        {
+          method: "PATCH",
+          path: accountPath(accountId),
+          body: { "ct_servicerepid@odata.bind": `/systemusers(${rep.id})` },
+          ifMatch: a.etag,
+        },
+      ]);
       return true;
     } catch (e) {
       if (!(e instanceof ConcurrencyConflict) || attempt >= MAX_ATTEMPTS) throw e;
@@ -119,4 +149,5 @@ async function assign(gateway: DataverseGateway, accountId: string, rep: Rep): P
 }
 
 const lower = (v: unknown): string | null => (typeof v === "string" && v ? v.toLowerCase() : null);
-const cmp = (a: AccountRef, b: AccountRef): number => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const cmp = (a: AccountRef, b: AccountRef): number =>
+  a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -11,7 +11,14 @@ export interface TierPolicy {
   privileges: string | null;
 }
 
-export const POLICY_COLUMNS = ["ct_tierpolicyid", "ct_tier", "_ct_servicerepteamid_value", "ct_responsetimehours", "ct_serviceprivileges", "modifiedon"] as const;
+export const POLICY_COLUMNS = [
+  "ct_tierpolicyid",
+  "ct_tier",
+  "_ct_servicerepteamid_value",
+  "ct_responsetimehours",
+  "ct_serviceprivileges",
+  "modifiedon",
+] as const;
 
 export class PolicyError extends Error {
   override name = "PolicyError";
@@ -22,7 +29,10 @@ export class PolicyError extends Error {
  * applies to the next entry. Two active rows for one tier: the newest wins, as on the form's default view.
  */
 export async function readPolicies(gateway: DataverseGateway): Promise<Map<string, TierPolicy>> {
-  const rows = await gateway.query("ct_tierpolicy", `?$select=${POLICY_COLUMNS.join(",")}&$filter=statecode eq 0&$orderby=modifiedon desc`);
+  const rows = await gateway.query(
+    "ct_tierpolicy",
+    `?$select=${POLICY_COLUMNS.join(",")}&$filter=statecode eq 0&$orderby=modifiedon desc`,
+  );
   const out = new Map<string, TierPolicy>();
   for (const row of rows) {
     const policy = policyFromRow(row);
@@ -37,7 +47,9 @@ export function policyFromRow(row: Row): TierPolicy | null {
   if (!tier) return null;
   const hours = row.ct_responsetimehours;
   if (hours != null && (typeof hours !== "number" || !Number.isInteger(hours) || hours < 1)) {
-    throw new PolicyError(`ct_tierpolicy ${id}: ct_responsetimehours must be a whole number of hours ≥ 1 (got ${JSON.stringify(hours)})`);
+    throw new PolicyError(
+      `ct_tierpolicy ${id}: ct_responsetimehours must be a whole number of hours ≥ 1 (got ${JSON.stringify(hours)})`,
+    );
   }
   const team = row._ct_servicerepteamid_value;
   return {

@@ -24,7 +24,10 @@ export interface ProgrammePlan {
   ops: ChangeOperation[];
 }
 
-export type ProgrammeAction = { kind: "assigned"; repId: string; repName: string } | { kind: "review"; owner: Owner } | { kind: "none"; why: string };
+export type ProgrammeAction =
+  | { kind: "assigned"; repId: string; repName: string }
+  | { kind: "review"; owner: Owner }
+  | { kind: "none"; why: string };
 
 const lower = (v: unknown): string | null => (typeof v === "string" && v ? v.toLowerCase() : null);
 
@@ -39,7 +42,10 @@ export function accountRef(id: string, row: Row): AccountRef {
 export function ownerOf(row: Row): Owner | null {
   const id = lower(row._ownerid_value);
   if (!id) return null;
-  return { id, table: row["_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] === "team" ? "team" : "systemuser" };
+  return {
+    id,
+    table: row["_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] === "team" ? "team" : "systemuser",
+  };
 }
 
 /**
@@ -53,14 +59,21 @@ export class TierProgramme {
 
   constructor(private readonly gateway: DataverseGateway) {}
 
-  async onTierChange(change: TierChange, commit: (plan: ProgrammePlan) => Promise<void>, log: Logger): Promise<ProgrammeAction> {
+  async onTierChange(
+    change: TierChange,
+    commit: (plan: ProgrammePlan) => Promise<void>,
+    log: Logger,
+  ): Promise<ProgrammeAction> {
     let policies: Map<string, TierPolicy>;
     try {
       policies = await readPolicies(this.gateway);
     } catch (e) {
       // A policy sales ops mistyped must not stop tiers being kept; the tier change is written without the programme.
       if (!(e instanceof PolicyError)) throw e;
-      log.error({ accountId: change.accountId, err: e.message }, "tier policy unusable: tier change written without service rep follow-up");
+      log.error(
+        { accountId: change.accountId, err: e.message },
+        "tier policy unusable: tier change written without service rep follow-up",
+      );
       await commit({ patch: {}, ops: [] });
       return { kind: "none", why: e.message };
     }
@@ -75,13 +88,22 @@ export class TierProgramme {
         const members = await teamMembers(this.gateway, teamId);
         const chosen = pickRep(members, await repLoads(this.gateway, change.to, members));
         if (!chosen) {
-          log.warn({ accountId: change.accountId, teamId, tier: change.to }, "the tier's service rep team has no enabled member: no rep assigned");
+          log.warn(
+            { accountId: change.accountId, teamId, tier: change.to },
+            "the tier's service rep team has no enabled member: no rep assigned",
+          );
           await commit({ patch: {}, ops: [] });
           return { kind: "none", why: `team ${teamId} has no enabled member` } as const;
         }
         await commit({
           patch: { "ct_servicerepid@odata.bind": `/systemusers(${chosen.id})` },
-          ops: [{ method: "POST", path: TASK_SET, body: newRepTask(account, change.to, chosen.id, to.responseTimeHours, change.asOf) }],
+          ops: [
+            {
+              method: "POST",
+              path: TASK_SET,
+              body: newRepTask(account, change.to, chosen.id, to.responseTimeHours, change.asOf),
+            },
+          ],
         });
         log.info({ accountId: change.accountId, repId: chosen.id, tier: change.to }, "service rep assigned");
         return { kind: "assigned", repId: chosen.id, repName: chosen.name } as const;
@@ -91,12 +113,27 @@ export class TierProgramme {
     const owner = ownerOf(change.account);
     if (rep && from?.repTeamId && to?.repTeamId !== from.repTeamId && change.from) {
       if (!owner) {
-        log.warn({ accountId: change.accountId }, "account left a tier with a service rep but has no owner to review it");
+        log.warn(
+          { accountId: change.accountId },
+          "account left a tier with a service rep but has no owner to review it",
+        );
         await commit({ patch: {}, ops: [] });
         return { kind: "none", why: "no owner" };
       }
-      await commit({ patch: {}, ops: [{ method: "POST", path: TASK_SET, body: reviewTask([{ account, from: change.from, to: change.to, repId: rep }], owner, change.asOf) }] });
-      log.info({ accountId: change.accountId, owner, from: change.from, to: change.to }, "service rep kept: review task for the owner");
+      await commit({
+        patch: {},
+        ops: [
+          {
+            method: "POST",
+            path: TASK_SET,
+            body: reviewTask([{ account, from: change.from, to: change.to, repId: rep }], owner, change.asOf),
+          },
+        ],
+      });
+      log.info(
+        { accountId: change.accountId, owner, from: change.from, to: change.to },
+        "service rep kept: review task for the owner",
+      );
       return { kind: "review", owner };
     }
     await commit({ patch: {}, ops: [] });

@@ -26,11 +26,18 @@ export async function teamMembers(gateway: DataverseGateway, teamId: string): Pr
     `<filter><condition attribute="teamid" operator="eq" value="${xmlEscape(guid(teamId, "ct_servicerepteamid"))}"/></filter>` +
     `</link-entity></entity></fetch>`;
   const { rows } = await gateway.fetch("systemuser", fetchXml);
-  return rows.map((r) => ({ id: String(r.systemuserid).toLowerCase(), name: typeof r.fullname === "string" ? r.fullname : "" }));
+  return rows.map((r) => ({
+    id: String(r.systemuserid).toLowerCase(),
+    name: typeof r.fullname === "string" ? r.fullname : "",
+  }));
 }
 
 /** Active accounts of `tier` each rep serves now (FetchXML count grouped by ct_servicerepid). */
-export async function repLoads(gateway: DataverseGateway, tier: string, reps: readonly Rep[]): Promise<Map<string, number>> {
+export async function repLoads(
+  gateway: DataverseGateway,
+  tier: string,
+  reps: readonly Rep[],
+): Promise<Map<string, number>> {
   const loads = new Map(reps.map((r) => [r.id, 0]));
   if (reps.length === 0) return loads;
   const option = (TIER_OPTIONS as Record<string, number>)[tier as TierCode];
@@ -58,9 +65,10 @@ export function pickRep(reps: readonly Rep[], loads: ReadonlyMap<string, number>
       continue;
     }
     const d = (loads.get(r.id) ?? 0) - (loads.get(best.id) ?? 0);
-    if (d < 0 || (d === 0 && (compareNames(r, best) < 0))) best = r;
+    if (d < 0 || (d === 0 && compareNames(r, best) < 0)) best = r;
   }
   return best;
 }
 
-const compareNames = (a: Rep, b: Rep): number => a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const compareNames = (a: Rep, b: Rep): number =>
+  a.name.localeCompare(b.name, "en", { sensitivity: "base" }) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);

@@ -23,8 +23,18 @@ const OWNER_SETS = { systemuser: "systemusers", team: "teams" } as const;
 const clip = (s: string): string => (s.length <= SUBJECT_MAX ? s : `${s.slice(0, SUBJECT_MAX - 1)}…`);
 const label = (a: AccountRef): string => a.name || a.id;
 
-function task(subject: string, description: string, owner: Owner, due: number | null, regarding: string | null): Record<string, unknown> {
-  const body: Record<string, unknown> = { subject: clip(subject), description, "ownerid@odata.bind": `/${OWNER_SETS[owner.table]}(${owner.id})` };
+function task(
+  subject: string,
+  description: string,
+  owner: Owner,
+  due: number | null,
+  regarding: string | null,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    subject: clip(subject),
+    description,
+    "ownerid@odata.bind": `/${OWNER_SETS[owner.table]}(${owner.id})`,
+  };
   if (due !== null) body.scheduledend = isoInstant(due);
   if (regarding) body["regardingobjectid_account_task@odata.bind"] = `/accounts(${regarding})`;
   return body;
@@ -33,7 +43,13 @@ function task(subject: string, description: string, owner: Owner, due: number | 
 const dueIn = (asOf: number, hours: number | null): number | null => (hours === null ? null : asOf + hours * HOUR_MS);
 
 /** "New super customer: …" for the rep just assigned, due within the policy's response time. */
-export function newRepTask(account: AccountRef, tier: string, repId: string, responseTimeHours: number | null, asOf: number): Record<string, unknown> {
+export function newRepTask(
+  account: AccountRef,
+  tier: string,
+  repId: string,
+  responseTimeHours: number | null,
+  asOf: number,
+): Record<string, unknown> {
   const within = responseTimeHours === null ? "" : ` Response-time target: ${responseTimeHours} hours.`;
   return task(
     `New super customer: ${label(account)}`,
@@ -45,7 +61,13 @@ export function newRepTask(account: AccountRef, tier: string, repId: string, res
 }
 
 /** The re-rank's form: one task per rep listing every account newly assigned to them. */
-export function newRepDigestTask(accounts: readonly AccountRef[], tier: string, repId: string, responseTimeHours: number | null, asOf: number): Record<string, unknown> {
+export function newRepDigestTask(
+  accounts: readonly AccountRef[],
+  tier: string,
+  repId: string,
+  responseTimeHours: number | null,
+  asOf: number,
+): Record<string, unknown> {
   if (accounts.length === 1) return newRepTask(accounts[0], tier, repId, responseTimeHours, asOf);
   const within = responseTimeHours === null ? "" : `\nResponse-time target: ${responseTimeHours} hours.`;
   return task(
@@ -68,10 +90,23 @@ export interface LeftTier {
 export function reviewTask(left: readonly LeftTier[], owner: Owner, asOf: number): Record<string, unknown> {
   const due = asOf + REVIEW_DUE_DAYS * 24 * HOUR_MS;
   const lines = left.map((l) => `- ${label(l.account)} (${l.account.id}): ${l.from} → ${l.to}, service rep ${l.repId}`);
-  const advice = "The service rep was kept. Decide whether the account keeps its rep; clear Service rep on the account if not.";
+  const advice =
+    "The service rep was kept. Decide whether the account keeps its rep; clear Service rep on the account if not.";
   if (left.length === 1) {
     const l = left[0];
-    return task(`Review service rep: ${label(l.account)} left ${l.from}`, `${label(l.account)} moved from tier ${l.from} to ${l.to} on ${isoDate(asOf)}.\n${advice}`, owner, due, l.account.id);
+    return task(
+      `Review service rep: ${label(l.account)} left ${l.from}`,
+      `${label(l.account)} moved from tier ${l.from} to ${l.to} on ${isoDate(asOf)}.\n${advice}`,
+      owner,
+      due,
+      l.account.id,
+    );
   }
-  return task(`Review service reps: ${left.length} accounts left their tier`, `These accounts left their tier on ${isoDate(asOf)}:\n${lines.join("\n")}\n${advice}`, owner, due, null);
+  return task(
+    `Review service reps: ${left.length} accounts left their tier`,
+    `These accounts left their tier on ${isoDate(asOf)}:\n${lines.join("\n")}\n${advice}`,
+    owner,
+    due,
+    null,
+  );
 }

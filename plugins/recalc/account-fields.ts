@@ -23,7 +23,10 @@ export class TierCodeError extends Error {
 
 function tierOption(code: string, column: string): number {
   const v = (TIER_OPTIONS as Record<string, number>)[code];
-  if (v === undefined) throw new TierCodeError(`${column}: tier "${code}" has no option in the ct_tier choice (${Object.keys(TIER_OPTIONS).join(", ")})`);
+  if (v === undefined)
+    throw new TierCodeError(
+      `${column}: tier "${code}" has no option in the ct_tier choice (${Object.keys(TIER_OPTIONS).join(", ")})`,
+    );
   return v;
 }
 
@@ -51,7 +54,8 @@ export type AccountValues = Record<string, string | number | null>;
 /** The explanation without its `asOf`, which changes on every run and alone is no reason to write. */
 function reasonText(o: AccountOutcome): string {
   const text = JSON.stringify(o.explanation);
-  if (text.length > REASON_MAX) throw new RangeError(`ct_tierreason: explanation is ${text.length} characters, above ${REASON_MAX}`);
+  if (text.length > REASON_MAX)
+    throw new RangeError(`ct_tierreason: explanation is ${text.length} characters, above ${REASON_MAX}`);
   return text;
 }
 
@@ -75,12 +79,16 @@ export function accountValues(o: AccountOutcome, facts: AccountFacts, current: R
     ct_tiercalculatedon: isoInstant(asOf),
   };
   // The tier before the last change: set when the stored tier changes, kept otherwise.
-  v.ct_previoustier = o.stored.changed && o.stored.previousTier ? tierOption(o.stored.previousTier, "ct_previoustier") : ((current.ct_previoustier as number | null | undefined) ?? null);
+  v.ct_previoustier =
+    o.stored.changed && o.stored.previousTier
+      ? tierOption(o.stored.previousTier, "ct_previoustier")
+      : ((current.ct_previoustier as number | null | undefined) ?? null);
   return v;
 }
 
 function same(column: string, want: string | number | null, have: unknown): boolean {
-  if (want === null || have === null || have === undefined) return want === null && (have === null || have === undefined);
+  if (want === null || have === null || have === undefined)
+    return want === null && (have === null || have === undefined);
   if (typeof want === "number") return typeof have === "number" && Math.abs(want - have) < 1e-9;
   if (column === "ct_tierreason") {
     try {
@@ -106,8 +114,16 @@ export function changedColumns(want: AccountValues, current: Row): string[] {
   return Object.keys(want).filter((c) => c !== "ct_tiercalculatedon" && !same(c, want[c], current[c]));
 }
 
-export function historyRow(o: AccountOutcome, accountId: string, asOf: number, trigger: string): Record<string, unknown> {
-  const source = o.stored.rule.kind === "override" || trigger === "override" ? TIER_HISTORY_SOURCE.override : TIER_HISTORY_SOURCE.save;
+export function historyRow(
+  o: AccountOutcome,
+  accountId: string,
+  asOf: number,
+  trigger: string,
+): Record<string, unknown> {
+  const source =
+    o.stored.rule.kind === "override" || trigger === "override"
+      ? TIER_HISTORY_SOURCE.override
+      : TIER_HISTORY_SOURCE.save;
   const from = o.stored.previousTier;
   return {
     ct_name: `${from ?? "—"} → ${o.stored.tier}`,

@@ -25,7 +25,8 @@ export function instant(v: unknown, what: string): number | null {
 }
 
 const one = (rows: ResultRow[] | undefined): ResultRow => rows?.[0] ?? {};
-const maxOf = (...xs: (number | null)[]): number | null => xs.reduce<number | null>((m, x) => (x !== null && (m === null || x > m) ? x : m), null);
+const maxOf = (...xs: (number | null)[]): number | null =>
+  xs.reduce<number | null>((m, x) => (x !== null && (m === null || x > m) ? x : m), null);
 
 /**
  * AccountFacts from the results of `factQueries` (by name). `storedLastTouch` is the account's ct_lasttouchon: the
@@ -43,7 +44,10 @@ export function factsFromResults(
   const won = one(results.won);
   let pipeline = 0;
   for (const row of results.pipeline ?? []) {
-    pipeline += (num(row.estimatedvalue_base, "pipeline.estimatedvalue_base") * num(row.closeprobability, "pipeline.closeprobability")) / 100;
+    pipeline +=
+      (num(row.estimatedvalue_base, "pipeline.estimatedvalue_base") *
+        num(row.closeprobability, "pipeline.closeprobability")) /
+      100;
   }
   const touches = Object.keys(results)
     .filter((k) => k.startsWith("touch_"))

@@ -33,13 +33,24 @@ export const OPEN_OPPORTUNITY_PAGE = 5000;
 /** Named queries; `factsFromResults` reads their rows by the same names. */
 export function factQueries(accountId: string, model: TierModel, asOf: number): Record<string, FactQuery> {
   const w = windowFor(model, asOf);
-  const counted = [cond("customerid", "eq", accountId), inList("statecode", model.invoiceStates), cond("createdon", "lt", iso(asOf))];
+  const counted = [
+    cond("customerid", "eq", accountId),
+    inList("statecode", model.invoiceStates),
+    cond("createdon", "lt", iso(asOf)),
+  ];
   const inWindow = [...counted, cond("createdon", "ge", iso(w.start))];
   const q: Record<string, FactQuery> = {
-    monetary: { entity: "invoice", fetchXml: aggregate("invoice", [agg("totalamount_base", "total", "sum")], inWindow) },
+    monetary: {
+      entity: "invoice",
+      fetchXml: aggregate("invoice", [agg("totalamount_base", "total", "sum")], inWindow),
+    },
     purchases: {
       entity: "invoice",
-      fetchXml: aggregate("invoice", [agg("invoiceid", "n", "count"), agg("createdon", "last", "max")], [...inWindow, cond("totalamount_base", "gt", 0)]),
+      fetchXml: aggregate(
+        "invoice",
+        [agg("invoiceid", "n", "count"), agg("createdon", "last", "max")],
+        [...inWindow, cond("totalamount_base", "gt", 0)],
+      ),
     },
     firstInvoice: { entity: "invoice", fetchXml: aggregate("invoice", [agg("createdon", "first", "min")], counted) },
     won: {
@@ -69,22 +80,30 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
     const end = j === 0 ? w.quartersEnd : w.quarterStarts[j - 1];
     q[`quarter${j}`] = {
       entity: "invoice",
-      fetchXml: aggregate("invoice", [agg("totalamount_base", "total", "sum")], [
-        cond("customerid", "eq", accountId),
-        inList("statecode", model.invoiceStates),
-        cond("createdon", "ge", iso(start)),
-        cond("createdon", "lt", iso(Math.min(end, asOf))),
-      ]),
+      fetchXml: aggregate(
+        "invoice",
+        [agg("totalamount_base", "total", "sum")],
+        [
+          cond("customerid", "eq", accountId),
+          inList("statecode", model.invoiceStates),
+          cond("createdon", "ge", iso(start)),
+          cond("createdon", "lt", iso(Math.min(end, asOf))),
+        ],
+      ),
     };
   });
   for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
     q[`touch_${activity}`] = {
       entity: activity,
-      fetchXml: aggregate(activity, [agg("actualend", "last", "max")], [
-        cond("regardingobjectid", "eq", accountId),
-        cond("statecode", "eq", STATE.activity.completed),
-        cond("actualend", "lt", iso(asOf)),
-      ]),
+      fetchXml: aggregate(
+        activity,
+        [agg("actualend", "last", "max")],
+        [
+          cond("regardingobjectid", "eq", accountId),
+          cond("statecode", "eq", STATE.activity.completed),
+          cond("actualend", "lt", iso(asOf)),
+        ],
+      ),
     };
   }
   return q;

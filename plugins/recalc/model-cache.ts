@@ -1,4 +1,11 @@
-import { DEFAULT_MODEL, parseModel, RankTableError, rankTableFromColumns, type RankTable, type TierModel } from "../../src/engine";
+import {
+  DEFAULT_MODEL,
+  parseModel,
+  RankTableError,
+  rankTableFromColumns,
+  type RankTable,
+  type TierModel,
+} from "../../src/engine";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
 
 export interface ActiveModel {
@@ -40,7 +47,10 @@ export class ModelCache {
   }
 
   private async load(): Promise<ActiveModel> {
-    const rows = await this.gateway.query("ct_tiermodel", "?$select=ct_tiermodelid,modifiedon&$filter=statecode eq 0&$orderby=modifiedon desc");
+    const rows = await this.gateway.query(
+      "ct_tiermodel",
+      "?$select=ct_tiermodelid,modifiedon&$filter=statecode eq 0&$orderby=modifiedon desc",
+    );
     if (rows.length === 0) return { model: DEFAULT_MODEL, table: null, id: null, etag: null };
     const head = rows[0];
     const id = String(head.ct_tiermodelid);
@@ -63,7 +73,12 @@ export class ModelCache {
     } catch (e) {
       throw new ModelRowError(`ct_tiermodel ${id}: ${(e as Error).message}`);
     }
-    const fresh: ActiveModel = { model, table: parseRankTable(row, id), id, etag: (row["@odata.etag"] as string | undefined) ?? etag };
+    const fresh: ActiveModel = {
+      model,
+      table: parseRankTable(row, id),
+      id,
+      etag: (row["@odata.etag"] as string | undefined) ?? etag,
+    };
     this.cached = fresh;
     return fresh;
   }

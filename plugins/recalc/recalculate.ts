@@ -1,7 +1,13 @@
 import { scoreAccount, STATE } from "../../src/engine";
 import type { ChangeOperation } from "../dataverse/batch";
 import { ConcurrencyConflict } from "../dataverse/errors";
-import { accountPath, type AccountRecord, type DataverseGateway, type FetchResult, type Row } from "../dataverse/gateway";
+import {
+  accountPath,
+  type AccountRecord,
+  type DataverseGateway,
+  type FetchResult,
+  type Row,
+} from "../dataverse/gateway";
 import { ACCOUNT_RESULT_COLUMNS, ACCOUNT_STATE_COLUMNS, entitySet } from "../dataverse/metadata";
 import type { Logger } from "../log";
 import { PROGRAMME_ACCOUNT_COLUMNS, TierProgramme, type ProgrammeAction } from "../programme/programme";
@@ -58,16 +64,30 @@ export class Recalculator {
     const { account, results } = await this.read(accountId, factQueries(accountId, model, asOf));
     if (!account) return { accountId, outcome: "missing", attempts };
     if (account.row.statecode !== STATE.account.active) return { accountId, outcome: "inactive", attempts };
-    const facts = factsFromResults(accountId, model, asOf, results, instant(account.row.ct_lasttouchon, "account.ct_lasttouchon"));
+    const facts = factsFromResults(
+      accountId,
+      model,
+      asOf,
+      results,
+      instant(account.row.ct_lasttouchon, "account.ct_lasttouchon"),
+    );
     const outcome = scoreAccount(facts, model, table, storedState(account.row), asOf);
     const want = accountValues(outcome, facts, account.row, asOf);
     const changed = changedColumns(want, account.row);
-    if (changed.length === 0) return { accountId, outcome: "unchanged", tier: outcome.stored.tier, tierChanged: false, attempts };
+    if (changed.length === 0)
+      return { accountId, outcome: "unchanged", tier: outcome.stored.tier, tierChanged: false, attempts };
 
     const patch: Row = { ct_tiercalculatedon: want.ct_tiercalculatedon };
     for (const c of changed) patch[c] = want[c];
-    const ops: ChangeOperation[] = [{ method: "PATCH", path: accountPath(accountId), body: patch, ifMatch: account.etag }];
-    if (outcome.stored.changed) ops.push({ method: "POST", path: entitySet("ct_tierhistory"), body: historyRow(outcome, accountId, asOf, trigger) });
+    const ops: ChangeOperation[] = [
+      { method: "PATCH", path: accountPath(accountId), body: patch, ifMatch: account.etag },
+    ];
+    if (outcome.stored.changed)
+      ops.push({
+        method: "POST",
+        path: entitySet("ct_tierhistory"),
+        body: historyRow(outcome, accountId, asOf, trigger),
+      });
     let programme: ProgrammeAction | undefined;
     if (outcome.stored.changed && this.programme) {
       // The programme's columns and tasks join this change set, under the same If-Match on the account.
@@ -83,28 +103,55 @@ export class Recalculator {
       await this.gateway.commit(ops);
     }
     log.info(
-      { accountId, columns: changed, tierChanged: outcome.stored.changed, tier: outcome.stored.tier, rule: outcome.stored.rule.kind },
+      {
+        accountId,
+        columns: changed,
+        tierChanged: outcome.stored.changed,
+        tier: outcome.stored.tier,
+        rule: outcome.stored.rule.kind,
+      },
       outcome.stored.changed ? "account tier changed" : "account tier fields updated",
     );
-    return { accountId, outcome: "updated", tier: outcome.stored.tier, tierChanged: outcome.stored.changed, ...(programme ? { programme } : {}), attempts };
+    return {
+      accountId,
+      outcome: "updated",
+      tier: outcome.stored.tier,
+      tierChanged: outcome.stored.changed,
+      ...(programme ? { programme } : {}),
+      attempts,
+    };
   }
 
   /** The account and its facts: one `$batch` of reads where the gateway can, so a save costs few requests. */
-  private async read(accountId: string, queries: ReturnType<typeof factQueries>): Promise<{ account: AccountRecord | null; results: Record<string, ResultRow[]> }> {
+  private async read(
+    accountId: string,
+    queries: ReturnType<typeof factQueries>,
+  ): Promise<{ account: AccountRecord | null; results: Record<string, ResultRow[]> }> {
     const columns = [...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS, ...PROGRAMME_ACCOUNT_COLUMNS];
     const named = Object.entries(queries);
     let account: AccountRecord | null;
     let pages: FetchResult[];
     if (this.gateway.readAccountAndFetches) {
-      ({ account, results: pages } = await this.gateway.readAccountAndFetches(accountId, columns, named.map(([, q]) => q)));
+      ({ account, results: pages } = await this.gateway.readAccountAndFetches(
+        accountId,
+        columns,
+        named.map(([, q]) => q),
+      ));
     } else {
-      [account, pages] = await Promise.all([this.gateway.retrieveAccount(accountId, columns), Promise.all(named.map(([, q]) => this.gateway.fetch(q.entity, q.fetchXml)))]);
+      [account, pages] = await Promise.all([
+        this.gateway.retrieveAccount(accountId, columns),
+        Promise.all(named.map(([, q]) => this.gateway.fetch(q.entity, q.fetchXml))),
+      ]);
     }
     const entries = await Promise.all(
       named.map(async ([name, q], i) => {
         let { rows, moreRecords } = pages[i];
         // Open opportunities come as rows; page on in the rare account with more than a page of them.
-        for (let page = 2; name === "pipeline" && moreRecords && rows.length >= OPEN_OPPORTUNITY_PAGE * (page - 1); page++) {
+        for (
+          let page = 2;
+          name === "pipeline" && moreRecords && rows.length >= OPEN_OPPORTUNITY_PAGE * (page - 1);
+          page++
+        ) {
           const next = await this.gateway.fetch(q.entity, withPage(q.fetchXml, page));
           rows = rows.concat(next.rows);
           moreRecords = next.moreRecords;

@@ -104,7 +104,8 @@ export class Checkpoint {
     // Cut the torn line off, so the lines this run appends start on a line of their own.
     if (torn) writeFileSync(file, text.slice(0, text.lastIndexOf("\n") + 1));
     const head = entries[0];
-    if (!head || head.t !== "h" || head.v !== 1) throw new CheckpointError(`${file}: not a re-rank checkpoint (no header line)`);
+    if (!head || head.t !== "h" || head.v !== 1)
+      throw new CheckpointError(`${file}: not a re-rank checkpoint (no header line)`);
     const { t: _t, ...header } = head;
     const c = new Checkpoint(file, header);
     for (const e of entries.slice(1)) c.apply(e);

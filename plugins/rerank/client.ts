@@ -71,7 +71,8 @@ export class RerankClient {
       Accept: "application/json",
       "OData-MaxVersion": "4.0",
       "OData-Version": "4.0",
-      Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords"',
+      Prefer:
+        'odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords"',
     });
     if (!res.ok) {
       const err = errorFromBody(res.status, res.body, `GET ${entitySet(entity)}?fetchXml`);
@@ -90,14 +91,28 @@ export class RerankClient {
   /** OData query on a table (small reads: the active tier model). */
   async query(path: string): Promise<Row[]> {
     this.sent++;
-    const res = await this.transport.send("GET", path, { Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" });
+    const res = await this.transport.send("GET", path, {
+      Accept: "application/json",
+      "OData-MaxVersion": "4.0",
+      "OData-Version": "4.0",
+    });
     return ((JSON.parse(res.body ?? "{}") as { value?: Row[] }).value ?? []) as Row[];
   }
 
   /** POST (create) or PATCH; returns the OData-EntityId header's id for a create. */
   async write(method: "POST" | "PATCH", path: string, body: Row): Promise<string | null> {
     this.sent++;
-    const res = await this.transport.send(method, path, { "Content-Type": "application/json", Accept: "application/json", "OData-MaxVersion": "4.0", "OData-Version": "4.0" }, body);
+    const res = await this.transport.send(
+      method,
+      path,
+      {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "OData-MaxVersion": "4.0",
+        "OData-Version": "4.0",
+      },
+      body,
+    );
     const entityId = res.headers["odata-entityid"] ?? res.headers["OData-EntityId"];
     return entityId ? (/\(([^)]+)\)\s*$/.exec(entityId)?.[1] ?? null) : null;
   }

@@ -93,9 +93,12 @@ async function runUnit(ctx: ReadContext, u: Unit, counter: { done: number; total
       if (!(e instanceof AggregateLimitError)) throw e;
       by = u.range.hi - u.range.lo > 1 ? "id" : "time";
       if (by === "time" && (u.kind.timeAttr === null || u.t1 === null)) {
-        throw new Error(`${u.kind.key}: more ${u.kind.entity} rows than the aggregate limit for one account id range (${key}) and no date to split them by`);
+        throw new Error(
+          `${u.kind.key}: more ${u.kind.entity} rows than the aggregate limit for one account id range (${key}) and no date to split them by`,
+        );
       }
-      if (by === "time" && (u.t1 as number) - (u.t0 ?? EARLIEST) < 2000) throw new Error(`${u.kind.key}: more rows than the aggregate limit within two seconds (${key})`);
+      if (by === "time" && (u.t1 as number) - (u.t0 ?? EARLIEST) < 2000)
+        throw new Error(`${u.kind.key}: more rows than the aggregate limit within two seconds (${key})`);
       ctx.cp.addSplit(key, by);
     }
   }
@@ -109,7 +112,10 @@ function planFromProbe(rows: UnitRow[], kind: Kind, limit: number, probe: IdRang
   const scale = (ID_SPACE - probe.hi) / (probe.hi - probe.lo);
   const nIndex = 1 + kind.groupBy.length + kind.aggregates.findIndex((a) => a.alias === "n");
   const matched = rows.reduce((s, r) => s + Number(r[nIndex] ?? 0), 0);
-  const parts = Math.max(1, Math.ceil(Math.max((matched * scale) / (limit * ROW_SHARE), (rows.length * scale) / GROUP_TARGET)));
+  const parts = Math.max(
+    1,
+    Math.ceil(Math.max((matched * scale) / (limit * ROW_SHARE), (rows.length * scale) / GROUP_TARGET)),
+  );
   return [probe, ...splitRange({ lo: probe.hi, hi: ID_SPACE }, parts)];
 }
 
@@ -142,7 +148,12 @@ export async function readUnits(ctx: ReadContext, kinds: Kind[]): Promise<void> 
     },
     ctx.signal,
   );
-  const units = kinds.flatMap((k) => ctx.cp.plans.get(k.key)!.slice(1).map((r) => unitOf(k, r)));
+  const units = kinds.flatMap((k) =>
+    ctx.cp.plans
+      .get(k.key)!
+      .slice(1)
+      .map((r) => unitOf(k, r)),
+  );
   counter.total = counter.done + units.filter((u) => !ctx.cp.units.has(unitKey(u))).length;
   await runPool(units, ctx.concurrency, (u) => runUnit(ctx, u, counter), ctx.signal);
 }
@@ -152,7 +163,13 @@ export async function readUnits(ctx: ReadContext, kinds: Kind[]): Promise<void> 
  * folded in plan order and rounded to 2 decimals once, as FactsBuilder.build rounds. `skipped` stays zero:
  * aggregates of rows outside the population are never fetched row by row.
  */
-export function assembleFacts(cp: Checkpoint, population: AccountRow[], kinds: Kind[], model: TierModel, asOf: number): FactsTable {
+export function assembleFacts(
+  cp: Checkpoint,
+  population: AccountRow[],
+  kinds: Kind[],
+  model: TierModel,
+  asOf: number,
+): FactsTable {
   const window = windowFor(model, asOf);
   const n = population.length;
   const q = window.quarterStarts.length;

@@ -32,6 +32,7 @@ export function splitRange(r: IdRange, parts: number): IdRange[] {
   const width = r.hi - r.lo;
   const n = Math.max(1, Math.min(parts, width));
   const out: IdRange[] = [];
-  for (let k = 0; k < n; k++) out.push({ lo: r.lo + Math.floor((width * k) / n), hi: r.lo + Math.floor((width * (k + 1)) / n) });
+  for (let k = 0; k < n; k++)
+    out.push({ lo: r.lo + Math.floor((width * k) / n), hi: r.lo + Math.floor((width * (k + 1)) / n) });
   return out;
 }

@@ -96,9 +96,12 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
       if (e instanceof CheckpointError) throw new RerankInputError(e.message);
       throw e;
     }
-    if (cp && cp.header.server !== server) throw new RerankInputError(`${file} belongs to a run against ${cp.header.server}, not ${server}`);
+    if (cp && cp.header.server !== server)
+      throw new RerankInputError(`${file} belongs to a run against ${cp.header.server}, not ${server}`);
     if (cp && options.asOf !== undefined && options.asOf !== cp.header.asOf) {
-      throw new RerankInputError(`${file} is a run as of ${isoInstant(cp.header.asOf)}; resume it without --as-of or with the same one`);
+      throw new RerankInputError(
+        `${file} is a run as of ${isoInstant(cp.header.asOf)}; resume it without --as-of or with the same one`,
+      );
     }
     if (!cp) log.info({ file }, "no checkpoint to resume: starting a new run");
   }
@@ -111,7 +114,14 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
       if (e instanceof ModelRowError) throw new RerankInputError(e.message);
       throw e;
     }
-    cp = Checkpoint.fresh(file, { v: 1, server, asOf: options.asOf ?? Date.now(), runId: randomUUID(), modelId: row.id, modelJson: row.json });
+    cp = Checkpoint.fresh(file, {
+      v: 1,
+      server,
+      asOf: options.asOf ?? Date.now(),
+      runId: randomUUID(),
+      modelId: row.id,
+      modelJson: row.json,
+    });
   }
   const { asOf, modelId } = cp.header;
   const model = modelOf(cp.header.modelJson, `ct_tiermodel ${modelId ?? "(defaults)"}`);
@@ -121,22 +131,49 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
   await readPopulation(client, cp, options.signal, (n) => progress(n, n, "accounts"), accountRows);
   const population = populationRows(cp);
   const kinds = factKinds(model, asOf);
-  await readUnits({ client, cp, concurrency, population: population.length, signal: options.signal, aggregateLimit: options.aggregateLimit, onUnit: (d, t) => progress(d, t, "facts") }, kinds);
+  await readUnits(
+    {
+      client,
+      cp,
+      concurrency,
+      population: population.length,
+      signal: options.signal,
+      aggregateLimit: options.aggregateLimit,
+      onUnit: (d, t) => progress(d, t, "facts"),
+    },
+    kinds,
+  );
   const ranked = rankFacts(assembleFacts(cp, population, kinds, model, asOf), model);
-  log.info({ accounts: population.length, activeInWindow: ranked.table.activeInWindow, requests: client.requests }, "population ranked");
+  log.info(
+    { accounts: population.length, activeInWindow: ranked.table.activeInWindow, requests: client.requests },
+    "population ranked",
+  );
 
   if (!dryRun && modelId !== null && !cp.modelStored) {
     options.signal?.throwIfAborted();
     await storeRankTable(client, modelId, ranked.table, asOf);
     cp.markModelStored();
   }
-  const chunks = await writeAll({ client, cp, ranked, asOf, dryRun, concurrency, rows: accountRows, signal: options.signal, onChunk: (d, t) => progress(d, t, "write") });
+  const chunks = await writeAll({
+    client,
+    cp,
+    ranked,
+    asOf,
+    dryRun,
+    concurrency,
+    rows: accountRows,
+    signal: options.signal,
+    onChunk: (d, t) => progress(d, t, "write"),
+  });
   if (!dryRun && !cp.programmeDone) {
     // The tier programme (issue 9) for every tier change this run wrote, once: reps for new top-tier accounts,
     // one task per rep, review tasks for accounts that left a rep tier.
     const changes = chunks.flatMap((c) => c.tierChanges ?? []);
     const programme = await applyProgrammeBulk(client.gateway(), changes, asOf, log);
-    log.info({ tierChanges: changes.length, repTasks: programme.repTasks, reviewTasks: programme.reviewTasks }, "tier programme applied");
+    log.info(
+      { tierChanges: changes.length, repTasks: programme.repTasks, reviewTasks: programme.reviewTasks },
+      "tier programme applied",
+    );
     cp.markProgrammeDone();
   }
   const sum = (f: (s: (typeof chunks)[number]) => number): number => chunks.reduce((n, s) => n + f(s), 0);

@@ -4,7 +4,9 @@ export type Matrix = Record<string, Record<string, number>>;
 
 export function mergeMatrices(ms: readonly Matrix[]): Matrix {
   const out: Matrix = {};
-  for (const m of ms) for (const [from, row] of Object.entries(m)) for (const [to, n] of Object.entries(row)) ((out[from] ??= {})[to] = (out[from][to] ?? 0) + n);
+  for (const m of ms)
+    for (const [from, row] of Object.entries(m))
+      for (const [to, n] of Object.entries(row)) (out[from] ??= {})[to] = (out[from][to] ?? 0) + n;
   return out;
 }
 

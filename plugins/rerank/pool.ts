@@ -1,5 +1,10 @@
 /** Runs `work` over `items` with at most `limit` in flight; the first failure stops new work and is rethrown. */
-export async function runPool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
+export async function runPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
   let next = 0;
   let failed: unknown = undefined;
   const worker = async (): Promise<void> => {

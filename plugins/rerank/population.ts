@@ -5,7 +5,8 @@ import type { Checkpoint } from "./checkpoint";
 import type { RerankClient, Row } from "./client";
 import { PAGE_SIZE } from "./queries";
 
-const xmlAttr = (s: string): string => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const xmlAttr = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** Every column the write phase compares, so the rows read here also decide what to write. */
 export const ACCOUNT_COLUMNS = ["accountid", ...new Set<string>([...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS])];
@@ -19,7 +20,9 @@ export function accountsFetchXml(page: number, cookie: string | null, range?: { 
     `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlAttr(cookie)}"` : ""}><entity name="account">` +
     ACCOUNT_COLUMNS.map((c) => `<attribute name="${c}" />`).join("") +
     `<filter type="and"><condition attribute="statecode" operator="eq" value="${STATE.account.active}" />` +
-    (range ? `<condition attribute="accountid" operator="ge" value="${range.first}" /><condition attribute="accountid" operator="le" value="${range.last}" />` : "") +
+    (range
+      ? `<condition attribute="accountid" operator="ge" value="${range.first}" /><condition attribute="accountid" operator="le" value="${range.last}" />`
+      : "") +
     `</filter><order attribute="accountid" /></entity></fetch>`
   );
 }
@@ -52,6 +55,9 @@ export async function readPopulation(
 /** The population as the engine's AccountRows, in read order. */
 export function populationRows(cp: Checkpoint): AccountRow[] {
   const rows: AccountRow[] = [];
-  for (const p of cp.accountsPages) p.ids.forEach((id, i) => rows.push({ accountid: id, statecode: STATE.account.active, ct_lasttouchon: p.lastTouch[i] }));
+  for (const p of cp.accountsPages)
+    p.ids.forEach((id, i) =>
+      rows.push({ accountid: id, statecode: STATE.account.active, ct_lasttouchon: p.lastTouch[i] }),
+    );
   return rows;
 }

@@ -56,13 +56,16 @@ export const PAGE_SIZE = 5000;
 export const EARLIEST = Date.UTC(1900, 0, 1);
 
 const iso = (t: number): string => new Date(t).toISOString();
-const cond = (attribute: string, operator: string, value: string | number): string => `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
+const cond = (attribute: string, operator: string, value: string | number): string =>
+  `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
 const inList = (attribute: string, values: readonly (number | string)[]): string =>
   `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
 
 /** Segment bounds: the window start, as-of, and every quarter bound of Q0..Q-B, sorted. */
 export function segmentBounds(w: Window): number[] {
-  return [...new Set([w.start, w.asOf, w.quartersEnd, ...w.quarterStarts])].filter((t) => t <= w.asOf).sort((a, b) => a - b);
+  return [...new Set([w.start, w.asOf, w.quartersEnd, ...w.quarterStarts])]
+    .filter((t) => t <= w.asOf)
+    .sort((a, b) => a - b);
 }
 
 /** Every query kind of one re-rank. */
@@ -70,7 +73,14 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
   const w = windowFor(model, asOf);
   const bounds = segmentBounds(w);
   const counted = inList("statecode", model.invoiceStates);
-  const invoice = (key: string, t0: number | null, t1: number, extra: string, aggregates: Kind["aggregates"], role: KindRole): Kind => ({
+  const invoice = (
+    key: string,
+    t0: number | null,
+    t1: number,
+    extra: string,
+    aggregates: Kind["aggregates"],
+    role: KindRole,
+  ): Kind => ({
     key,
     entity: "invoice",
     primaryId: "invoiceid",
@@ -85,7 +95,11 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
   });
   const kinds: Kind[] = [];
   // Before the first bound only the first invoice date matters (the trend's "insufficient history" test).
-  kinds.push(invoice("inv.before", null, bounds[0], "", [{ attr: "createdon", alias: "mn", fn: "min" }], { type: "invoiceBefore" }));
+  kinds.push(
+    invoice("inv.before", null, bounds[0], "", [{ attr: "createdon", alias: "mn", fn: "min" }], {
+      type: "invoiceBefore",
+    }),
+  );
   for (let k = 0; k + 1 < bounds.length; k++) {
     const [a, b] = [bounds[k], bounds[k + 1]];
     const inWindow = a >= w.start && b <= w.asOf;
@@ -94,18 +108,32 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     if (inWindow) {
       // Frequency and recency count positive invoices only; credit notes (below) still add to the sums.
       kinds.push(
-        invoice(`${seg}.pos`, a, b, cond("totalamount_base", "gt", 0), [
-          { attr: "totalamount_base", alias: "s", fn: "sum" },
-          { attr: "createdon", alias: "mx", fn: "max" },
-          { attr: "createdon", alias: "mn", fn: "min" },
-        ], { type: "invoice", inWindow, sign: "positive", quarter }),
+        invoice(
+          `${seg}.pos`,
+          a,
+          b,
+          cond("totalamount_base", "gt", 0),
+          [
+            { attr: "totalamount_base", alias: "s", fn: "sum" },
+            { attr: "createdon", alias: "mx", fn: "max" },
+            { attr: "createdon", alias: "mn", fn: "min" },
+          ],
+          { type: "invoice", inWindow, sign: "positive", quarter },
+        ),
       );
     } else {
       kinds.push(
-        invoice(`${seg}.all`, a, b, "", [
-          { attr: "totalamount_base", alias: "s", fn: "sum" },
-          { attr: "createdon", alias: "mn", fn: "min" },
-        ], { type: "invoice", inWindow, sign: "all", quarter }),
+        invoice(
+          `${seg}.all`,
+          a,
+          b,
+          "",
+          [
+            { attr: "totalamount_base", alias: "s", fn: "sum" },
+            { attr: "createdon", alias: "mn", fn: "min" },
+          ],
+          { type: "invoice", inWindow, sign: "all", quarter },
+        ),
       );
     }
   }
@@ -173,7 +201,8 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     timeAttr: "actualend",
     t0: null,
     t1: w.asOf,
-    filter: cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+    filter:
+      cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
     groupBy: [],
     aggregates: [
       { attr: "activityid", alias: "n", fn: "count" },
@@ -184,12 +213,15 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
   return kinds;
 }
 
-export const unitKey = (u: Unit): string => `${u.kind.key}|${u.range.lo}-${u.range.hi}${u.t0 !== u.kind.t0 || u.t1 !== u.kind.t1 ? `|${u.t0 ?? ""}-${u.t1 ?? ""}` : ""}`;
+export const unitKey = (u: Unit): string =>
+  `${u.kind.key}|${u.range.lo}-${u.range.hi}${u.t0 !== u.kind.t0 || u.t1 !== u.kind.t1 ? `|${u.t0 ?? ""}-${u.t1 ?? ""}` : ""}`;
 
 /** One page of a unit's grouped aggregate, ordered by the group columns so pages do not overlap. */
 export function unitFetchXml(u: Unit, page: number, pagingCookie: string | null, aggregateLimit?: number): string {
   const k = u.kind;
-  const cookie = pagingCookie ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"` : "";
+  const cookie = pagingCookie
+    ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"`
+    : "";
   const filter = `<filter type="and">${k.filter}${idConditions(k.idAttr, u.range)}${timeConditions(u)}</filter>`;
   if (k.raw) {
     // Ordered by the primary key: the paging cookie resumes after the last row of the page before.

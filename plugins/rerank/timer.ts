@@ -1,6 +1,12 @@
 import os from "node:os";
 import path from "node:path";
-import { app, type InvocationContext, type Timer, type TimerFunctionOptions, type TimerHandler } from "@azure/functions";
+import {
+  app,
+  type InvocationContext,
+  type Timer,
+  type TimerFunctionOptions,
+  type TimerHandler,
+} from "@azure/functions";
 import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../dataverse/token";
 import { createLogger } from "../log";
 import { runRerank, type RerankOptions, type RerankSummary } from "./index";
@@ -40,10 +46,13 @@ export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConf
   } else if (env.DATAVERSE_TOKEN) {
     tokens = new StaticToken(env.DATAVERSE_TOKEN);
   } else {
-    throw new TimerConfigError("DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required");
+    throw new TimerConfigError(
+      "DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required",
+    );
   }
   const concurrency = Number(env.CT_RERANK_CONCURRENCY ?? 4);
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) throw new TimerConfigError("CT_RERANK_CONCURRENCY: must be a whole number 1..32");
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)
+    throw new TimerConfigError("CT_RERANK_CONCURRENCY: must be a whole number 1..32");
   return {
     url,
     tokens,

@@ -36,7 +36,10 @@ async function readChunk(client: RerankClient, p: AccountsPage, signal?: AbortSi
   let cookie: string | null = null;
   for (let page = 1; ; page++) {
     signal?.throwIfAborted();
-    const res = await client.fetchPage("account", accountsFetchXml(page, cookie, { first: p.ids[0], last: p.ids[p.ids.length - 1] }));
+    const res = await client.fetchPage(
+      "account",
+      accountsFetchXml(page, cookie, { first: p.ids[0], last: p.ids[p.ids.length - 1] }),
+    );
     rows.push(...res.rows);
     if (!res.moreRecords || res.rows.length === 0) return rows;
     cookie = res.pagingCookie;
@@ -54,7 +57,12 @@ const bump = (m: ChunkStats["matrix"], from: string, to: string): void => {
  * 999 tier changes and one UpdateMultiple of up to 1,000 accounts, so a tier change and its history row commit
  * together. History row ids are fixed by run and account: a change set sent again on resume cannot add a second row.
  */
-async function writeChunk(ctx: WriteContext, k: number, p: AccountsPage, index: Map<string, number>): Promise<ChunkStats> {
+async function writeChunk(
+  ctx: WriteContext,
+  k: number,
+  p: AccountsPage,
+  index: Map<string, number>,
+): Promise<ChunkStats> {
   const { ranked, asOf } = ctx;
   const stats: ChunkStats = { changed: 0, written: 0, historyRows: 0, matrix: {}, tierChanges: [] };
   const targets: { values: Row; history: ChangeOperation | null; from: string; to: string }[] = [];
@@ -80,7 +88,11 @@ async function writeChunk(ctx: WriteContext, k: number, p: AccountsPage, index: 
       stats.written++;
       if (before.history) {
         stats.historyRows++;
-        stats.tierChanges!.push({ accountId: id, from: before.from === NO_TIER ? null : before.from, to: o.stored.tier });
+        stats.tierChanges!.push({
+          accountId: id,
+          from: before.from === NO_TIER ? null : before.from,
+          to: o.stored.tier,
+        });
       }
       continue;
     }
@@ -96,7 +108,11 @@ async function writeChunk(ctx: WriteContext, k: number, p: AccountsPage, index: 
     if (o.stored.changed) {
       const body = historyRow(o, id, asOf, "rerank");
       body.ct_source = o.stored.rule.kind === "override" ? TIER_HISTORY_SOURCE.override : TIER_HISTORY_SOURCE.rerank;
-      history = { method: "PATCH", path: `${entitySet("ct_tierhistory")}(${historyId(ctx.cp.header.runId, id)})`, body };
+      history = {
+        method: "PATCH",
+        path: `${entitySet("ct_tierhistory")}(${historyId(ctx.cp.header.runId, id)})`,
+        body,
+      };
     }
     targets.push({ values: target, history, from, to: o.stored.tier });
   }
@@ -114,9 +130,18 @@ async function writeChunk(ctx: WriteContext, k: number, p: AccountsPage, index: 
       set.ids.push(target.values.accountid as string);
       set.from.push(target.from);
       set.history.push(target.history !== null);
-      if (target.history) stats.tierChanges!.push({ accountId: target.values.accountid as string, from: target.from === NO_TIER ? null : target.from, to: target.to });
+      if (target.history)
+        stats.tierChanges!.push({
+          accountId: target.values.accountid as string,
+          from: target.from === NO_TIER ? null : target.from,
+          to: target.to,
+        });
     }
-    ops.push({ method: "POST", path: `${entitySet("account")}/Microsoft.Dynamics.CRM.UpdateMultiple`, body: { Targets: batch } });
+    ops.push({
+      method: "POST",
+      path: `${entitySet("account")}/Microsoft.Dynamics.CRM.UpdateMultiple`,
+      body: { Targets: batch },
+    });
     await ctx.client.changeSet(ops);
     ctx.cp.addCommitted(k, set);
     stats.written += batch.length;

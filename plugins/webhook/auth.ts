@@ -18,6 +18,9 @@ export function keyMatches(presented: string | null | undefined, accepted: reado
   return ok;
 }
 
-export function presentedKey(query: URLSearchParams, header: (name: string) => string | null | undefined): string | null {
+export function presentedKey(
+  query: URLSearchParams,
+  header: (name: string) => string | null | undefined,
+): string | null {
   return header(KEY_HEADER) ?? query.get("code");
 }

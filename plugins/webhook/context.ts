@@ -86,8 +86,10 @@ export const normalizeId = (id: string): string => id.replace(/[{}]/g, "").toLow
 
 function pathOf(path: readonly PropertyKey[]): string {
   return (
-    path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "") ||
-    "(body)"
+    path.reduce<string>(
+      (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      "",
+    ) || "(body)"
   );
 }
 
@@ -106,12 +108,15 @@ export function decodeValue(value: unknown, path: string): AttrValue {
   switch (type) {
     case "Money":
     case "OptionSetValue": {
-      if (typeof o.Value !== "number" || !Number.isFinite(o.Value)) throw new PayloadError(`${path}.Value`, `${type} needs a numeric Value`);
+      if (typeof o.Value !== "number" || !Number.isFinite(o.Value))
+        throw new PayloadError(`${path}.Value`, `${type} needs a numeric Value`);
       return o.Value;
     }
     case "EntityReference": {
-      if (typeof o.LogicalName !== "string" || o.LogicalName === "") throw new PayloadError(`${path}.LogicalName`, "EntityReference needs a LogicalName");
-      if (typeof o.Id !== "string" || !GUID.test(o.Id)) throw new PayloadError(`${path}.Id`, "EntityReference needs a GUID Id");
+      if (typeof o.LogicalName !== "string" || o.LogicalName === "")
+        throw new PayloadError(`${path}.LogicalName`, "EntityReference needs a LogicalName");
+      if (typeof o.Id !== "string" || !GUID.test(o.Id))
+        throw new PayloadError(`${path}.Id`, "EntityReference needs a GUID Id");
       return { logicalName: o.LogicalName, id: normalizeId(o.Id) };
     }
     case "OptionSetValueCollection":
@@ -123,7 +128,11 @@ export function decodeValue(value: unknown, path: string): AttrValue {
 }
 
 export const isRef = (v: AttrValue | undefined): v is Ref =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as Ref).logicalName === "string" && typeof (v as Ref).id === "string";
+  typeof v === "object" &&
+  v !== null &&
+  !Array.isArray(v) &&
+  typeof (v as Ref).logicalName === "string" &&
+  typeof (v as Ref).id === "string";
 
 function snapshot(raw: z.infer<typeof entitySchema>, source: string, path: string): Snapshot {
   const attributes: Attributes = new Map();
@@ -140,7 +149,10 @@ export function parseContext(json: unknown, sizeExceeded: boolean): WebhookConte
   const parsed = contextSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new PayloadError(pathOf(issue.path), /received undefined$/.test(issue.message) ? "is required" : issue.message);
+    throw new PayloadError(
+      pathOf(issue.path),
+      /received undefined$/.test(issue.message) ? "is required" : issue.message,
+    );
   }
   const raw = parsed.data;
   const inputs = raw.InputParameters ?? [];
@@ -155,7 +167,10 @@ export function parseContext(json: unknown, sizeExceeded: boolean): WebhookConte
       const ref = decodeValue(value, path);
       if (!isRef(ref)) {
         const issue = asEntity.error.issues[0];
-        throw new PayloadError(`${path}${issue.path.length ? "." + pathOf(issue.path) : ""}`, `Target must be an Entity or an EntityReference: ${issue.message}`);
+        throw new PayloadError(
+          `${path}${issue.path.length ? "." + pathOf(issue.path) : ""}`,
+          `Target must be an Entity or an EntityReference: ${issue.message}`,
+        );
       }
       target = ref;
     }
@@ -167,7 +182,9 @@ export function parseContext(json: unknown, sizeExceeded: boolean): WebhookConte
   if (closeIndex >= 0) {
     const close = entitySchema.safeParse(inputs[closeIndex].value);
     if (close.success) {
-      const v = snapshot(close.data, "OpportunityClose", `InputParameters[${closeIndex}].value`).attributes.get("opportunityid");
+      const v = snapshot(close.data, "OpportunityClose", `InputParameters[${closeIndex}].value`).attributes.get(
+        "opportunityid",
+      );
       if (isRef(v)) closedOpportunity = v;
     }
   }

@@ -38,7 +38,12 @@ export interface HandlerDeps {
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
 
 /** Dataverse's own headers on a webhook call, for the log. https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#request-headers */
-const DATAVERSE_HEADERS = ["x-ms-dynamics-organization", "x-ms-dynamics-entity-name", "x-ms-dynamics-request-name", "x-ms-correlation-request-id"];
+const DATAVERSE_HEADERS = [
+  "x-ms-dynamics-organization",
+  "x-ms-dynamics-entity-name",
+  "x-ms-dynamics-request-name",
+  "x-ms-correlation-request-id",
+];
 
 /**
  * The webhook: authenticate, validate, route, recalculate, and answer 2xx only once every write committed, so a
@@ -47,8 +52,14 @@ const DATAVERSE_HEADERS = ["x-ms-dynamics-organization", "x-ms-dynamics-entity-n
 export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Promise<WebhookResponse> {
   const requestId = randomUUID();
   let log = deps.logger.child({ requestId });
-  if (req.method !== "POST") return reply(405, { error: `method ${req.method} not allowed; POST a RemoteExecutionContext` });
-  if (!keyMatches(presentedKey(req.query, (n) => req.header(n)), deps.webhookKeys)) {
+  if (req.method !== "POST")
+    return reply(405, { error: `method ${req.method} not allowed; POST a RemoteExecutionContext` });
+  if (
+    !keyMatches(
+      presentedKey(req.query, (n) => req.header(n)),
+      deps.webhookKeys,
+    )
+  ) {
     log.warn("webhook call without a valid key");
     return reply(401, { error: "missing or wrong webhook key" });
   }
@@ -69,8 +80,16 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
     if (e instanceof PayloadError) return reply(400, { error: `not a RemoteExecutionContext: ${e.message}` });
     throw e;
   }
-  const dataverse = Object.fromEntries(DATAVERSE_HEADERS.map((h) => [h, req.header(h) ?? undefined]).filter(([, v]) => v));
-  log = log.child({ CorrelationId: ctx.correlationId, OperationId: ctx.operationId, entity: ctx.entity, message: ctx.message, entityId: ctx.entityId });
+  const dataverse = Object.fromEntries(
+    DATAVERSE_HEADERS.map((h) => [h, req.header(h) ?? undefined]).filter(([, v]) => v),
+  );
+  log = log.child({
+    CorrelationId: ctx.correlationId,
+    OperationId: ctx.operationId,
+    entity: ctx.entity,
+    message: ctx.message,
+    entityId: ctx.entityId,
+  });
   log.info({ depth: ctx.depth, stripped: ctx.stripped, dataverse }, "webhook received");
 
   // Wall-clock, whatever clock the engine is given: this is about Dataverse's patience.
@@ -124,6 +143,9 @@ function failure(e: unknown, log: Logger): WebhookResponse {
     log.error({ err: e.message }, "tier model cannot be used");
     return reply(500, { error: e.message });
   }
-  log.error({ err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, "unexpected failure");
+  log.error(
+    { err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },
+    "unexpected failure",
+  );
   return reply(500, { error: "internal error; see the service log" });
 }

@@ -5,10 +5,15 @@ import type { Trigger } from "../recalc/recalculate";
 import { isRef, normalizeId, type AttrValue, type Ref, type Snapshot, type WebhookContext } from "./context";
 
 /** What an event asks for: recalculate some accounts, or nothing (with the reason, for the log). */
-export type Plan = { kind: "noop"; reason: string } | { kind: "recalc"; trigger: Trigger; accounts: string[]; via: string };
+export type Plan =
+  { kind: "noop"; reason: string } | { kind: "recalc"; trigger: Trigger; accounts: string[]; via: string };
 
 /** The route an event takes, decided from message and table alone (no I/O): what the step registrations are checked against. */
-export type Route = { kind: "noop"; reason: string } | { kind: "customer"; trigger: "invoice" | "opportunity" } | { kind: "touch" } | { kind: "override" };
+export type Route =
+  | { kind: "noop"; reason: string }
+  | { kind: "customer"; trigger: "invoice" | "opportunity" }
+  | { kind: "touch" }
+  | { kind: "override" };
 
 /**
  * The solution registers Create/Update/Delete. Registrations an admin may add by hand are understood too: state
@@ -23,12 +28,15 @@ export function routeFor(message: string, entity: string): Route {
   const crud = CRUD.has(message);
   const stateChange = STATE_CHANGES.has(message);
   if (entity === "invoice" || entity === "opportunity") {
-    if (crud || stateChange || (entity === "opportunity" && OPPORTUNITY_CLOSE.has(message))) return { kind: "customer", trigger: entity };
+    if (crud || stateChange || (entity === "opportunity" && OPPORTUNITY_CLOSE.has(message)))
+      return { kind: "customer", trigger: entity };
   } else if (Object.prototype.hasOwnProperty.call(ACTIVITY_CHANNELS, entity)) {
     if (message === "Delete") return { kind: "noop", reason: `a deleted ${entity} is not a touch` };
     if (crud || stateChange) return { kind: "touch" };
   } else if (entity === "account") {
-    return message === "Update" ? { kind: "override" } : { kind: "noop", reason: `${message} of account does not change a tier` };
+    return message === "Update"
+      ? { kind: "override" }
+      : { kind: "noop", reason: `${message} of account does not change a tier` };
   } else {
     return { kind: "noop", reason: `table ${entity} does not affect tiers` };
   }
@@ -102,15 +110,22 @@ export async function plan(ctx: WebhookContext, gateway: DataverseGateway): Prom
       let via = "payload";
       if (refs.length === 0) {
         if (ctx.message === "Delete") {
-          throw new UnresolvableEvent(`Delete of ${ctx.entity} ${ctx.entityId}: no customer in the payload and the row no longer exists`);
+          throw new UnresolvableEvent(
+            `Delete of ${ctx.entity} ${ctx.entityId}: no customer in the payload and the row no longer exists`,
+          );
         }
         const ref = await readLookup(ctx, "customerid", gateway);
-        if (!ref) return { kind: "noop", reason: `${ctx.entity} ${ctx.entityId} has no customer (or no longer exists)` };
+        if (!ref)
+          return { kind: "noop", reason: `${ctx.entity} ${ctx.entityId} has no customer (or no longer exists)` };
         refs = [ref];
         via = "read";
       }
       const accounts = await accountsOf(refs, gateway);
-      if (accounts.length === 0) return { kind: "noop", reason: `the customer of ${ctx.entity} ${ctx.entityId} is not an account and has no parent account` };
+      if (accounts.length === 0)
+        return {
+          kind: "noop",
+          reason: `the customer of ${ctx.entity} ${ctx.entityId} is not an account and has no parent account`,
+        };
       return { kind: "recalc", trigger: route.trigger, accounts, via };
     }
     case "touch": {
@@ -127,7 +142,8 @@ export async function plan(ctx: WebhookContext, gateway: DataverseGateway): Prom
         via = "read";
       }
       if (state !== STATE.activity.completed) return { kind: "noop", reason: `${ctx.entity} is not completed` };
-      if (!isRef(regarding) || regarding.logicalName !== "account") return { kind: "noop", reason: `${ctx.entity} is not regarding an account` };
+      if (!isRef(regarding) || regarding.logicalName !== "account")
+        return { kind: "noop", reason: `${ctx.entity} is not regarding an account` };
       return { kind: "recalc", trigger: "touch", accounts: [normalizeId(regarding.id)], via };
     }
     case "override": {

@@ -124,9 +124,12 @@ export function buildCustomizationsXml(srcDir: string): string {
   doc = fill(doc, "Entities", entities.join(""), file);
   doc = fill(doc, "Roles", elementsOf(join(srcDir, "Roles")).join(""), file);
   const fsp = join(srcDir, "Other", "FieldSecurityProfiles.xml");
-  if (existsSync(fsp)) doc = fill(doc, "FieldSecurityProfiles", innerOf(readText(fsp), "FieldSecurityProfiles", fsp), file);
+  if (existsSync(fsp))
+    doc = fill(doc, "FieldSecurityProfiles", innerOf(readText(fsp), "FieldSecurityProfiles", fsp), file);
   const relDir = join(srcDir, "Other", "Relationships");
-  const relationships = sortedFiles(relDir).map((f) => innerOf(readText(join(relDir, f)), "EntityRelationships", join(relDir, f)));
+  const relationships = sortedFiles(relDir).map((f) =>
+    innerOf(readText(join(relDir, f)), "EntityRelationships", join(relDir, f)),
+  );
   doc = fill(doc, "EntityRelationships", relationships.join(""), file);
   doc = fill(doc, "optionsets", elementsOf(join(srcDir, "OptionSets")).join(""), file);
   doc = fill(doc, "CustomControls", customControlsXml(srcDir).join(""), file);
@@ -175,19 +178,26 @@ function listFiles(dir: string): string[] {
 /** The control's files for Controls/<name>/, checked against the solution's control name. */
 export function controlFiles(srcDir: string, controlDir: string): Map<string, Uint8Array> {
   const names = sortedDirs(join(srcDir, "Controls"));
-  if (names.length !== 1) throw new Error(`${join(srcDir, "Controls")}: expected one control folder, found ${names.length}`);
+  if (names.length !== 1)
+    throw new Error(`${join(srcDir, "Controls")}: expected one control folder, found ${names.length}`);
   const name = names[0];
   const manifestFile = join(controlDir, "ControlManifest.xml");
   if (!existsSync(manifestFile)) {
-    throw new Error(`${manifestFile} is missing: build the control first (npx pcf-scripts build --buildMode production)`);
+    throw new Error(
+      `${manifestFile} is missing: build the control first (npx pcf-scripts build --buildMode production)`,
+    );
   }
   const manifest = readText(manifestFile);
   const control = /<control\s[^>]*>/.exec(manifest)?.[0] ?? "";
   const ns = /\snamespace="([^"]+)"/.exec(control)?.[1];
   const ctor = /\sconstructor="([^"]+)"/.exec(control)?.[1];
-  const prefix = /<CustomizationPrefix>([^<]+)<\/CustomizationPrefix>/.exec(readText(join(srcDir, "Other", "Solution.xml")))?.[1];
+  const prefix = /<CustomizationPrefix>([^<]+)<\/CustomizationPrefix>/.exec(
+    readText(join(srcDir, "Other", "Solution.xml")),
+  )?.[1];
   if (`${prefix}_${ns}.${ctor}` !== name) {
-    throw new Error(`${manifestFile}: control ${ns}.${ctor} with publisher prefix ${prefix} does not match Controls/${name}`);
+    throw new Error(
+      `${manifestFile}: control ${ns}.${ctor} with publisher prefix ${prefix} does not match Controls/${name}`,
+    );
   }
   const files = new Map<string, Uint8Array>();
   for (const rel of listFiles(controlDir)) files.set(`Controls/${name}/${rel}`, readFileSync(join(controlDir, rel)));
@@ -195,15 +205,20 @@ export function controlFiles(srcDir: string, controlDir: string): Map<string, Ui
   const resources = [...manifest.matchAll(/<(code|css|resx|img|html)\s[^>]*\bpath="([^"]+)"/g)].map((m) => m[2]);
   if (resources.length === 0) throw new Error(`${manifestFile}: names no code resource`);
   for (const r of resources) {
-    if (!files.has(`Controls/${name}/${r}`)) throw new Error(`${manifestFile} names ${r}, which is not in ${controlDir}`);
+    if (!files.has(`Controls/${name}/${r}`))
+      throw new Error(`${manifestFile} names ${r}, which is not in ${controlDir}`);
   }
   return files;
 }
 
 /** [Content_Types].xml as Dataverse exports it: xml as text/xml, anything else and the control manifests as octet-stream. */
 export function contentTypesXml(paths: string[]): string {
-  const exts = [...new Set(paths.map((p) => /\.([^./]+)$/.exec(p)?.[1]?.toLowerCase()).filter((e): e is string => !!e))].sort();
-  const defaults = exts.map((e) => `<Default Extension="${e}" ContentType="${e === "xml" ? "text/xml" : "application/octet-stream"}" />`);
+  const exts = [
+    ...new Set(paths.map((p) => /\.([^./]+)$/.exec(p)?.[1]?.toLowerCase()).filter((e): e is string => !!e)),
+  ].sort();
+  const defaults = exts.map(
+    (e) => `<Default Extension="${e}" ContentType="${e === "xml" ? "text/xml" : "application/octet-stream"}" />`,
+  );
   const overrides = paths
     .filter((p) => p.startsWith("Controls/") && p.toLowerCase().endsWith(".xml"))
     .sort()

@@ -149,7 +149,14 @@ function readEntity(dir: string): Entity {
       file,
     });
   }
-  return { logicalName, schemaName, dir, columns, ownership: text(info, "OwnershipTypeMask"), entitySetName: text(info, "EntitySetName") };
+  return {
+    logicalName,
+    schemaName,
+    dir,
+    columns,
+    ownership: text(info, "OwnershipTypeMask"),
+    entitySetName: text(info, "EntitySetName"),
+  };
 }
 
 function readOptionSet(file: string): OptionSet {
@@ -184,13 +191,18 @@ function readView(file: string, entity: string): View {
   const q = children(readXml(file)["savedqueries"], "savedquery")[0];
   const refs: ColumnRef[] = [];
   const grid = children(q, "layoutxml")[0];
-  for (const c of descendants(grid, "cell")) refs.push({ entity, column: attr(c, "name"), where: `${file}: layout cell` });
+  for (const c of descendants(grid, "cell"))
+    refs.push({ entity, column: attr(c, "name"), where: `${file}: layout cell` });
   const fetch = children(q, "fetchxml")[0];
   const fetchEntity = children(children(fetch, "fetch")[0], "entity")[0];
-  if (attr(fetchEntity, "name") !== entity) throw new Error(`${file}: fetch is on ${attr(fetchEntity, "name")}, the view belongs to ${entity}`);
-  for (const a of descendants(fetchEntity, "attribute")) refs.push({ entity, column: attr(a, "name"), where: `${file}: fetch attribute` });
-  for (const o of descendants(fetchEntity, "order")) refs.push({ entity, column: attr(o, "attribute"), where: `${file}: fetch order` });
-  for (const c of descendants(fetchEntity, "condition")) refs.push({ entity, column: attr(c, "attribute"), where: `${file}: fetch condition` });
+  if (attr(fetchEntity, "name") !== entity)
+    throw new Error(`${file}: fetch is on ${attr(fetchEntity, "name")}, the view belongs to ${entity}`);
+  for (const a of descendants(fetchEntity, "attribute"))
+    refs.push({ entity, column: attr(a, "name"), where: `${file}: fetch attribute` });
+  for (const o of descendants(fetchEntity, "order"))
+    refs.push({ entity, column: attr(o, "attribute"), where: `${file}: fetch order` });
+  for (const c of descendants(fetchEntity, "condition"))
+    refs.push({ entity, column: attr(c, "attribute"), where: `${file}: fetch condition` });
   return {
     id: text(q, "savedqueryid"),
     entity,
@@ -228,7 +240,15 @@ function readForm(file: string, entity: string, type: string): Form {
     bindings.push({ control, formFactor: attr(d, "formFactor"), bound, statics });
     for (const [prop, column] of bound) refs.push({ entity, column, where: `${file}: ${control} property ${prop}` });
   }
-  return { id: text(sf, "formid"), entity, type, name: label(sf, "LocalizedNames", "LocalizedName"), file, refs, bindings };
+  return {
+    id: text(sf, "formid"),
+    entity,
+    type,
+    name: label(sf, "LocalizedNames", "LocalizedName"),
+    file,
+    refs,
+    bindings,
+  };
 }
 
 function readFieldSecurity(file: string): FieldPermission[] {
@@ -251,7 +271,10 @@ function readFieldSecurity(file: string): FieldPermission[] {
 
 function readRole(file: string): Role {
   const r = readXml(file)["Role"] as XmlNode;
-  const privileges = children(children(r, "RolePrivileges")[0], "RolePrivilege").map((p) => ({ name: attr(p, "name"), level: attr(p, "level") }));
+  const privileges = children(children(r, "RolePrivileges")[0], "RolePrivilege").map((p) => ({
+    name: attr(p, "name"),
+    level: attr(p, "level"),
+  }));
   return { name: attr(r, "name"), id: attr(r, "id"), privileges, file };
 }
 
@@ -267,7 +290,11 @@ export function readSolutionSource(dir: string = defaultSolutionSrcDir()): Solut
       for (const f of xmlFiles(join(entity.dir, "FormXml", type))) forms.push(readForm(f, entity.logicalName, type));
     }
   }
-  const optionSets = new Map(xmlFiles(join(dir, "OptionSets")).map((f) => readOptionSet(f)).map((o) => [o.name, o]));
+  const optionSets = new Map(
+    xmlFiles(join(dir, "OptionSets"))
+      .map((f) => readOptionSet(f))
+      .map((o) => [o.name, o]),
+  );
   return {
     dir,
     entities,

@@ -69,7 +69,8 @@ function readStep(file: string, endpoints: Map<string, string>): StepRegistratio
   }
   const name = attr(step, "Name");
   const message = messageById.get(normalizeGuid(text(step, "SdkMessageId")));
-  if (!message) throw new Error(`${file}: <SdkMessageId> ${text(step, "SdkMessageId")} is not Create, Update or Delete`);
+  if (!message)
+    throw new Error(`${file}: <SdkMessageId> ${text(step, "SdkMessageId")} is not Create, Update or Delete`);
   const stage = int(text(step, "Stage"), "Stage", file);
   if (stage !== 40) throw new Error(`${file}: <Stage> is ${stage}; the webhook steps are post-operation (40)`);
   const mode = int(text(step, "Mode"), "Mode", file);
@@ -86,7 +87,12 @@ function readStep(file: string, endpoints: Map<string, string>): StepRegistratio
       if (imageType !== 0 && imageType !== 1 && imageType !== 2) {
         throw new Error(`${file}: image "${attr(image, "Name")}" has <ImageType> ${imageType}, not 0, 1 or 2`);
       }
-      return { name: attr(image, "Name"), entityAlias: text(image, "EntityAlias"), imageType, attributes: list(text(image, "Attributes")) };
+      return {
+        name: attr(image, "Name"),
+        entityAlias: text(image, "EntityAlias"),
+        imageType,
+        attributes: list(text(image, "Attributes")),
+      };
     },
   );
   return {

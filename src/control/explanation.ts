@@ -22,11 +22,13 @@ export function parseExplanation(json: string): ParsedExplanation {
   if (!Array.isArray(x.kpis)) return { ok: false, problem: "ct_tierreason.kpis: expected an array" };
   for (const [i, k] of (x.kpis as unknown[]).entries()) {
     const c = k as Partial<KpiContribution>;
-    if (!KPI_NAMES.includes(c?.kpi as never)) return { ok: false, problem: `ct_tierreason.kpis[${i}].kpi: unknown KPI ${JSON.stringify(c?.kpi)}` };
+    if (!KPI_NAMES.includes(c?.kpi as never))
+      return { ok: false, problem: `ct_tierreason.kpis[${i}].kpi: unknown KPI ${JSON.stringify(c?.kpi)}` };
     for (const f of ["pct", "weight", "points"] as const) {
       if (!isNum(c[f])) return { ok: false, problem: `ct_tierreason.kpis[${i}].${f}: expected a number` };
     }
-    if (c.value !== null && !isNum(c.value)) return { ok: false, problem: `ct_tierreason.kpis[${i}].value: expected a number or null` };
+    if (c.value !== null && !isNum(c.value))
+      return { ok: false, problem: `ct_tierreason.kpis[${i}].value: expected a number or null` };
   }
   if (typeof x.rule !== "object" || x.rule === null || typeof x.rule.kind !== "string") {
     return { ok: false, problem: "ct_tierreason.rule: expected an object with a kind" };

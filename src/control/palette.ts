@@ -43,8 +43,15 @@ export function textColorOn(background: string): "#000000" | "#FFFFFF" {
 }
 
 /** The badge's colours: the option's own Color when it is a valid hex value, else the default palette. */
-export function badgeColors(optionColor: string | null | undefined, code: TierCode | undefined): { background: string; foreground: string } {
-  const background = parseHex(optionColor) ? normalise(optionColor as string) : code ? DEFAULT_TIER_COLORS[code] : UNKNOWN_TIER_COLOR;
+export function badgeColors(
+  optionColor: string | null | undefined,
+  code: TierCode | undefined,
+): { background: string; foreground: string } {
+  const background = parseHex(optionColor)
+    ? normalise(optionColor as string)
+    : code
+      ? DEFAULT_TIER_COLORS[code]
+      : UNKNOWN_TIER_COLOR;
   return { background, foreground: textColorOn(background) };
 }
 

@@ -51,7 +51,10 @@ async function fetchPolicy(webAPI: WebApiLike | undefined | null, tierValue: num
     const result = await webAPI.retrieveMultipleRecords("ct_tierpolicy", policyQuery(tierValue));
     const row = result?.entities?.[0] as Record<string, unknown> | undefined;
     if (!row) return { status: "ready", policy: null };
-    const text = typeof row.ct_serviceprivileges === "string" && row.ct_serviceprivileges.trim() ? row.ct_serviceprivileges.trim() : null;
+    const text =
+      typeof row.ct_serviceprivileges === "string" && row.ct_serviceprivileges.trim()
+        ? row.ct_serviceprivileges.trim()
+        : null;
     const hours = typeof row.ct_responsetimehours === "number" ? row.ct_responsetimehours : null;
     return { status: "ready", policy: { privileges: text, responseTimeHours: hours } };
   } catch {

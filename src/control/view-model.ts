@@ -59,7 +59,16 @@ export interface PolicyView {
   status: PolicyState["status"] | "none";
 }
 export type WhyView =
-  | { ok: true; button: string; title: string; summary: string; lines: string[]; rule: string; held?: string; close: string }
+  | {
+      ok: true;
+      button: string;
+      title: string;
+      summary: string;
+      lines: string[];
+      rule: string;
+      held?: string;
+      close: string;
+    }
   | { ok: false; button: string; title: string; message: string; problem: string; close: string };
 
 export type BadgeBody =
@@ -133,18 +142,36 @@ export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyS
       cadence: cadenceText(readable(p.cadenceDays), readable(p.channel), p.channel, f, t),
       due: dueView(readable(p.nextTouchDue), today, f, t),
       lastTouch: lastTouchText(readable(p.lastTouchOn), f, t),
-      override: overrideView(readable(p.override), readable(p.overrideReason), readable(p.overrideUntil), explanation, today, f, t),
-      why: parsed === undefined ? undefined : parsed.ok ? whyView(parsed.value, tier.label, f, t) : whyProblem(tier.label, parsed.problem, t),
+      override: overrideView(
+        readable(p.override),
+        readable(p.overrideReason),
+        readable(p.overrideUntil),
+        explanation,
+        today,
+        f,
+        t,
+      ),
+      why:
+        parsed === undefined
+          ? undefined
+          : parsed.ok
+            ? whyView(parsed.value, tier.label, f, t)
+            : whyProblem(tier.label, parsed.problem, t),
       policy: policy && policyView(policy, tier.label, f, t),
     },
   };
 }
 
 /** The choice's label in the user's language: option metadata, else the formatted value, else our code. */
-function optionLabel(prop: ComponentFramework.PropertyTypes.OptionSetProperty, value: number, fallback: string | undefined): string {
+function optionLabel(
+  prop: ComponentFramework.PropertyTypes.OptionSetProperty,
+  value: number,
+  fallback: string | undefined,
+): string {
   const option = prop.attributes?.Options?.find((o) => o.Value === value);
   // A formatted value that is only the number ("100,000,000", as hosts without metadata give) says less than our code.
-  const formatted = prop.raw === value && !/^[\d\s.,'\u00a0\u202f]*$/.test(prop.formatted ?? "") ? prop.formatted : undefined;
+  const formatted =
+    prop.raw === value && !/^[\d\s.,'\u00a0\u202f]*$/.test(prop.formatted ?? "") ? prop.formatted : undefined;
   return option?.Label || formatted || fallback || prop.formatted || String(value);
 }
 
@@ -160,7 +187,8 @@ function tierView(
   const colors = badgeColors(option?.Color, code);
   const view: TierView = { label: optionLabel(prop, value, code), ...colors };
   // Only worth a hover when override or hysteresis made the stored tier differ from the computed one.
-  if (computedValue != null && computedValue !== value) view.computed = t("Tier_Computed", optionLabel(computedProp, computedValue, tierFromOption(computedValue)));
+  if (computedValue != null && computedValue !== value)
+    view.computed = t("Tier_Computed", optionLabel(computedProp, computedValue, tierFromOption(computedValue)));
   return view;
 }
 
@@ -171,7 +199,12 @@ function scoreView(score: number | null, f: BadgeContext["formatting"], t: Trans
   return { value, text, label: t("Score_Label"), valueText: t("Score_ValueText", text) };
 }
 
-function trendView(value: number | null, explanation: TierExplanation | undefined, f: BadgeContext["formatting"], t: Translate): TrendView | undefined {
+function trendView(
+  value: number | null,
+  explanation: TierExplanation | undefined,
+  f: BadgeContext["formatting"],
+  t: Translate,
+): TrendView | undefined {
   const code = trendFromOption(value);
   if (!code) return undefined;
   const label = t(`Trend_${code}`);
@@ -234,7 +267,10 @@ function overrideView(
   const end = until ?? (rule?.kind === "override" ? parseIsoDate(rule.until) : undefined);
   if (end && calendarDaysFrom(today, end) < 0) return undefined; // expired: the stored tier no longer follows it
   const why = reason?.trim() || (rule?.kind === "override" ? rule.reason : "");
-  const parts = [why ? t("Override_Reason", why) : undefined, end ? t("Override_Until", f.formatDateShort(end)) : t("Override_NoEnd")];
+  const parts = [
+    why ? t("Override_Reason", why) : undefined,
+    end ? t("Override_Until", f.formatDateShort(end)) : t("Override_NoEnd"),
+  ];
   return { tag: t("Override_Tag"), detail: parts.filter(Boolean).join(" · ") };
 }
 
@@ -264,7 +300,8 @@ function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatt
             ? t("Rule_thresholdBelow")
             : t("Rule_threshold", f.formatDecimal(r.minScore, 0));
   const stored = e.stored?.rule;
-  const held = stored?.kind === "held" ? t(stored.reason === "margin" ? "Held_margin" : "Held_minDays", tierLabel) : undefined;
+  const held =
+    stored?.kind === "held" ? t(stored.reason === "margin" ? "Held_margin" : "Held_minDays", tierLabel) : undefined;
   return {
     ok: true,
     button: t("Why_Button"),
@@ -278,7 +315,14 @@ function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatt
 }
 
 function whyProblem(tierLabel: string, problem: string, t: Translate): WhyView {
-  return { ok: false, button: t("Why_Button"), title: t("Why_Title", tierLabel), message: t("Why_Invalid"), problem, close: t("Why_Close") };
+  return {
+    ok: false,
+    button: t("Why_Button"),
+    title: t("Why_Title", tierLabel),
+    message: t("Why_Invalid"),
+    problem,
+    close: t("Why_Close"),
+  };
 }
 
 function policyView(state: PolicyState, tierLabel: string, f: BadgeContext["formatting"], t: Translate): PolicyView {

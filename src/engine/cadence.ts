@@ -12,8 +12,18 @@ export interface Cadence {
 }
 
 /** nexttouchdue = (last completed touch, else the tier change date) + the tier's cadence days (design.md §4). */
-export function touchCadence(tier: TierSpec, lastTouchOn: number | null, tierChangedOn: number | null, asOf: number): Cadence {
+export function touchCadence(
+  tier: TierSpec,
+  lastTouchOn: number | null,
+  tierChangedOn: number | null,
+  asOf: number,
+): Cadence {
   const from = lastTouchOn ?? tierChangedOn ?? asOf;
   const due = utcMidnight(from) + tier.cadenceDays * DAY_MS;
-  return { days: tier.cadenceDays, channel: tier.channel, nextTouchDue: due, overdueDays: Math.max(0, daysBetween(due, utcMidnight(asOf))) };
+  return {
+    days: tier.cadenceDays,
+    channel: tier.channel,
+    nextTouchDue: due,
+    overdueDays: Math.max(0, daysBetween(due, utcMidnight(asOf))),
+  };
 }

@@ -3,7 +3,12 @@
 export const TIER_OPTIONS = { AAA: 100000000, A: 100000001, B: 100000002, C: 100000003 } as const;
 export type TierCode = keyof typeof TIER_OPTIONS;
 
-export const TREND_OPTIONS = { growing: 100000000, stable: 100000001, declining: 100000002, insufficient: 100000003 } as const;
+export const TREND_OPTIONS = {
+  growing: 100000000,
+  stable: 100000001,
+  declining: 100000002,
+  insufficient: 100000003,
+} as const;
 export type Trend = keyof typeof TREND_OPTIONS;
 
 export const CHANNEL_OPTIONS = { meeting: 100000000, call: 100000001, email: 100000002 } as const;
@@ -14,7 +19,11 @@ export const TIER_CHANGE_SOURCE_OPTIONS = { rerank: 100000000, save: 100000001, 
 export type TierChangeSource = keyof typeof TIER_CHANGE_SOURCE_OPTIONS;
 
 /** Activity tables that count as a touch, and the channel each one is. */
-export const ACTIVITY_CHANNELS = { appointment: "meeting", phonecall: "call", email: "email" } as const satisfies Record<string, Channel>;
+export const ACTIVITY_CHANNELS = {
+  appointment: "meeting",
+  phonecall: "call",
+  email: "email",
+} as const satisfies Record<string, Channel>;
 
 function invert<K extends string>(map: Record<K, number>): Map<number, K> {
   return new Map(Object.entries(map).map(([k, v]) => [v as number, k as K]));

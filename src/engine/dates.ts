@@ -58,7 +58,8 @@ function parseZulu(s: string): number {
   const day = two(s, 8);
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month - 1))) return NaN;
   if (len === 10) return Date.UTC(year, month - 1, day);
-  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 90) return NaN;
+  if (s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 90)
+    return NaN;
   const hour = two(s, 11);
   const minute = two(s, 14);
   const second = two(s, 17);

@@ -12,7 +12,13 @@ export interface TierShareRow {
 
 /** Accounts and window revenue per computed tier: the `tiering rank` summary and the report's distribution. */
 export function tierDistribution(r: RankResult): TierShareRow[] {
-  const rows: TierShareRow[] = r.model.tiers.map((t) => ({ tier: t.code, accounts: 0, accountShare: 0, revenue: 0, revenueShare: null }));
+  const rows: TierShareRow[] = r.model.tiers.map((t) => ({
+    tier: t.code,
+    accounts: 0,
+    accountShare: 0,
+    revenue: 0,
+    revenueShare: null,
+  }));
   const n = r.tier.length;
   let total = 0;
   for (let i = 0; i < n; i++) {

@@ -82,7 +82,11 @@ export class FactsBuilder extends RowAccumulator {
     accounts.forEach((a, p) => {
       if (a.statecode !== STATE.account.active) return void (this.recordAt[p] = -1);
       this.recordAt[p] = n;
-      initRecord(this.rec, n++ * this.stride, a.ct_lasttouchon != null && a.ct_lasttouchon < asOf ? a.ct_lasttouchon : -Infinity);
+      initRecord(
+        this.rec,
+        n++ * this.stride,
+        a.ct_lasttouchon != null && a.ct_lasttouchon < asOf ? a.ct_lasttouchon : -Infinity,
+      );
     });
   }
 
@@ -128,7 +132,8 @@ export class FactsBuilder extends RowAccumulator {
 
   /** Folds in a chunk's facts; their rows for accounts outside the population count as skipped. */
   merge(part: PartialFactsData): void {
-    if (part.stride !== this.stride) throw new Error(`partial facts have ${part.stride} fields per account, expected ${this.stride} (another model?)`);
+    if (part.stride !== this.stride)
+      throw new Error(`partial facts have ${part.stride} fields per account, expected ${this.stride} (another model?)`);
     const { ids, rec, rows } = part;
     for (let k = 0; k < ids.length; k++) {
       const i = this.indexOf(ids[k]);
@@ -152,7 +157,8 @@ export class FactsBuilder extends RowAccumulator {
       return col;
     };
     const quarters = new Float64Array(n * q);
-    for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) quarters[i * q + j] = round2(rec[i * stride + QUARTERS + j]);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < q; j++) quarters[i * q + j] = round2(rec[i * stride + QUARTERS + j]);
     return {
       window: this.window,
       accounts: this.accounts,

@@ -1,7 +1,15 @@
 /** The tier engine (design.md §4): pure TypeScript, no I/O. The plugin, the CLI and the control import from here. */
 export * from "./choices";
 export * from "./explanation-types";
-export { DEFAULT_MODEL, ModelError, parseModel, tierRank, type RankMethod, type TierModel, type TierSpec } from "./model";
+export {
+  DEFAULT_MODEL,
+  ModelError,
+  parseModel,
+  tierRank,
+  type RankMethod,
+  type TierModel,
+  type TierSpec,
+} from "./model";
 export { DAY_MS, addMonths, isoDate, isoInstant, parseInstant, quarterStart } from "./dates";
 export type { AccountRow, ActivityRow, EngineInput, InvoiceRow, OpportunityRow } from "./input-types";
 export { FactsBuilder, computeFacts, factsAt, type AccountFacts, type FactsTable } from "./facts";

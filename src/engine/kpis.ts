@@ -4,7 +4,13 @@ import type { AccountFacts, FactsTable } from "./facts";
 import type { TierModel } from "./model";
 import { round6 } from "./numbers";
 
-export const LOWER_IS_BETTER: Record<KpiName, boolean> = { monetary: false, frequency: false, recency: true, pipeline: false, won: false };
+export const LOWER_IS_BETTER: Record<KpiName, boolean> = {
+  monetary: false,
+  frequency: false,
+  recency: true,
+  pipeline: false,
+  won: false,
+};
 
 /** Whole days from the last purchase or win to asOf; +Infinity when there is none (the worst recency). */
 export function recencyDays(lastEventOn: number | null, asOf: number): number {

@@ -65,9 +65,18 @@ const tierInput = z.strictObject({
 const weight = z.number().min(0, "must not be negative");
 const modelInput = z.strictObject({
   $schema: z.string().optional(),
-  windowMonths: z.number().int("must be a whole number of months").min(1, "must be at least 1").max(120, "must be at most 120").optional(),
+  windowMonths: z
+    .number()
+    .int("must be a whole number of months")
+    .min(1, "must be at least 1")
+    .max(120, "must be at most 120")
+    .optional(),
   method: z.enum(["percentile", "pareto", "thresholds"]).optional(),
-  weights: z.strictObject(Object.fromEntries(KPI_NAMES.map((k) => [k, weight.optional()])) as Record<KpiName, z.ZodOptional<typeof weight>>).optional(),
+  weights: z
+    .strictObject(
+      Object.fromEntries(KPI_NAMES.map((k) => [k, weight.optional()])) as Record<KpiName, z.ZodOptional<typeof weight>>,
+    )
+    .optional(),
   tiers: z.array(tierInput).optional(),
   hysteresis: z
     .strictObject({
@@ -80,14 +89,27 @@ const modelInput = z.strictObject({
       dropRatio: z.number().min(0, "must be between 0 and 1").max(1, "must be between 0 and 1").optional(),
       riseRatio: z.number().min(0, "must not be negative").optional(),
       minAbsoluteChange: z.number().min(0, "must not be negative").optional(),
-      baselineQuarters: z.number().int("must be a whole number").min(1, "must be at least 1").max(40, "must be at most 40").optional(),
+      baselineQuarters: z
+        .number()
+        .int("must be a whole number")
+        .min(1, "must be at least 1")
+        .max(40, "must be at most 40")
+        .optional(),
     })
     .optional(),
-  invoiceStates: z.array(z.number().int("must be whole numbers").min(0, "must not be negative")).min(1, "must name at least one state").optional(),
+  invoiceStates: z
+    .array(z.number().int("must be whole numbers").min(0, "must not be negative"))
+    .min(1, "must name at least one state")
+    .optional(),
 });
 
 function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "") || "(model)";
+  return (
+    path.reduce<string>(
+      (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+      "",
+    ) || "(model)"
+  );
 }
 
 /** Cumulative shares may sum to 1 but not above it; allow for binary rounding (0.1 + 0.2 + 0.3 + 0.4). */
@@ -101,7 +123,10 @@ export function parseModel(json: unknown): TierModel {
   const parsed = modelInput.safeParse(json ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const reason = issue.code === "unrecognized_keys" ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}` : issue.message;
+    const reason =
+      issue.code === "unrecognized_keys"
+        ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.join(", ")}`
+        : issue.message;
     throw new ModelError(pathOf(issue.path), reason);
   }
   const input = parsed.data;
@@ -125,7 +150,8 @@ export function parseModel(json: unknown): TierModel {
   }
   const needed = method === "percentile" ? "share" : method === "pareto" ? "revenueShare" : "minScore";
   tiers.slice(0, -1).forEach((t, i) => {
-    if (t[needed] === undefined) throw new ModelError(`tiers[${i}].${needed}`, `required by method "${method}" for every tier but the last`);
+    if (t[needed] === undefined)
+      throw new ModelError(`tiers[${i}].${needed}`, `required by method "${method}" for every tier but the last`);
   });
 
   return {

@@ -1,6 +1,12 @@
 import { touchCadence, type Cadence } from "./cadence";
 import { isoDate, isoInstant } from "./dates";
-import { KPI_NAMES, type KpiContribution, type KpiName, type TierExplanation, type TierRule } from "./explanation-types";
+import {
+  KPI_NAMES,
+  type KpiContribution,
+  type KpiName,
+  type TierExplanation,
+  type TierRule,
+} from "./explanation-types";
 import { weightSum } from "./kpis";
 import type { TierModel } from "./model";
 import { round6 } from "./numbers";
@@ -46,7 +52,13 @@ export function settle(x: SettleInput): AccountOutcome {
     const v = x.value(kpi);
     const pct = x.pct(kpi);
     const weight = model.weights[kpi];
-    return { kpi, value: Number.isFinite(v) ? v : null, pct: round6(pct), weight, points: round6((weight * pct) / weights) };
+    return {
+      kpi,
+      value: Number.isFinite(v) ? v : null,
+      pct: round6(pct),
+      weight,
+      points: round6((weight * pct) / weights),
+    };
   });
   const computedTier = model.tiers[x.tierIndex].code;
   const stored = decideStoredTier(model, x.cuts, computedTier, x.score, x.state, asOf);
@@ -62,7 +74,12 @@ export function settle(x: SettleInput): AccountOutcome {
     stored: { tier: stored.tier, rule: stored.rule },
     kpis,
     trend: { code: x.trend.code, q0: x.trend.q0, baseline: x.trend.baseline },
-    cadence: { days: cadence.days, channel: cadence.channel, nextTouchDue: isoDate(cadence.nextTouchDue), overdueDays: cadence.overdueDays },
+    cadence: {
+      days: cadence.days,
+      channel: cadence.channel,
+      nextTouchDue: isoDate(cadence.nextTouchDue),
+      overdueDays: cadence.overdueDays,
+    },
   };
   return {
     accountid: x.accountid,

@@ -56,6 +56,11 @@ export class PartialFacts extends RowAccumulator {
 
   data(): PartialFactsData {
     const n = this.ids.length;
-    return { ids: this.ids.slice(), rec: this.rec.slice(0, n * this.stride), rows: this.rows.slice(0, n * 3), stride: this.stride };
+    return {
+      ids: this.ids.slice(),
+      rec: this.rec.slice(0, n * this.stride),
+      rows: this.rows.slice(0, n * 3),
+      stride: this.stride,
+    };
   }
 }

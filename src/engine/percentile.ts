@@ -44,7 +44,7 @@ export function midRankPercentiles(values: Float64Array, sorted: Float64Array, l
   const distinctAll = new Float64Array(n);
   const pcts = new Float64Array(n);
   let d = 0;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && sorted[j] === sorted[i]) j++;
     distinctAll[d] = sorted[i];

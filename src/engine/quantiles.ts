@@ -18,13 +18,17 @@ export interface QuantileTable {
 
 export const DEFAULT_MAX_KNOTS = 400;
 
-export function buildQuantileTable(sorted: Float64Array, lowerIsBetter: boolean, maxKnots = DEFAULT_MAX_KNOTS): QuantileTable {
+export function buildQuantileTable(
+  sorted: Float64Array,
+  lowerIsBetter: boolean,
+  maxKnots = DEFAULT_MAX_KNOTS,
+): QuantileTable {
   const n = sorted.length;
   const finiteEnd = lowerBound(sorted, Infinity);
   const table: QuantileTable = { n, lowerIsBetter, inf: n - finiteEnd, v: [], lt: [], eq: [] };
   const step = Math.max(1, finiteEnd / maxKnots);
   let nextRank = 0;
-  for (let i = 0; i < finiteEnd; ) {
+  for (let i = 0; i < finiteEnd;) {
     let j = i + 1;
     while (j < finiteEnd && sorted[j] === sorted[i]) j++;
     const count = j - i;

@@ -22,13 +22,25 @@ export class RankTableError extends Error {
   override name = "RankTableError";
 }
 
-const isNumberArray = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => typeof v === "number" && Number.isFinite(v));
+const isNumberArray = (x: unknown): x is number[] =>
+  Array.isArray(x) && x.every((v) => typeof v === "number" && Number.isFinite(v));
 
 function quantileTable(x: unknown, kpi: KpiName): QuantileTable {
   const q = x as Partial<QuantileTable> | null;
   const ok =
-    q != null && typeof q.n === "number" && typeof q.inf === "number" && typeof q.lowerIsBetter === "boolean" && isNumberArray(q.v) && isNumberArray(q.lt) && isNumberArray(q.eq) && q.v.length === q.lt.length && q.v.length === q.eq.length;
-  if (!ok) throw new RankTableError(`ct_kpiquantilesjson: "${kpi}" is not a quantile table (n, inf, lowerIsBetter, v, lt, eq)`);
+    q != null &&
+    typeof q.n === "number" &&
+    typeof q.inf === "number" &&
+    typeof q.lowerIsBetter === "boolean" &&
+    isNumberArray(q.v) &&
+    isNumberArray(q.lt) &&
+    isNumberArray(q.eq) &&
+    q.v.length === q.lt.length &&
+    q.v.length === q.eq.length;
+  if (!ok)
+    throw new RankTableError(
+      `ct_kpiquantilesjson: "${kpi}" is not a quantile table (n, inf, lowerIsBetter, v, lt, eq)`,
+    );
   return q as QuantileTable;
 }
 
@@ -47,9 +59,17 @@ export function rankTableFromColumns(cutpoints: unknown, quantiles: unknown): Ra
   };
   const c = parse(cutpoints, "ct_cutpointsjson");
   const k = parse(quantiles, "ct_kpiquantilesjson");
-  if (c.v !== 1 || !["percentile", "pareto", "thresholds"].includes(String(c.method)) || !Array.isArray(c.cuts) || typeof c.n !== "number") {
+  if (
+    c.v !== 1 ||
+    !["percentile", "pareto", "thresholds"].includes(String(c.method)) ||
+    !Array.isArray(c.cuts) ||
+    typeof c.n !== "number"
+  ) {
     throw new RankTableError("ct_cutpointsjson: not a version 1 cut-point table (v, method, n, cuts)");
   }
-  const kpis = Object.fromEntries(KPI_NAMES.map((name) => [name, quantileTable(k[name], name)])) as Record<KpiName, QuantileTable>;
+  const kpis = Object.fromEntries(KPI_NAMES.map((name) => [name, quantileTable(k[name], name)])) as Record<
+    KpiName,
+    QuantileTable
+  >;
   return { ...(c as Omit<RankTable, "kpis">), kpis };
 }

@@ -87,7 +87,8 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
     revenueBefore = new Float64Array(n);
     activeIdx.forEach((i, a) => (revenueBefore![i] = pareto.revenueBefore[a]));
   } else {
-    assignment = model.method === "percentile" ? assignPercentile(model, activeScores) : assignThresholds(model, activeScores);
+    assignment =
+      model.method === "percentile" ? assignPercentile(model, activeScores) : assignThresholds(model, activeScores);
   }
   const tier = new Uint16Array(n).fill(last);
   for (let a = 0; a < nActive; a++) tier[activeIdx[a]] = assignment.tier[a];
@@ -116,6 +117,14 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
     tier,
     rule,
     trend,
-    table: { v: 1, asOf: isoInstant(w.asOf), method: model.method, n, activeInWindow: activeIdx.length, cuts: assignment.cuts, kpis: quantiles },
+    table: {
+      v: 1,
+      asOf: isoInstant(w.asOf),
+      method: model.method,
+      n,
+      activeInWindow: activeIdx.length,
+      cuts: assignment.cuts,
+      kpis: quantiles,
+    },
   };
 }

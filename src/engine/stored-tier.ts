@@ -44,7 +44,13 @@ export function decideStoredTier(
   const previous = s.tier != null && tierRank(model, s.tier) >= 0 ? s.tier : null;
   const decide = (tier: string, rule: StoredRule): StoredDecision => {
     const changed = tier !== previous;
-    return { tier, rule, changed, previousTier: previous, changedOn: changed || s.changedOn == null ? asOf : s.changedOn };
+    return {
+      tier,
+      rule,
+      changed,
+      previousTier: previous,
+      changedOn: changed || s.changedOn == null ? asOf : s.changedOn,
+    };
   };
   const override = activeOverride(model, s, asOf);
   if (override) {

@@ -48,7 +48,9 @@ export function assignPercentile(model: TierModel, scores: Float64Array): Assign
   return {
     tier: Uint16Array.from(scores, (s) => tierByScore(cutScores, s)),
     cuts: cutScores.map((score, i) => ({ code: model.tiers[i].code, score })),
-    rules: cutScores.map((cut) => ({ kind: "percentile", cut })).concat([{ kind: "percentile", cut: null }]) as TierRule[],
+    rules: cutScores
+      .map((cut) => ({ kind: "percentile", cut }))
+      .concat([{ kind: "percentile", cut: null }]) as TierRule[],
   };
 }
 
@@ -57,7 +59,9 @@ export function assignThresholds(model: TierModel, scores: Float64Array): Assign
   return {
     tier: Uint16Array.from(scores, (s) => tierByScore(mins, s)),
     cuts: mins.map((score, i) => ({ code: model.tiers[i].code, score })),
-    rules: mins.map((minScore) => ({ kind: "threshold", minScore })).concat([{ kind: "threshold", minScore: null }]) as TierRule[],
+    rules: mins
+      .map((minScore) => ({ kind: "threshold", minScore }))
+      .concat([{ kind: "threshold", minScore: null }]) as TierRule[],
   };
 }
 
@@ -76,7 +80,12 @@ export interface ParetoAssignment extends Assignment {
 }
 
 /** pareto: by monetary descending then accountid ascending, each tier until its cumulative revenue share is reached. */
-export function assignPareto(model: TierModel, ids: readonly string[], monetary: Float64Array, scores: Float64Array): ParetoAssignment {
+export function assignPareto(
+  model: TierModel,
+  ids: readonly string[],
+  monetary: Float64Array,
+  scores: Float64Array,
+): ParetoAssignment {
   const n = monetary.length;
   const last = lastIndex(model);
   const order = Array.from({ length: n }, (_, i) => i).sort(
@@ -105,6 +114,11 @@ export function assignPareto(model: TierModel, ids: readonly string[], monetary:
     if (c.score === null || scores[i] < c.score) c.score = scores[i];
     if (c.monetary == null || monetary[i] < c.monetary) c.monetary = monetary[i];
   }
-  const rules = Array.from({ length: last + 1 }, (_, t): TierRule => ({ kind: "pareto", revenueBefore: 0, total: totalCents / 100, share: t < last ? shares[t] : null }));
+  const rules = Array.from({ length: last + 1 }, (_, t): TierRule => ({
+    kind: "pareto",
+    revenueBefore: 0,
+    total: totalCents / 100,
+    share: t < last ? shares[t] : null,
+  }));
   return { tier, cuts, rules, revenueBefore, total: totalCents / 100 };
 }

@@ -36,7 +36,8 @@ export function computeTrend(
   const delta = round2(q0 - baseline);
   let code: Trend;
   if (firstInvoiceOn == null || firstInvoiceOn > earliestBaselineStart) code = "insufficient";
-  else if (baseline > 0 && q0 <= (1 - cfg.dropRatio) * baseline && baseline - q0 >= cfg.minAbsoluteChange) code = "declining";
+  else if (baseline > 0 && q0 <= (1 - cfg.dropRatio) * baseline && baseline - q0 >= cfg.minAbsoluteChange)
+    code = "declining";
   else if (q0 >= (1 + cfg.riseRatio) * baseline && q0 - baseline >= cfg.minAbsoluteChange) code = "growing";
   else code = "stable";
   return { code, q0, baseline, delta };

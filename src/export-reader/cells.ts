@@ -47,7 +47,8 @@ export function state(allowed: Record<string, number>): (cell: string) => number
     .map(([name, v]) => `${v} ${name}`)
     .join(", ");
   return (cell) => {
-    if (!INTEGER.test(cell) || !values.has(Number(cell))) throw new CellError(`unknown state "${cell}" (expected ${list})`);
+    if (!INTEGER.test(cell) || !values.has(Number(cell)))
+      throw new CellError(`unknown state "${cell}" (expected ${list})`);
     return Number(cell);
   };
 }

@@ -41,7 +41,8 @@ export class ChunkPool {
         w.postMessage(tasks[next++]);
       };
       const count = Math.max(1, Math.min(this.size, tasks.length));
-      while (this.workers.length < count) this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
+      while (this.workers.length < count)
+        this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
       for (const w of this.workers.slice(0, count)) {
         const onMsg = (m: ChunkMessage): void => {
           onMessage(m);

@@ -48,6 +48,11 @@ export const CHUNK_WORKER_FLAG = "tieringChunkWorker";
 if (parentPort && (workerData as Record<string, unknown> | null)?.[CHUNK_WORKER_FLAG]) {
   const port = parentPort;
   port.on("message", (task: ChunkTask) => {
-    void readChunk(task, (m) => port.postMessage(m, m.kind === "done" ? [m.data.rec.buffer as ArrayBuffer, m.data.rows.buffer as ArrayBuffer] : []));
+    void readChunk(task, (m) =>
+      port.postMessage(
+        m,
+        m.kind === "done" ? [m.data.rec.buffer as ArrayBuffer, m.data.rows.buffer as ArrayBuffer] : [],
+      ),
+    );
   });
 }

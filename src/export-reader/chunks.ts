@@ -21,7 +21,12 @@ export function planChunks(path: string, chunkBytes: number): ByteRange[] | null
     const header = headerCells(fd, headerEnd);
     if (!header) return null;
     const starts = [headerEnd];
-    for (let b = nextBoundary(fd, headerEnd + chunkBytes, size, false); b > 0 && b < size; b = nextBoundary(fd, b + chunkBytes, size, false)) starts.push(b);
+    for (
+      let b = nextBoundary(fd, headerEnd + chunkBytes, size, false);
+      b > 0 && b < size;
+      b = nextBoundary(fd, b + chunkBytes, size, false)
+    )
+      starts.push(b);
     return starts.map((start, k) => ({ start, end: starts[k + 1] ?? size, header })).filter((r) => r.end > r.start);
   } finally {
     closeSync(fd);
@@ -48,7 +53,7 @@ export function countQuotes(buf: Uint8Array): number {
 function nextBoundary(fd: number, from: number, size: number, balanced: boolean): number {
   const buf = Buffer.allocUnsafe(PROBE_BYTES);
   let quotes = 0;
-  for (let at = from; at < size; ) {
+  for (let at = from; at < size;) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
     if (n <= 0) return -1;
     const view = buf.subarray(0, n);

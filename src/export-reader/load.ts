@@ -22,7 +22,8 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
     (a, record) => {
       const key = a.accountid.toLowerCase();
       const first = seen.get(key);
-      if (first !== undefined) throw new RowError("accountid", `duplicate accountid ${a.accountid}, first on line {line}`, first);
+      if (first !== undefined)
+        throw new RowError("accountid", `duplicate accountid ${a.accountid}, first on line {line}`, first);
       seen.set(key, record);
       accounts.push(a);
     },
@@ -35,7 +36,12 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
  * Streams an export folder into the engine's facts: rows are aggregated as they are read, never all kept; big row
  * files are read by several threads (src/export/parallel-facts).
  */
-export async function loadFacts(dir: string, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): Promise<FactsTable> {
+export async function loadFacts(
+  dir: string,
+  model: TierModel,
+  asOf: number,
+  options: ReadOptions & ParallelOptions = {},
+): Promise<FactsTable> {
   // Threads parse the row files while this one reads the accounts.
   const rows = RowTablesReader.start(dir, model, asOf, options);
   let accounts: AccountRow[];

@@ -50,15 +50,23 @@ export class RowTablesReader {
     let id = 0;
     this.plans = ROW_TABLES.map((table) => {
       const path = `${dir}/${rowTableFile(table)}`;
-      const ranges = threads > 1 && existsSync(path) && statSync(path).size >= minBytes ? planChunks(path, chunkBytes) : null;
+      const ranges =
+        threads > 1 && existsSync(path) && statSync(path).size >= minBytes ? planChunks(path, chunkBytes) : null;
       return { table, tasks: ranges && ranges.map((range) => ({ id: id++, path, table, range, model, asOf })) };
     });
     const tasks = this.plans.flatMap((p) => p.tasks ?? []);
     this.pool = tasks.length ? new ChunkPool(threads) : null;
-    this.running = this.pool ? this.pool.run(tasks, (m) => this.onMessage(m)).catch((e) => this.onPoolError(e)) : Promise.resolve();
+    this.running = this.pool
+      ? this.pool.run(tasks, (m) => this.onMessage(m)).catch((e) => this.onPoolError(e))
+      : Promise.resolve();
   }
 
-  static start(dir: string, model: TierModel, asOf: number, options: ReadOptions & ParallelOptions = {}): RowTablesReader {
+  static start(
+    dir: string,
+    model: TierModel,
+    asOf: number,
+    options: ReadOptions & ParallelOptions = {},
+  ): RowTablesReader {
     return new RowTablesReader(dir, options, model, asOf);
   }
 
@@ -144,7 +152,6 @@ export class RowTablesReader {
       };
     });
   }
-
 }
 
 function newlinesBefore(path: string, range: ByteRange): Promise<number> {

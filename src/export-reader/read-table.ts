@@ -60,16 +60,34 @@ interface PendingError {
  * are ignored. `onRow` gets each row with its record number (1 = the first after the header). Resolves to the number
  * of data rows.
  */
-export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, record: number) => void, options: ReadOptions & { range?: ByteRange } = {}): Promise<number> {
+export function readTable<R>(
+  dir: string,
+  spec: TableSpec<R>,
+  onRow: (row: R, record: number) => void,
+  options: ReadOptions & { range?: ByteRange } = {},
+): Promise<number> {
   const path = `${dir}/${spec.file}`;
   const label = spec.file;
   if (!existsSync(path)) {
-    return Promise.reject(new InputError(label, null, null, `file not found in ${dir} (expected a header row with ${spec.columns.filter((c) => c.required).map((c) => c.name).join(", ")})`));
+    return Promise.reject(
+      new InputError(
+        label,
+        null,
+        null,
+        `file not found in ${dir} (expected a header row with ${spec.columns
+          .filter((c) => c.required)
+          .map((c) => c.name)
+          .join(", ")})`,
+      ),
+    );
   }
   return new Promise<number>((resolve, reject) => {
     const { range } = options;
     let index: number[] | null = range ? headerIndex(label, range.header, spec.columns) : null;
-    const source = createReadStream(path, { highWaterMark: 1 << 20, ...(range && { start: range.start, end: range.end - 1 }) });
+    const source = createReadStream(path, {
+      highWaterMark: 1 << 20,
+      ...(range && { start: range.start, end: range.end - 1 }),
+    });
     // No `info` option: it costs more than the parsing itself. Line numbers are found again when an error needs one.
     const parser = parse(CSV_OPTIONS);
     let record = range ? 0 : -1;
@@ -80,7 +98,8 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
       source.destroy();
       parser.destroy();
       if (err instanceof InputError) reject(err);
-      else if (err instanceof CsvError) reject(new InputError(label, (err as CsvError & { lines?: number }).lines ?? null, null, csvReason(err)));
+      else if (err instanceof CsvError)
+        reject(new InputError(label, (err as CsvError & { lines?: number }).lines ?? null, null, csvReason(err)));
       else if ((err as NodeJS.ErrnoException)?.code) reject(new InputError(label, null, null, (err as Error).message));
       else reject(err);
     };
@@ -90,7 +109,15 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
       source.destroy();
       parser.destroy();
       linesOf(path, [e.record, e.relatedRecord ?? e.record], range).then(
-        (lines) => reject(new InputError(label, lines.get(e.record) ?? null, e.column, e.reason.replace("{line}", String(lines.get(e.relatedRecord ?? e.record) ?? "?")))),
+        (lines) =>
+          reject(
+            new InputError(
+              label,
+              lines.get(e.record) ?? null,
+              e.column,
+              e.reason.replace("{line}", String(lines.get(e.relatedRecord ?? e.record) ?? "?")),
+            ),
+          ),
         reject,
       );
     };
@@ -110,7 +137,7 @@ export function readTable<R>(dir: string, spec: TableSpec<R>, onRow: (row: R, re
           const values = new Array<unknown>(spec.columns.length);
           for (let c = 0; c < spec.columns.length; c++) {
             const at = index[c];
-            const cell = at < 0 ? "" : cells[at] ?? "";
+            const cell = at < 0 ? "" : (cells[at] ?? "");
             try {
               values[c] = spec.columns[c].parse(cell);
             } catch (e) {
@@ -163,7 +190,8 @@ const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_quotes: false } a
 /** csv-parse's messages, in words that say what to fix. */
 function csvReason(err: CsvError): string {
   const count = /expect (\d+), got (\d+)/.exec(err.message);
-  if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" && count) return `the row has ${count[2]} fields; the header has ${count[1]}`;
+  if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" && count)
+    return `the row has ${count[2]} fields; the header has ${count[1]}`;
   return err.message.replace(/^Invalid Record Length: /, "");
 }
 
@@ -171,8 +199,8 @@ function headerIndex(file: string, header: string[], columns: readonly ColumnSpe
   const positions = new Map(header.map((h, i) => [h.trim().toLowerCase(), i] as const));
   return columns.map((c) => {
     const at = positions.get(c.name);
-    if (at === undefined && c.required) throw new InputError(file, 1, c.name, `missing column "${c.name}" in the header (${header.join(",")})`);
+    if (at === undefined && c.required)
+      throw new InputError(file, 1, c.name, `missing column "${c.name}" in the header (${header.join(",")})`);
     return at ?? -1;
   });
 }
-

@@ -6,10 +6,16 @@ import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 export const ROW_TABLES = ["invoices", "opportunities", "activities"] as const;
 export type RowTable = (typeof ROW_TABLES)[number];
 
-export const rowTableFile = (t: RowTable): string => (t === "invoices" ? INVOICES : t === "opportunities" ? OPPORTUNITIES : ACTIVITIES).file;
+export const rowTableFile = (t: RowTable): string =>
+  (t === "invoices" ? INVOICES : t === "opportunities" ? OPPORTUNITIES : ACTIVITIES).file;
 
 /** Reads one row table (or a range of it) into a FactsBuilder or a chunk's PartialFacts. Resolves to the row count. */
-export function readRowTable(dir: string, table: RowTable, into: RowAccumulator, options: ReadOptions & { range?: ByteRange } = {}): Promise<number> {
+export function readRowTable(
+  dir: string,
+  table: RowTable,
+  into: RowAccumulator,
+  options: ReadOptions & { range?: ByteRange } = {},
+): Promise<number> {
   if (table === "invoices") return readTable(dir, INVOICES, (r) => into.addInvoice(r), options);
   if (table === "opportunities") return readTable(dir, OPPORTUNITIES, (r) => into.addOpportunity(r), options);
   return readTable(dir, ACTIVITIES, (r) => into.addActivity(r), options);

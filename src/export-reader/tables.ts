@@ -1,11 +1,25 @@
 import { STATE, tierFromOption } from "../engine/choices";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
-import { amount, CellError, instant, optionalInstant, optionalNumber, optionalPercent, required, state, text } from "./cells";
+import {
+  amount,
+  CellError,
+  instant,
+  optionalInstant,
+  optionalNumber,
+  optionalPercent,
+  required,
+  state,
+  text,
+} from "./cells";
 import type { ColumnSpec, TableSpec } from "./read-table";
 
 /** The four tables of the export folder (design.md §5), their columns and how each cell is read. */
 
-const col = (name: string, parse: (cell: string) => unknown, isRequired = true): ColumnSpec => ({ name, parse, required: isRequired });
+const col = (name: string, parse: (cell: string) => unknown, isRequired = true): ColumnSpec => ({
+  name,
+  parse,
+  required: isRequired,
+});
 
 /** A tier cell holds a code (AAA) or the `ct_tier` option value (100000000), as a Dataverse export may. */
 function tierCell(cell: string): string | null {
@@ -46,8 +60,19 @@ export const ACCOUNTS: TableSpec<AccountRow> = {
 
 export const INVOICES: TableSpec<InvoiceRow> = {
   file: "invoices.csv",
-  columns: [col("invoiceid", required), col("customerid", required), col("totalamount_base", amount), col("statecode", state(STATE.invoice)), col("createdon", instant)],
-  toRow: (v) => ({ customerid: v[1] as string, totalamount_base: v[2] as number, statecode: v[3] as number, createdon: v[4] as number }),
+  columns: [
+    col("invoiceid", required),
+    col("customerid", required),
+    col("totalamount_base", amount),
+    col("statecode", state(STATE.invoice)),
+    col("createdon", instant),
+  ],
+  toRow: (v) => ({
+    customerid: v[1] as string,
+    totalamount_base: v[2] as number,
+    statecode: v[3] as number,
+    createdon: v[4] as number,
+  }),
 };
 
 export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
@@ -74,6 +99,17 @@ export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
 
 export const ACTIVITIES: TableSpec<ActivityRow> = {
   file: "activities.csv",
-  columns: [col("activityid", required), col("regardingobjectid", text), col("activitytypecode", required), col("statecode", state(STATE.activity)), col("actualend", optionalInstant)],
-  toRow: (v) => ({ regardingobjectid: v[1] as string, activitytypecode: v[2] as string, statecode: v[3] as number, actualend: v[4] as number | null }),
+  columns: [
+    col("activityid", required),
+    col("regardingobjectid", text),
+    col("activitytypecode", required),
+    col("statecode", state(STATE.activity)),
+    col("actualend", optionalInstant),
+  ],
+  toRow: (v) => ({
+    regardingobjectid: v[1] as string,
+    activitytypecode: v[2] as string,
+    statecode: v[3] as number,
+    actualend: v[4] as number | null,
+  }),
 };

@@ -43,13 +43,29 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
     const a = r.facts.accounts[i];
     const name = a.name ?? "";
     if (isDeclining) {
-      declining.push({ accountid: a.accountid, name, tier: tiers[r.tier[i]], monetary: r.facts.monetary[i], q0: trend.q0, baseline: trend.baseline, delta: trend.delta });
+      declining.push({
+        accountid: a.accountid,
+        name,
+        tier: tiers[r.tier[i]],
+        monetary: r.facts.monetary[i],
+        q0: trend.q0,
+        baseline: trend.baseline,
+        delta: trend.delta,
+      });
     }
     if (holdsTop) {
       // The stored tier (hysteresis, overrides) decides the cadence: the engine's outcome, not the computed tier.
       const o = outcomeAt(r, i);
       if (o.stored.tier === tiers[0] && o.cadence.overdueDays > 0) {
-        overdue.push({ accountid: a.accountid, name, tier: o.stored.tier, nextTouchDue: isoDate(o.cadence.nextTouchDue), overdueDays: o.cadence.overdueDays, channel: o.cadence.channel, cadenceDays: o.cadence.days });
+        overdue.push({
+          accountid: a.accountid,
+          name,
+          tier: o.stored.tier,
+          nextTouchDue: isoDate(o.cadence.nextTouchDue),
+          overdueDays: o.cadence.overdueDays,
+          channel: o.cadence.channel,
+          cadenceDays: o.cadence.days,
+        });
       }
     }
   }
@@ -115,7 +131,17 @@ export function movementMatrix(r: RankResult, previous: ReadonlyMap<string, stri
   const counts = from.map(() => to.map(() => 0));
   const prev = new Map<string, string>();
   for (const [id, tier] of previous) prev.set(id.toLowerCase(), tier);
-  const m: MovementMatrix = { from, to, counts, unchanged: 0, promoted: 0, demoted: 0, entered: 0, left: 0, unknownTier: 0 };
+  const m: MovementMatrix = {
+    from,
+    to,
+    counts,
+    unchanged: 0,
+    promoted: 0,
+    demoted: 0,
+    entered: 0,
+    left: 0,
+    unknownTier: 0,
+  };
   const seen = new Set<string>();
   for (let i = 0; i < r.facts.accounts.length; i++) {
     const id = r.facts.accounts[i].accountid.toLowerCase();

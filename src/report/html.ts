@@ -71,7 +71,10 @@ ${rows}
 function paretoSection(d: ReportData): string {
   const c = d.pareto;
   const rows = c.cuts
-    .map((x) => `<tr><th scope="row" class="text">${esc(x.tier)}</th><td>${count.format(x.accounts)}</td><td>${pct(x.rankShare)}</td><td>${pct(x.curveShare)}</td></tr>`)
+    .map(
+      (x) =>
+        `<tr><th scope="row" class="text">${esc(x.tier)}</th><td>${count.format(x.accounts)}</td><td>${pct(x.rankShare)}</td><td>${pct(x.curveShare)}</td></tr>`,
+    )
     .join("\n");
   return `<section aria-labelledby="pareto-h">
 <h2 id="pareto-h">Pareto curve</h2>
@@ -87,12 +90,19 @@ ${rows}
 
 function movementSection(d: ReportData): string {
   const head = `<section aria-labelledby="move-h">\n<h2 id="move-h">Tier movement</h2>\n`;
-  if (!d.movement) return `${head}<p class="note">No previous run given (<code>--previous tiers.csv</code> from the last quarter's <code>tiering rank</code>), so there is no movement to show.</p>\n</section>`;
+  if (!d.movement)
+    return `${head}<p class="note">No previous run given (<code>--previous tiers.csv</code> from the last quarter's <code>tiering rank</code>), so there is no movement to show.</p>\n</section>`;
   return `${head}<p class="note">Against ${esc(d.previousSource ?? "the previous run")}: ${movementSummary(d.movement)}.</p>\n${movementTable(d.movement)}\n</section>`;
 }
 
 function movementSummary(m: MovementMatrix): string {
-  const parts = [`${count.format(m.unchanged)} unchanged`, `${count.format(m.promoted)} promoted`, `${count.format(m.demoted)} demoted`, `${count.format(m.entered)} new`, `${count.format(m.left)} gone`];
+  const parts = [
+    `${count.format(m.unchanged)} unchanged`,
+    `${count.format(m.promoted)} promoted`,
+    `${count.format(m.demoted)} demoted`,
+    `${count.format(m.entered)} new`,
+    `${count.format(m.left)} gone`,
+  ];
   if (m.unknownTier) parts.push(`${count.format(m.unknownTier)} with a tier the model does not know`);
   return parts.join(", ");
 }
@@ -101,7 +111,9 @@ function movementTable(m: MovementMatrix): string {
   const head = m.to.map((t) => `<th scope="col">${esc(t)}</th>`).join("");
   const body = m.from
     .map((from, r) => {
-      const cells = m.counts[r].map((v, c) => `<td${r === c && r < m.from.length - 1 ? ' class="diag"' : ""}>${count.format(v)}</td>`).join("");
+      const cells = m.counts[r]
+        .map((v, c) => `<td${r === c && r < m.from.length - 1 ? ' class="diag"' : ""}>${count.format(v)}</td>`)
+        .join("");
       return `<tr><th scope="row" class="text">${esc(from)}</th>${cells}</tr>`;
     })
     .join("\n");
@@ -114,9 +126,15 @@ ${body}
 
 function decliningSection(d: ReportData): string {
   const rows = d.declining
-    .map((r) => `<tr><td class="text">${esc(r.name || r.accountid)}</td><td class="text">${esc(r.tier)}</td><td>${money.format(r.monetary)}</td><td>${money.format(r.q0)}</td><td>${money.format(r.baseline)}</td><td>${money.format(r.delta)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td class="text">${esc(r.name || r.accountid)}</td><td class="text">${esc(r.tier)}</td><td>${money.format(r.monetary)}</td><td>${money.format(r.q0)}</td><td>${money.format(r.baseline)}</td><td>${money.format(r.delta)}</td></tr>`,
+    )
     .join("\n");
-  const shown = d.decliningTotal > d.declining.length ? ` (largest ${d.declining.length} of ${count.format(d.decliningTotal)})` : "";
+  const shown =
+    d.decliningTotal > d.declining.length
+      ? ` (largest ${d.declining.length} of ${count.format(d.decliningTotal)})`
+      : "";
   return `<section aria-labelledby="decl-h">
 <h2 id="decl-h">Top accounts with a declining trend</h2>
 ${
@@ -133,9 +151,13 @@ ${rows}
 
 function overdueSection(d: ReportData): string {
   const rows = d.overdue
-    .map((r) => `<tr><td class="text">${esc(r.name || r.accountid)}</td><td class="text">${esc(r.nextTouchDue)}</td><td>${count.format(r.overdueDays)}</td><td class="text">${esc(r.channel)} every ${r.cadenceDays} days</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td class="text">${esc(r.name || r.accountid)}</td><td class="text">${esc(r.nextTouchDue)}</td><td>${count.format(r.overdueDays)}</td><td class="text">${esc(r.channel)} every ${r.cadenceDays} days</td></tr>`,
+    )
     .join("\n");
-  const shown = d.overdueTotal > d.overdue.length ? ` (most overdue ${d.overdue.length} of ${count.format(d.overdueTotal)})` : "";
+  const shown =
+    d.overdueTotal > d.overdue.length ? ` (most overdue ${d.overdue.length} of ${count.format(d.overdueTotal)})` : "";
   return `<section aria-labelledby="over-h">
 <h2 id="over-h">${esc(d.topTier)} accounts with an overdue touch</h2>
 ${

@@ -20,6 +20,11 @@ export function reportHtml(ranked: RankResult, options: BuildOptions = {}): stri
  * The report for rows already in memory (the sandbox's store behind the demo page): AccountRow.name, ct_tier,
  * ct_tierchangedon and ct_lasttouchon feed the account lists and the overdue-touch section.
  */
-export function reportHtmlFromRows(input: EngineInput, model: TierModel, asOf: number, options: BuildOptions = {}): string {
+export function reportHtmlFromRows(
+  input: EngineInput,
+  model: TierModel,
+  asOf: number,
+  options: BuildOptions = {},
+): string {
   return reportHtml(rankPopulation(input, model, asOf), options);
 }

@@ -7,7 +7,15 @@ import { InputError } from "../export-reader/input-error";
  * streaming, so a big population is never held as text. Errors name the file and line.
  */
 export function readPreviousTiers(path: string, knownTiers: readonly string[]): Promise<Map<string, string>> {
-  if (!existsSync(path)) return Promise.reject(new InputError(path, null, null, "previous tiers file not found (expected a CSV written by `tiering rank --out`)"));
+  if (!existsSync(path))
+    return Promise.reject(
+      new InputError(
+        path,
+        null,
+        null,
+        "previous tiers file not found (expected a CSV written by `tiering rank --out`)",
+      ),
+    );
   return new Promise((resolve, reject) => {
     const out = new Map<string, string>();
     const parser = parse({ bom: true, info: true, skip_empty_lines: true });
@@ -22,7 +30,9 @@ export function readPreviousTiers(path: string, knownTiers: readonly string[]): 
       reject(e);
     };
     const source = createReadStream(path);
-    source.on("error", (e: NodeJS.ErrnoException) => fail(new InputError(path, null, null, `cannot read (${e.code ?? e.message})`)));
+    source.on("error", (e: NodeJS.ErrnoException) =>
+      fail(new InputError(path, null, null, `cannot read (${e.code ?? e.message})`)),
+    );
     parser.on("readable", () => {
       let rec: { record: string[]; info: { lines: number } } | null;
       while (!failed && (rec = parser.read() as typeof rec) !== null) {
@@ -31,21 +41,42 @@ export function readPreviousTiers(path: string, knownTiers: readonly string[]): 
           const header = record.map((h) => h.trim().toLowerCase());
           idCol = header.indexOf("accountid");
           tierCol = header.indexOf("tier");
-          if (idCol < 0 || tierCol < 0) return fail(new InputError(path, info.lines, null, `header must name accountid and tier (found: ${header.join(", ")})`));
+          if (idCol < 0 || tierCol < 0)
+            return fail(
+              new InputError(
+                path,
+                info.lines,
+                null,
+                `header must name accountid and tier (found: ${header.join(", ")})`,
+              ),
+            );
           continue;
         }
         const id = (record[idCol] ?? "").trim().toLowerCase();
         const tier = (record[tierCol] ?? "").trim();
         if (!id) return fail(new InputError(path, info.lines, "accountid", "empty account id"));
-        if (!knownTiers.includes(tier)) return fail(new InputError(path, info.lines, "tier", `"${tier}" is not a tier of the model (${knownTiers.join(", ")})`));
+        if (!knownTiers.includes(tier))
+          return fail(
+            new InputError(path, info.lines, "tier", `"${tier}" is not a tier of the model (${knownTiers.join(", ")})`),
+          );
         if (out.has(id)) return fail(new InputError(path, info.lines, "accountid", `account ${id} appears twice`));
         out.set(id, tier);
       }
     });
-    parser.on("error", (e) => fail(new InputError(path, e instanceof CsvError ? ((e as CsvError & { lines?: number }).lines ?? null) : null, null, e.message)));
+    parser.on("error", (e) =>
+      fail(
+        new InputError(
+          path,
+          e instanceof CsvError ? ((e as CsvError & { lines?: number }).lines ?? null) : null,
+          null,
+          e.message,
+        ),
+      ),
+    );
     parser.on("end", () => {
       if (failed) return;
-      if (idCol < 0) return fail(new InputError(path, null, null, "empty file (expected a header row with accountid and tier)"));
+      if (idCol < 0)
+        return fail(new InputError(path, null, null, "empty file (expected a header row with accountid and tier)"));
       resolve(out);
     });
     source.pipe(parser);

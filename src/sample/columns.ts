@@ -15,7 +15,10 @@ export const SAMPLE_FILES = {
       "estimatedclosedate",
     ],
   },
-  activities: { file: "activities.csv", header: ["activityid", "regardingobjectid", "activitytypecode", "statecode", "actualend"] },
+  activities: {
+    file: "activities.csv",
+    header: ["activityid", "regardingobjectid", "activitytypecode", "statecode", "actualend"],
+  },
 } as const satisfies Record<string, { file: string; header: readonly string[] }>;
 
 export type SampleFile = keyof typeof SAMPLE_FILES;

@@ -104,7 +104,10 @@ export class CsvFileSet<K extends string> {
     this.all = Object.values(writers);
   }
 
-  static async open<K extends string>(dir: string, files: Record<K, { file: string; header: readonly string[] }>): Promise<CsvFileSet<K>> {
+  static async open<K extends string>(
+    dir: string,
+    files: Record<K, { file: string; header: readonly string[] }>,
+  ): Promise<CsvFileSet<K>> {
     const stat = await fsp.stat(dir).catch(() => undefined);
     if (stat && !stat.isDirectory()) throw new Error(`--out ${dir} exists and is not a folder`);
     await fsp.mkdir(dir, { recursive: true });

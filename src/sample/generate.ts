@@ -34,7 +34,14 @@ export const DEFAULT_SAMPLE_MONTHS = 27;
 /** Start of the period: `months` calendar months before `asOf` (UTC). */
 export function periodStart(asOf: number, months: number): number {
   const d = new Date(asOf);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - months, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return Date.UTC(
+    d.getUTCFullYear(),
+    d.getUTCMonth() - months,
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds(),
+  );
 }
 
 const money = (cents: number): string => (cents / 100).toFixed(2);
@@ -61,9 +68,12 @@ interface InvoiceDraft {
 /** Streams one account after the other into the four files; memory holds one account's rows at most. */
 export async function generateSample(options: SampleOptions): Promise<SampleResult> {
   const { accounts, seed, asOf, months, out, signal, onProgress } = options;
-  if (!Number.isSafeInteger(accounts) || accounts < 1) throw new RangeError(`accounts must be a whole number ≥ 1, got ${accounts}`);
-  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be a whole number 0..4294967295, got ${seed}`);
-  if (!Number.isSafeInteger(months) || months < 1) throw new RangeError(`months must be a whole number ≥ 1, got ${months}`);
+  if (!Number.isSafeInteger(accounts) || accounts < 1)
+    throw new RangeError(`accounts must be a whole number ≥ 1, got ${accounts}`);
+  if (!Number.isSafeInteger(seed) || seed < 0 || seed > 0xffffffff)
+    throw new RangeError(`seed must be a whole number 0..4294967295, got ${seed}`);
+  if (!Number.isSafeInteger(months) || months < 1)
+    throw new RangeError(`months must be a whole number ≥ 1, got ${months}`);
   if (!Number.isFinite(asOf)) throw new RangeError("asOf must be a valid instant");
   signal?.throwIfAborted();
 
@@ -121,7 +131,7 @@ interface Period {
 function monthSegments(start: number, end: number): Period {
   const boundaries = [start];
   const season: number[] = [];
-  for (let a = start; a < end; ) {
+  for (let a = start; a < end;) {
     const d = new Date(a);
     const b = Math.min(end, Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
     season.push(SEASON[d.getUTCMonth()]);
@@ -218,7 +228,16 @@ function writeOpportunities(rng: Rng, out: CsvFileWriter, id: string, p: Account
       const closed = Math.min(end - DAY_MS, Math.max(created + DAY_MS, planned + 7 * DAY_MS * rng.normal()));
       if (rng.chance(winRate)) {
         const actual = Math.round(estimated * rng.uniform(0.85, 1.05) * 100);
-        fields = STATE.opportunity.won + "," + money(actual) + "," + estimated.toFixed(2) + ",," + isoDay(closed) + "," + isoDay(planned);
+        fields =
+          STATE.opportunity.won +
+          "," +
+          money(actual) +
+          "," +
+          estimated.toFixed(2) +
+          ",," +
+          isoDay(closed) +
+          "," +
+          isoDay(planned);
       } else {
         fields = STATE.opportunity.lost + ",," + estimated.toFixed(2) + ",," + isoDay(closed) + "," + isoDay(planned);
       }

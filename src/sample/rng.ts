@@ -14,7 +14,8 @@ function splitmix32(state: number): [value: number, next: number] {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-const hex32 = (v: number): string => HEX[(v >>> 24) & 255] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
+const hex32 = (v: number): string =>
+  HEX[(v >>> 24) & 255] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
 
 /** The sample's one source of randomness: pure-rand's xoroshiro128+ plus the distributions the generator needs. */
 export class Rng {
@@ -114,7 +115,17 @@ export class Rng {
     const h = hex32(b);
     const v = hex32(c);
     return (
-      hex32(a) + "-" + h.slice(0, 4) + "-4" + h.slice(5, 8) + "-" + HEX[0x80 | ((c >>> 24) & 0x3f)] + v.slice(2, 4) + "-" + v.slice(4, 8) + hex32(d)
+      hex32(a) +
+      "-" +
+      h.slice(0, 4) +
+      "-4" +
+      h.slice(5, 8) +
+      "-" +
+      HEX[0x80 | ((c >>> 24) & 0x3f)] +
+      v.slice(2, 4) +
+      "-" +
+      v.slice(4, 8) +
+      hex32(d)
     );
   }
 }

@@ -20,7 +20,17 @@ describe("counting proxy", () => {
       await executeChangeSet(transport, [
         { method: "POST", path: "accounts", body: { accountid: ids[0], name: "A" } },
         { method: "POST", path: "accounts", body: { accountid: ids[1], name: "B" } },
-        { method: "POST", path: "accounts/Microsoft.Dynamics.CRM.UpdateMultiple", body: { Targets: ids.map((accountid) => ({ "@odata.type": "Microsoft.Dynamics.CRM.account", accountid, name: "C" })) } },
+        {
+          method: "POST",
+          path: "accounts/Microsoft.Dynamics.CRM.UpdateMultiple",
+          body: {
+            Targets: ids.map((accountid) => ({
+              "@odata.type": "Microsoft.Dynamics.CRM.account",
+              accountid,
+              name: "C",
+            })),
+          },
+        },
       ]);
       await transport.request("GET", "accounts?$select=name", { Accept: "application/json" });
       expect(proxy.counts).toEqual({ BATCH: 1, GET: 1 });

@@ -47,7 +47,11 @@ describe("bench harness", () => {
   });
 
   test("arguments: sizes and suites are checked", () => {
-    expect(parseBenchArgs(["--size", "10k,1M", "--quick"])).toMatchObject({ sizes: ["10k", "1m"], quick: true, json: false });
+    expect(parseBenchArgs(["--size", "10k,1M", "--quick"])).toMatchObject({
+      sizes: ["10k", "1m"],
+      quick: true,
+      json: false,
+    });
     expect(() => parseBenchArgs(["--size", "5k"])).toThrow(/--size.*"5k"/);
     expect(() => parseBenchArgs(["--only", "engine,nope"])).toThrow(/unknown suite "nope"/);
   });
@@ -60,8 +64,17 @@ describe("bench harness", () => {
   });
 
   test("engine and ingest suites report their figures", async () => {
-    expectFigures(await engineSuite(tiny), ["engine.tiny.facts_per_s", "engine.tiny.rank", "engine.tiny.peak_rss", "engine.tiny.rows"]);
-    expectFigures(await ingestSuite(tiny), ["ingest.tiny.all_tables", "ingest.tiny.invoices", "ingest.tiny.invoices_vs_parse_only"]);
+    expectFigures(await engineSuite(tiny), [
+      "engine.tiny.facts_per_s",
+      "engine.tiny.rank",
+      "engine.tiny.peak_rss",
+      "engine.tiny.rows",
+    ]);
+    expectFigures(await ingestSuite(tiny), [
+      "ingest.tiny.all_tables",
+      "ingest.tiny.invoices",
+      "ingest.tiny.invoices_vs_parse_only",
+    ]);
   });
 
   test("CSV to tiers: ours and DuckDB produce the same tiers for every account", async () => {
@@ -74,7 +87,13 @@ describe("bench harness", () => {
 
   test("on-save: per-save requests and writes are counted for each kind of save", async () => {
     const figures = await onSaveSuite(tiny);
-    expectFigures(figures, ["on_save.first.requests", "on_save.changed.own_p99", "on_save.changed.requests", "on_save.unchanged.write_requests", "on_save.webhooks"]);
+    expectFigures(figures, [
+      "on_save.first.requests",
+      "on_save.changed.own_p99",
+      "on_save.changed.requests",
+      "on_save.unchanged.write_requests",
+      "on_save.webhooks",
+    ]);
     const get = (n: string): number => figures.find((f) => f.name === n)!.value;
     expect(get("on_save.webhooks")).toBe(18); // 6 accounts × first, changed, unchanged
     expect(Number.isInteger(get("on_save.changed.requests"))).toBe(true);

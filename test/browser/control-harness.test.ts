@@ -93,16 +93,23 @@ async function waitForHarness(url: string, timeoutMs: number): Promise<void> {
 
 beforeAll(async () => {
   // Always a fresh production build: the size limit is about the release bundle, and a stale out/ would test old code.
-  await promisify(execFile)(process.execPath, [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--buildMode", "production", "--outDir", CODE_PATH], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+  await promisify(execFile)(
+    process.execPath,
+    [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--buildMode", "production", "--outDir", CODE_PATH],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`pcf-scripts build failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
   });
 
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  harness = spawn(process.execPath, ["-e", HARNESS_LAUNCHER, CODE_PATH, String(port)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  harness = spawn(process.execPath, ["-e", HARNESS_LAUNCHER, CODE_PATH, String(port)], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   harness.stdout?.on("data", (d: Buffer) => (harnessLog += d.toString()));
   harness.stderr?.on("data", (d: Buffer) => (harnessLog += d.toString()));
   await waitForHarness(baseUrl, 30_000);
@@ -134,7 +141,10 @@ async function routeOffline(context: BrowserContext, manifest?: (xml: string) =>
     }
     const m = /^\/(react|react-dom)@16\.14\.0\/(umd\/[\w.-]+\.js)$/.exec(url.pathname);
     if (url.hostname === "unpkg.com" && m) {
-      return route.fulfill({ contentType: "application/javascript", body: fs.readFileSync(path.join(ROOT, "node_modules", m[1], m[2])) });
+      return route.fulfill({
+        contentType: "application/javascript",
+        body: fs.readFileSync(path.join(ROOT, "node_modules", m[1], m[2])),
+      });
     }
     return route.abort(); // Segoe UI web fonts from the Office CDN: the page falls back to local fonts
   });
@@ -142,7 +152,11 @@ async function routeOffline(context: BrowserContext, manifest?: (xml: string) =>
 
 async function openHarness(opts: { manifest?: (xml: string) => string } = {}): Promise<Page> {
   if (!browser) throw new Error("browser not started");
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", timezoneId: "UTC" });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
   await context.clock.setFixedTime(NOW);
   await routeOffline(context, opts.manifest);
   const page = await context.newPage();
@@ -200,7 +214,11 @@ const AXE_SOURCE = require.resolve("axe-core/axe.min.js", { paths: [path.dirname
 async function axeViolations(page: Page, selector: string): Promise<string[]> {
   await page.addScriptTag({ path: AXE_SOURCE });
   return page.evaluate(async (sel) => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     const result = await axe.run({ include: [[sel]] });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
   }, selector);
@@ -235,7 +253,9 @@ describe("TierBadge in the pcf-start harness", () => {
           .filter((l) => l && !l.startsWith("//"));
       });
     };
-    expect(members(path.join(ROOT, "src/control/inputs.ts"))).toEqual(members(path.join(ROOT, "generated/ManifestTypes.d.ts")));
+    expect(members(path.join(ROOT, "src/control/inputs.ts"))).toEqual(
+      members(path.join(ROOT, "generated/ManifestTypes.d.ts")),
+    );
   });
 
   test("ranked account: badge, score, trend, cadence line and next touch", async () => {
@@ -250,7 +270,9 @@ describe("TierBadge in the pcf-start harness", () => {
       "rgb(122, 86, 0)",
       "rgb(255, 255, 255)",
     ]);
-    await expect(page.getByRole("meter", { name: "Score" }).getAttribute("aria-valuetext")).resolves.toBe("91.3 of 100");
+    await expect(page.getByRole("meter", { name: "Score" }).getAttribute("aria-valuetext")).resolves.toBe(
+      "91.3 of 100",
+    );
     await page.getByTestId("trend").hover();
     await expect(tooltip(page).innerText()).resolves.toBe(
       "Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.",

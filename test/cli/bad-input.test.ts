@@ -21,41 +21,75 @@ describe("tiering rank: bad input", () => {
   });
 
   it("names a missing file", () => {
-    expect(rankFails(exportFolder({ "invoices.csv": null }))).toMatch(/invoices\.csv: file not found .*customerid, totalamount_base, statecode, createdon/);
+    expect(rankFails(exportFolder({ "invoices.csv": null }))).toMatch(
+      /invoices\.csv: file not found .*customerid, totalamount_base, statecode, createdon/,
+    );
   });
 
   it("names a missing column", () => {
-    const err = rankFails(exportFolder({ "invoices.csv": "invoiceid,customerid,statecode,createdon\ni1,acc-1,2,2023-03-01\n" }));
+    const err = rankFails(
+      exportFolder({ "invoices.csv": "invoiceid,customerid,statecode,createdon\ni1,acc-1,2,2023-03-01\n" }),
+    );
     expect(err).toMatch(/invoices\.csv:1 column totalamount_base: missing column "totalamount_base"/);
   });
 
   it("names the line and column of an unparsable amount", () => {
-    const err = rankFails(exportFolder({ "invoices.csv": "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,100,2,2023-03-01\ni2,acc-1,12;50,2,2023-03-02\n" }));
+    const err = rankFails(
+      exportFolder({
+        "invoices.csv":
+          "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,100,2,2023-03-01\ni2,acc-1,12;50,2,2023-03-02\n",
+      }),
+    );
     expect(err).toMatch(/invoices\.csv:3 column 3 \(totalamount_base\): "12;50" is not a number/);
   });
 
   it("names the line and column of an unparsable date", () => {
-    const err = rankFails(exportFolder({ "opportunities.csv": "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\no1,acc-1,1,10,10,100,2023-02-30,\n" }));
+    const err = rankFails(
+      exportFolder({
+        "opportunities.csv":
+          "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\no1,acc-1,1,10,10,100,2023-02-30,\n",
+      }),
+    );
     expect(err).toMatch(/opportunities\.csv:2 column 7 \(actualclosedate\): "2023-02-30" is not an ISO 8601 date/);
   });
 
   it("names an unknown state and lists the known ones", () => {
-    const err = rankFails(exportFolder({ "invoices.csv": "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,100,7,2023-03-01\n" }));
-    expect(err).toMatch(/invoices\.csv:2 column 4 \(statecode\): unknown state "7" \(expected 0 active, 1 closed, 2 paid, 3 canceled\)/);
+    const err = rankFails(
+      exportFolder({
+        "invoices.csv": "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,100,7,2023-03-01\n",
+      }),
+    );
+    expect(err).toMatch(
+      /invoices\.csv:2 column 4 \(statecode\): unknown state "7" \(expected 0 active, 1 closed, 2 paid, 3 canceled\)/,
+    );
   });
 
   it("names a row with the wrong number of cells", () => {
-    expect(rankFails(exportFolder({ "accounts.csv": "accountid,name,statecode\nacc-1,Contoso,0,extra\n" }))).toMatch(/accounts\.csv:2: .*fields/i);
+    expect(rankFails(exportFolder({ "accounts.csv": "accountid,name,statecode\nacc-1,Contoso,0,extra\n" }))).toMatch(
+      /accounts\.csv:2: .*fields/i,
+    );
   });
 
   it("names a duplicate account id", () => {
-    expect(rankFails(exportFolder({ "accounts.csv": "accountid,name,statecode\nacc-1,A,0\nACC-1,B,0\n" }))).toMatch(/accounts\.csv:3 column accountid: duplicate accountid ACC-1, first on line 2/);
+    expect(rankFails(exportFolder({ "accounts.csv": "accountid,name,statecode\nacc-1,A,0\nACC-1,B,0\n" }))).toMatch(
+      /accounts\.csv:3 column accountid: duplicate accountid ACC-1, first on line 2/,
+    );
   });
 
   it("keeps an existing output file when a run fails", () => {
     const out = join(tempDir(), "tiers.csv");
     writeFileSync(out, "previous run\n");
-    const r = tiering(["rank", "--data", exportFolder({ "invoices.csv": "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,x,2,2023-03-01\n" }), "--as-of", "2024-01-01", "--out", out]);
+    const r = tiering([
+      "rank",
+      "--data",
+      exportFolder({
+        "invoices.csv": "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,x,2,2023-03-01\n",
+      }),
+      "--as-of",
+      "2024-01-01",
+      "--out",
+      out,
+    ]);
     expect(r.code).toBe(2);
     expect(readFileSync(out, "utf8")).toBe("previous run\n");
   });
@@ -63,16 +97,31 @@ describe("tiering rank: bad input", () => {
   it("names the line and column of a model file syntax error, and the field of an invalid model", () => {
     const dir = tempDir();
     writeFileSync(join(dir, "broken.json"), '{\n  "method": "pareto",\n  "weights": { "monetary": 1, }\n}\n');
-    expect(rankFails(exportFolder(), ["--model", join(dir, "broken.json")])).toMatch(/broken\.json:3 column \d+: not valid JSON/);
-    writeFileSync(join(dir, "invalid.json"), JSON.stringify({ tiers: [{ code: "AAA", share: 0.7 }, { code: "A", share: 0.5 }, { code: "C" }] }));
-    expect(rankFails(exportFolder(), ["--model", join(dir, "invalid.json")])).toMatch(/invalid\.json: field tiers\[\]\.share: shares sum to 1\.2, above 1/);
+    expect(rankFails(exportFolder(), ["--model", join(dir, "broken.json")])).toMatch(
+      /broken\.json:3 column \d+: not valid JSON/,
+    );
+    writeFileSync(
+      join(dir, "invalid.json"),
+      JSON.stringify({ tiers: [{ code: "AAA", share: 0.7 }, { code: "A", share: 0.5 }, { code: "C" }] }),
+    );
+    expect(rankFails(exportFolder(), ["--model", join(dir, "invalid.json")])).toMatch(
+      /invalid\.json: field tiers\[\]\.share: shares sum to 1\.2, above 1/,
+    );
   });
 
   it("rejects bad usage with exit code 2", () => {
-    for (const args of [["rank"], ["rank", "--data", exportFolder()], ["rank", "--data", "x", "--as-of", "July"], ["rank", "--bogus"], ["frobnicate"]]) {
+    for (const args of [
+      ["rank"],
+      ["rank", "--data", exportFolder()],
+      ["rank", "--data", "x", "--as-of", "July"],
+      ["rank", "--bogus"],
+      ["frobnicate"],
+    ]) {
       const r = tiering(args);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--data is required|--as-of is required|not a date|Unknown option '--bogus'|unknown command/);
+      expect(r.stderr).toMatch(
+        /--data is required|--as-of is required|not a date|Unknown option '--bogus'|unknown command/,
+      );
     }
   });
 });

@@ -15,7 +15,16 @@ describe("tiering explain", () => {
   });
 
   it("prints the stored explanation JSON with --json", () => {
-    const r = tiering(["explain", "--data", CDNOW, "--as-of", "1998-07-01", "--account", "00000001-0000-4000-8000-000000000004", "--json"]);
+    const r = tiering([
+      "explain",
+      "--data",
+      CDNOW,
+      "--as-of",
+      "1998-07-01",
+      "--account",
+      "00000001-0000-4000-8000-000000000004",
+      "--json",
+    ]);
     expect(r.code).toBe(0);
     const e = JSON.parse(r.stdout);
     expect(e).toMatchObject({ v: 1, method: "percentile", asOf: "1998-07-01T00:00:00.000Z" });
@@ -31,7 +40,13 @@ describe("tiering explain", () => {
 
 describe("progress bar", () => {
   const capture = (isTTY: boolean) => {
-    const stream = Object.assign(new PassThrough(), { isTTY, columns: 80, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+    const stream = Object.assign(new PassThrough(), {
+      isTTY,
+      columns: 80,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
     let text = "";
     stream.on("data", (c) => (text += c));
     return { io: { stdout: new PassThrough(), stderr: stream, cwd: "." }, text: () => text };

@@ -43,7 +43,14 @@ describe("tiering rank on the CDNOW sample", () => {
   it("puts exactly the customers who bought in the 12 months before July 1998 in the window", () => {
     const start = parseInstant("1997-07-01");
     const end = parseInstant(AS_OF);
-    const buyers = new Set(invoices.filter((i) => parseInstant(i.createdon) >= start && parseInstant(i.createdon) < end && Number(i.totalamount_base) > 0).map((i) => i.customerid));
+    const buyers = new Set(
+      invoices
+        .filter(
+          (i) =>
+            parseInstant(i.createdon) >= start && parseInstant(i.createdon) < end && Number(i.totalamount_base) > 0,
+        )
+        .map((i) => i.customerid),
+    );
     const active = rows.filter((r) => r.activeinwindow === "1");
     expect(new Set(active.map((r) => r.accountid))).toEqual(buyers);
     // everyone else has nothing in the window and gets the last tier
@@ -63,7 +70,8 @@ describe("tiering rank on the CDNOW sample", () => {
   });
 
   it("finds the super customers: the AAA tier holds far more than its share of revenue", () => {
-    const revenue = (t?: string): number => rows.filter((r) => !t || r.tier === t).reduce((s, r) => s + Number(r.monetary), 0);
+    const revenue = (t?: string): number =>
+      rows.filter((r) => !t || r.tier === t).reduce((s, r) => s + Number(r.monetary), 0);
     expect(revenue("AAA") / revenue()).toBeGreaterThan(0.3);
     expect(stdout).toMatch(/AAA\s+\d+\s+[\d.]+ %\s+[\d.]+ %/);
   });
@@ -100,11 +108,22 @@ describe("tiering rank on the CDNOW sample", () => {
     ["the default model", undefined],
     ["pareto", { method: "pareto" }],
     ["a trend sensitive to $20", { trend: { minAbsoluteChange: 20, baselineQuarters: 3 } }],
-    ["thresholds, other weights and a 6-month window", { method: "thresholds", windowMonths: 6, weights: { monetary: 1, frequency: 1, recency: 1, pipeline: 0, won: 0 } }],
+    [
+      "thresholds, other weights and a 6-month window",
+      {
+        method: "thresholds",
+        windowMonths: 6,
+        weights: { monetary: 1, frequency: 1, recency: 1, pipeline: 0, won: 0 },
+      },
+    ],
   ])("agrees row by row with the independent reference implementation (%s)", async (_, json) => {
     const model: TierModel = parseModel(json ?? {});
     const data = await readExportRows(CDNOW);
-    const ref = new Map(referenceRank(model, parseInstant(AS_OF), data.accounts, data.invoices, data.opportunities, data.activities).map((r) => [r.accountid, r]));
+    const ref = new Map(
+      referenceRank(model, parseInstant(AS_OF), data.accounts, data.invoices, data.opportunities, data.activities).map(
+        (r) => [r.accountid, r],
+      ),
+    );
     const ours = json ? rank(json).rows : rows;
     for (const r of ours) {
       const x = ref.get(r.accountid)!;

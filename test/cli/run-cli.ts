@@ -21,12 +21,13 @@ export function exportFolder(override: Record<string, string | null> = {}): stri
   const dir = tempDir("export-");
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string | null> = {
-    "accounts.csv": "accountid,name,statecode\nacc-1,\"Contoso, Ltd.\",0\nacc-2,Fabrikam,0\nacc-3,Northwind,1\n",
+    "accounts.csv": 'accountid,name,statecode\nacc-1,"Contoso, Ltd.",0\nacc-2,Fabrikam,0\nacc-3,Northwind,1\n',
     "invoices.csv":
       "invoiceid,customerid,totalamount_base,statecode,createdon\ni1,acc-1,1200.50,2,2023-03-01T00:00:00Z\ni2,acc-1,-200.50,2,2023-04-01T00:00:00Z\ni3,acc-2,99.99,0,2023-11-30\ni4,acc-3,500,2,2023-05-01T10:00:00Z\n",
     "opportunities.csv":
       "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\no1,acc-2,0,,10000,40,,2024-03-01\no2,acc-1,1,5000,5000,100,2023-10-10T00:00:00Z,\n",
-    "activities.csv": "activityid,regardingobjectid,activitytypecode,statecode,actualend\na1,acc-1,phonecall,1,2023-12-01T09:30:00Z\n",
+    "activities.csv":
+      "activityid,regardingobjectid,activitytypecode,statecode,actualend\na1,acc-1,phonecall,1,2023-12-01T09:30:00Z\n",
     ...override,
   };
   for (const [name, text] of Object.entries(files)) if (text !== null) writeFileSync(join(dir, name), text);

@@ -16,10 +16,14 @@ const visibleText = (el: Element): string => {
   const parts: string[] = [];
   const walk = (node: Node) => {
     if (node.nodeType === Node.TEXT_NODE) parts.push(node.textContent ?? "");
-    else if (node instanceof Element && !node.classList.contains("ct-sr") && !node.hasAttribute("hidden")) node.childNodes.forEach(walk);
+    else if (node instanceof Element && !node.classList.contains("ct-sr") && !node.hasAttribute("hidden"))
+      node.childNodes.forEach(walk);
   };
   walk(el);
-  return parts.map((p) => p.trim()).filter(Boolean).join(" ");
+  return parts
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .join(" ");
 };
 const attr = (el: Element, name: string) => el.getAttribute(name);
 /** Click, then let Fluent's callout finish positioning (it does so in animation frames) inside act. */
@@ -59,7 +63,10 @@ describe("TierBadgeView", () => {
   });
 
   test("restricted: the word only, nothing from the other tier fields", async () => {
-    const { container } = show({ values: { ...RANKED, override: TIER_OPTIONS.A, overrideReason: "secret" }, security: { tier: UNREADABLE } });
+    const { container } = show({
+      values: { ...RANKED, override: TIER_OPTIONS.A, overrideReason: "secret" },
+      security: { tier: UNREADABLE },
+    });
     expect(attr(group(), "data-state")).toBe("restricted");
     expect(group().textContent).toBe("RestrictedYou don't have permission to see this account's tier.");
     expect(container.innerHTML).not.toMatch(/AAA|91|Meeting|secret|meter|Why this tier/);
@@ -68,7 +75,13 @@ describe("TierBadgeView", () => {
 
   test("override: tag, reason and expiry; the calculated tier for hover", async () => {
     const { container } = show({
-      values: { ...RANKED, override: TIER_OPTIONS.AAA, overrideReason: "Strategic partner", overrideUntil: day("2026-06-30"), computedTier: TIER_OPTIONS.A },
+      values: {
+        ...RANKED,
+        override: TIER_OPTIONS.AAA,
+        overrideReason: "Strategic partner",
+        overrideUntil: day("2026-06-30"),
+        computedTier: TIER_OPTIONS.A,
+      },
     });
     expect(visibleText(group())).toContain("AAA Override");
     expect(visibleText(group())).toContain("Set by hand: Strategic partner · until 6/30/2026");
@@ -100,7 +113,9 @@ describe("TierBadgeView", () => {
     await clickAndSettle(button);
     const dialog = await screen.findByRole("dialog", { name: "Why AAA" });
     expect(attr(button, "aria-expanded")).toBe("true");
-    const items = within(dialog).getAllByRole("listitem").map((li) => li.textContent);
+    const items = within(dialog)
+      .getAllByRole("listitem")
+      .map((li) => li.textContent);
     expect(items).toHaveLength(5);
     expect(items[0]).toBe("Revenue: 48,211. Better than 97% of accounts, 43.4 points.");
     expect(dialog.textContent).toContain("The score reaches the AAA cut-off of 88.4.");
@@ -131,7 +146,10 @@ describe("TierBadgeView", () => {
   });
 
   test("narrow width: compact single line with the relative due date", async () => {
-    const { container } = show({ values: { ...RANKED, override: TIER_OPTIONS.AAA, overrideReason: "Strategic partner" }, allocatedWidth: 240 });
+    const { container } = show({
+      values: { ...RANKED, override: TIER_OPTIONS.AAA, overrideReason: "Strategic partner" },
+      allocatedWidth: 240,
+    });
     expect(group().classList.contains("ct-badge--compact")).toBe(true);
     expect(visibleText(group())).toBe("AAA Override 91.3 ↘ due in 3 days Why this tier?");
     // What the compact line leaves out is still there for screen readers and on hover.
@@ -147,7 +165,9 @@ describe("TierBadgeView", () => {
       "AAA Score 91,3 ↘ Rückläufig Alle 14 Tage · Termin Nächster Kontakt 13.3.2026 (fällig in 3 Tagen) Letzter Kontakt 27.2.2026 Warum dieses Tier?",
     );
     await clickAndSettle(screen.getByRole("button", { name: "Warum dieses Tier?" }));
-    expect((await screen.findByRole("dialog", { name: "Warum AAA" })).textContent).toContain("Umsatz: 48.211. Besser als 97 % der Konten, 43,4 Punkte.");
+    expect((await screen.findByRole("dialog", { name: "Warum AAA" })).textContent).toContain(
+      "Umsatz: 48.211. Besser als 97 % der Konten, 43,4 Punkte.",
+    );
     expect(await axe(container)).toHaveNoViolations();
   });
 });

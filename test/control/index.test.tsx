@@ -16,7 +16,10 @@ const asPcfContext = (ctx: MockContext) => ctx as unknown as ComponentFramework.
 
 describe("TierBadge (index.ts) lifecycle", () => {
   beforeEach(() => {
-    jest.useFakeTimers({ now: new Date(2026, 2, 10, 9, 30), doNotFake: ["requestAnimationFrame", "setTimeout", "setInterval"] });
+    jest.useFakeTimers({
+      now: new Date(2026, 2, 10, 9, 30),
+      doNotFake: ["requestAnimationFrame", "setTimeout", "setInterval"],
+    });
   });
   afterEach(() => jest.useRealTimers());
 
@@ -32,7 +35,9 @@ describe("TierBadge (index.ts) lifecycle", () => {
     expect(await axe(container)).toHaveNoViolations();
 
     // A recalculation moves the tier and the next touch: updateView gets a new context.
-    const next = makeContext({ values: { ...RANKED, tier: TIER_OPTIONS.B, computedTier: TIER_OPTIONS.B, nextTouchDue: day("2026-03-08") } });
+    const next = makeContext({
+      values: { ...RANKED, tier: TIER_OPTIONS.B, computedTier: TIER_OPTIONS.B, nextTouchDue: day("2026-03-08") },
+    });
     next.updatedProperties = ["tier", "nextTouchDue"];
     rerender(control.updateView(asPcfContext(next)));
     expect(screen.getByTestId("tier-pill").textContent).toBe("B");
@@ -50,7 +55,9 @@ describe("TierBadge (index.ts) lifecycle", () => {
     expect(screen.getByRole("group").className).toBe("ct-badge ct-badge--compact");
 
     rerender(control.updateView(asPcfContext(makeContext({ ...opts, security: { tier: UNREADABLE } }))));
-    expect(screen.getByRole("group").textContent).toBe("RestrictedYou don't have permission to see this account's tier.");
+    expect(screen.getByRole("group").textContent).toBe(
+      "RestrictedYou don't have permission to see this account's tier.",
+    );
   });
 
   test("getOutputs never writes a tier column back", () => {

@@ -19,14 +19,28 @@ function base<T>(raw: T, formatted: string | undefined, security?: Security) {
   return { raw, formatted, error: false, errorMessage: "", security, type: "" };
 }
 
-export function optionSet(raw: number | null, options: Option[], security?: Security): ComponentFramework.PropertyTypes.OptionSetProperty {
+export function optionSet(
+  raw: number | null,
+  options: Option[],
+  security?: Security,
+): ComponentFramework.PropertyTypes.OptionSetProperty {
   const label = options.find((o) => o.Value === raw)?.Label;
-  return { ...base(raw, label, security), attributes: { Options: options, DefaultValue: -1 } as unknown as ComponentFramework.PropertyHelper.FieldPropertyMetadata.OptionSetMetadata };
+  return {
+    ...base(raw, label, security),
+    attributes: {
+      Options: options,
+      DefaultValue: -1,
+    } as unknown as ComponentFramework.PropertyHelper.FieldPropertyMetadata.OptionSetMetadata,
+  };
 }
 const decimal = (raw: number | null, security?: Security): ComponentFramework.PropertyTypes.DecimalNumberProperty =>
-  ({ ...base(raw, raw == null ? undefined : String(raw), security) }) as ComponentFramework.PropertyTypes.DecimalNumberProperty;
+  ({
+    ...base(raw, raw == null ? undefined : String(raw), security),
+  }) as ComponentFramework.PropertyTypes.DecimalNumberProperty;
 const whole = (raw: number | null, security?: Security): ComponentFramework.PropertyTypes.WholeNumberProperty =>
-  ({ ...base(raw, raw == null ? undefined : String(raw), security) }) as ComponentFramework.PropertyTypes.WholeNumberProperty;
+  ({
+    ...base(raw, raw == null ? undefined : String(raw), security),
+  }) as ComponentFramework.PropertyTypes.WholeNumberProperty;
 const date = (raw: Date | null, security?: Security): ComponentFramework.PropertyTypes.DateTimeProperty =>
   ({ ...base(raw, raw?.toDateString(), security) }) as ComponentFramework.PropertyTypes.DateTimeProperty;
 const text = (raw: string | null, security?: Security): ComponentFramework.PropertyTypes.StringProperty =>
@@ -83,14 +97,17 @@ export function loadResx(lcid: 1033 | 1031): Map<string, string> {
   const file = path.join(__dirname, "../../src/control/strings", `TierBadge.${lcid}.resx`);
   const doc = new DOMParser().parseFromString(fs.readFileSync(file, "utf8"), "application/xml");
   const map = new Map<string, string>();
-  doc.querySelectorAll("root > data").forEach((d) => map.set(d.getAttribute("name") ?? "", d.querySelector("value")?.textContent ?? ""));
+  doc
+    .querySelectorAll("root > data")
+    .forEach((d) => map.set(d.getAttribute("name") ?? "", d.querySelector("value")?.textContent ?? ""));
   return map;
 }
 
 /** Formatting like the platform's for the user's locale (dates in the short pattern with a four-digit year). */
 export function formattingFor(locale: string): BadgeContext["formatting"] {
   return {
-    formatDateShort: (d: Date) => new Intl.DateTimeFormat(locale, { year: "numeric", month: "numeric", day: "numeric" }).format(d),
+    formatDateShort: (d: Date) =>
+      new Intl.DateTimeFormat(locale, { year: "numeric", month: "numeric", day: "numeric" }).format(d),
     formatDecimal: (v: number, precision = 2) =>
       new Intl.NumberFormat(locale, { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(v),
     formatInteger: (v: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(v),
@@ -107,7 +124,10 @@ export interface MockContext extends BadgeContext {
 export function makeContext(opts: ContextOptions = {}): MockContext {
   const v = { ...EMPTY, ...opts.values };
   const s = opts.security ?? {};
-  const tierMeta = TIER_METADATA.map((o) => ({ ...o, Color: opts.tierColors?.[o.Label as keyof typeof TIER_OPTIONS] ?? "" }));
+  const tierMeta = TIER_METADATA.map((o) => ({
+    ...o,
+    Color: opts.tierColors?.[o.Label as keyof typeof TIER_OPTIONS] ?? "",
+  }));
   const strings = loadResx(opts.lcid ?? 1033);
   const parameters: IInputs = {
     tier: optionSet(v.tier, tierMeta, s.tier),
@@ -129,7 +149,11 @@ export function makeContext(opts: ContextOptions = {}): MockContext {
     formatting: formattingFor(LOCALES[opts.lcid ?? 1033]),
     // Like the platform: an unknown key comes back as itself.
     resources: { getString: (key: string) => strings.get(key) ?? key },
-    mode: { isControlDisabled: opts.disabled ?? false, allocatedWidth: opts.allocatedWidth ?? -1, trackContainerResize: jest.fn() },
+    mode: {
+      isControlDisabled: opts.disabled ?? false,
+      allocatedWidth: opts.allocatedWidth ?? -1,
+      trackContainerResize: jest.fn(),
+    },
     client: { getFormFactor: () => opts.formFactor ?? 1 },
     updatedProperties: [],
     ...(opts.webAPI ? { webAPI: opts.webAPI } : {}),

@@ -1,4 +1,10 @@
-import { badgeColors, contrastRatio, DEFAULT_TIER_COLORS, textColorOn, UNKNOWN_TIER_COLOR } from "../../src/control/palette";
+import {
+  badgeColors,
+  contrastRatio,
+  DEFAULT_TIER_COLORS,
+  textColorOn,
+  UNKNOWN_TIER_COLOR,
+} from "../../src/control/palette";
 
 describe("palette", () => {
   test("every default tier colour meets WCAG AA (4.5:1) with its text colour", () => {
@@ -14,7 +20,11 @@ describe("palette", () => {
 
   test("any option colour gets the text colour that reads best, at least 4.5:1", () => {
     for (let v = 0; v < 256; v += 15) {
-      for (const hex of [`#${v.toString(16).padStart(2, "0").repeat(3)}`, `#ff${v.toString(16).padStart(2, "0")}00`, `#00${v.toString(16).padStart(2, "0")}ff`]) {
+      for (const hex of [
+        `#${v.toString(16).padStart(2, "0").repeat(3)}`,
+        `#ff${v.toString(16).padStart(2, "0")}00`,
+        `#00${v.toString(16).padStart(2, "0")}ff`,
+      ]) {
         const { foreground } = badgeColors(hex, "A");
         expect(contrastRatio(hex, foreground)).toBeGreaterThanOrEqual(4.5);
       }

@@ -19,7 +19,14 @@ const POLICY = { ct_serviceprivileges: "Free express shipping; 60-day payment te
 function webApi(entities: Record<string, unknown>[] | Error) {
   return {
     retrieveMultipleRecords: jest.fn((entity: string, options?: string) =>
-      entities instanceof Error ? Promise.reject(entities) : Promise.resolve({ entities, nextLink: "", entity, options } as unknown as ComponentFramework.WebApi.RetrieveMultipleResponse),
+      entities instanceof Error
+        ? Promise.reject(entities)
+        : Promise.resolve({
+            entities,
+            nextLink: "",
+            entity,
+            options,
+          } as unknown as ComponentFramework.WebApi.RetrieveMultipleResponse),
     ),
   };
 }
@@ -38,7 +45,10 @@ async function shown(opts: ContextOptions) {
 
 beforeEach(() => {
   clearPolicyCache();
-  jest.useFakeTimers({ now: new Date(2026, 2, 10, 9, 30), doNotFake: ["requestAnimationFrame", "setTimeout", "setInterval", "queueMicrotask", "nextTick"] });
+  jest.useFakeTimers({
+    now: new Date(2026, 2, 10, 9, 30),
+    doNotFake: ["requestAnimationFrame", "setTimeout", "setInterval", "queueMicrotask", "nextTick"],
+  });
 });
 afterEach(() => jest.useRealTimers());
 
@@ -51,11 +61,15 @@ test("reads the tier's active policy and shows privileges and response time unde
   expect(entity).toBe("ct_tierpolicy");
   expect(options).toContain(`$filter=ct_tier eq ${TIER_OPTIONS.AAA} and statecode eq 0`);
   expect(ctx.factory.requestRender).toHaveBeenCalledTimes(1);
-  expect(screen.getByTestId("policy").textContent).toBe("Privileges: Free express shipping; 60-day payment terms · Response within 8 h");
+  expect(screen.getByTestId("policy").textContent).toBe(
+    "Privileges: Free express shipping; 60-day payment terms · Response within 8 h",
+  );
 
   fireEvent.click(screen.getByRole("button", { name: "Why this tier?" }));
   const dialog = await screen.findByRole("dialog", { name: "Why AAA" });
-  expect(within(dialog).getByTestId("why-policy").textContent).toBe("Service for AAAPrivileges: Free express shipping; 60-day payment termsResponse within 8 h");
+  expect(within(dialog).getByTestId("why-policy").textContent).toBe(
+    "Service for AAAPrivileges: Free express shipping; 60-day payment termsResponse within 8 h",
+  );
   // The callout renders in a Fluent layer outside the control's container: check both.
   expect(await axe(view.container)).toHaveNoViolations();
   expect(await axe(dialog.closest(".ms-Layer") as Element)).toHaveNoViolations();
@@ -65,7 +79,9 @@ test("cached per session: a second badge and a re-render ask no more; a new tier
   const api = webApi([POLICY]);
   const { control, ctx, view } = await shown({ webAPI: api });
   // A second badge on the page shows the answer at once, without a loading step.
-  expect((await shown({ webAPI: api })).first).toBe("Privileges: Free express shipping; 60-day payment terms · Response within 8 h");
+  expect((await shown({ webAPI: api })).first).toBe(
+    "Privileges: Free express shipping; 60-day payment terms · Response within 8 h",
+  );
   view.rerender(control.updateView(asPcfContext(ctx)));
   expect(api.retrieveMultipleRecords).toHaveBeenCalledTimes(1);
 
@@ -93,7 +109,9 @@ test.each([
 
 test("German", async () => {
   await shown({ webAPI: webApi([POLICY]), lcid: 1031 });
-  expect(screen.getByTestId("policy").textContent).toBe("Sonderleistungen: Free express shipping; 60-day payment terms · Antwort innerhalb von 8 Std.");
+  expect(screen.getByTestId("policy").textContent).toBe(
+    "Sonderleistungen: Free express shipping; 60-day payment terms · Antwort innerhalb von 8 Std.",
+  );
 });
 
 test("a destroyed control does not render when the answer arrives late", async () => {

@@ -12,8 +12,18 @@ const ranked = (opts: ContextOptions, today = TODAY): Extract<BadgeBody, { kind:
 
 describe("buildBadgeModel", () => {
   test("restricted: an unreadable ct_tier yields only the word, whatever the other fields hold", () => {
-    const model = buildBadgeModel(makeContext({ values: { ...RANKED, override: TIER_OPTIONS.A, overrideReason: "secret" }, security: { tier: UNREADABLE } }), TODAY);
-    expect(model.body).toEqual({ kind: "restricted", text: "Restricted", hint: "You don't have permission to see this account's tier." });
+    const model = buildBadgeModel(
+      makeContext({
+        values: { ...RANKED, override: TIER_OPTIONS.A, overrideReason: "secret" },
+        security: { tier: UNREADABLE },
+      }),
+      TODAY,
+    );
+    expect(model.body).toEqual({
+      kind: "restricted",
+      text: "Restricted",
+      hint: "You don't have permission to see this account's tier.",
+    });
     expect(JSON.stringify(model)).not.toMatch(/AAA|91|Meeting|secret|declin/i);
   });
 
@@ -54,9 +64,17 @@ describe("buildBadgeModel", () => {
   });
 
   test("badge colour: the option's own Color wins, with readable text on it", () => {
-    expect(ranked({ values: RANKED }).tier).toMatchObject({ background: DEFAULT_TIER_COLORS.AAA, foreground: "#FFFFFF" });
-    expect(ranked({ values: RANKED, tierColors: { AAA: "#FFD700" } }).tier).toMatchObject({ background: "#FFD700", foreground: "#000000" });
-    expect(ranked({ values: RANKED, tierColors: { AAA: "not a colour" } }).tier.background).toBe(DEFAULT_TIER_COLORS.AAA);
+    expect(ranked({ values: RANKED }).tier).toMatchObject({
+      background: DEFAULT_TIER_COLORS.AAA,
+      foreground: "#FFFFFF",
+    });
+    expect(ranked({ values: RANKED, tierColors: { AAA: "#FFD700" } }).tier).toMatchObject({
+      background: "#FFD700",
+      foreground: "#000000",
+    });
+    expect(ranked({ values: RANKED, tierColors: { AAA: "not a colour" } }).tier.background).toBe(
+      DEFAULT_TIER_COLORS.AAA,
+    );
   });
 
   test("tier label: the option's own label, else the formatted value, else our code when formatted is only a number", () => {
@@ -77,15 +95,30 @@ describe("buildBadgeModel", () => {
   });
 
   test("override with reason and expiry; expired override is not shown", () => {
-    const values = { ...RANKED, override: TIER_OPTIONS.AAA, overrideReason: "Strategic partner", overrideUntil: day("2026-06-30") };
-    expect(ranked({ values }).override).toEqual({ tag: "Override", detail: "Set by hand: Strategic partner · until 6/30/2026" });
-    expect(ranked({ values: { ...values, overrideUntil: null } }).override?.detail).toBe("Set by hand: Strategic partner · no end date");
+    const values = {
+      ...RANKED,
+      override: TIER_OPTIONS.AAA,
+      overrideReason: "Strategic partner",
+      overrideUntil: day("2026-06-30"),
+    };
+    expect(ranked({ values }).override).toEqual({
+      tag: "Override",
+      detail: "Set by hand: Strategic partner · until 6/30/2026",
+    });
+    expect(ranked({ values: { ...values, overrideUntil: null } }).override?.detail).toBe(
+      "Set by hand: Strategic partner · no end date",
+    );
     expect(ranked({ values: { ...values, overrideUntil: day("2026-03-09") } }).override).toBeUndefined();
   });
 
   test("override expiry falls back to the explanation when ct_tieroverrideuntil is not on the form", () => {
-    const reason = JSON.stringify({ ...EXPLANATION, stored: { tier: "AAA", rule: { kind: "override", until: "2026-05-01", reason: "Board decision" } } });
-    expect(ranked({ values: { ...RANKED, override: TIER_OPTIONS.AAA, reason } }).override?.detail).toBe("Set by hand: Board decision · until 5/1/2026");
+    const reason = JSON.stringify({
+      ...EXPLANATION,
+      stored: { tier: "AAA", rule: { kind: "override", until: "2026-05-01", reason: "Board decision" } },
+    });
+    expect(ranked({ values: { ...RANKED, override: TIER_OPTIONS.AAA, reason } }).override?.detail).toBe(
+      "Set by hand: Board decision · until 5/1/2026",
+    );
   });
 
   test("why this tier: each KPI in plain words, then the rule", () => {
@@ -104,7 +137,11 @@ describe("buildBadgeModel", () => {
   });
 
   test("held by hysteresis is said so", () => {
-    const reason = JSON.stringify({ ...EXPLANATION, tier: "A", stored: { tier: "AAA", rule: { kind: "held", reason: "minDays" } } });
+    const reason = JSON.stringify({
+      ...EXPLANATION,
+      tier: "A",
+      stored: { tier: "AAA", rule: { kind: "held", reason: "minDays" } },
+    });
     const why = ranked({ values: { ...RANKED, reason } }).why;
     expect(why?.ok && why.held).toBe("Kept at AAA: it has not held the tier long enough to move down.");
   });
@@ -112,13 +149,24 @@ describe("buildBadgeModel", () => {
   test("a broken explanation names the field instead of showing numbers", () => {
     const reason = JSON.stringify({ ...EXPLANATION, kpis: [{ ...EXPLANATION.kpis[0], pct: "high" }] });
     const why = ranked({ values: { ...RANKED, reason } }).why;
-    expect(why).toMatchObject({ ok: false, message: "The explanation for this tier could not be read.", problem: "ct_tierreason.kpis[0].pct: expected a number" });
-    expect(ranked({ values: { ...RANKED, reason: "{oops" } }).why).toMatchObject({ ok: false, problem: expect.stringMatching(/^ct_tierreason is not JSON/) });
+    expect(why).toMatchObject({
+      ok: false,
+      message: "The explanation for this tier could not be read.",
+      problem: "ct_tierreason.kpis[0].pct: expected a number",
+    });
+    expect(ranked({ values: { ...RANKED, reason: "{oops" } }).why).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/^ct_tierreason is not JSON/),
+    });
   });
 
   test("trend tooltip adds the quarters from the explanation", () => {
-    expect(ranked({ values: RANKED }).trend?.tooltip).toBe("Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.");
-    expect(ranked({ values: { ...RANKED, trend: TREND_OPTIONS.growing } }).trend?.tooltip).toBe("Last quarter's revenue is well above its usual level.");
+    expect(ranked({ values: RANKED }).trend?.tooltip).toBe(
+      "Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.",
+    );
+    expect(ranked({ values: { ...RANKED, trend: TREND_OPTIONS.growing } }).trend?.tooltip).toBe(
+      "Last quarter's revenue is well above its usual level.",
+    );
   });
 
   test.each([

@@ -24,8 +24,18 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(CONTROL_DIR, "bundle.js"), "/* bundle */");
   fs.writeFileSync(path.join(CONTROL_DIR, "css", "c.css"), ".c{}");
   fs.writeFileSync(path.join(CONTROL_DIR, "not-listed.txt"), "secret");
-  sandbox = await startSandbox({ port: 0, steps: [], fallback: createDemoHandler({ controlDir: CONTROL_DIR }), log: () => undefined });
-  missing = await startSandbox({ port: 0, steps: [], fallback: createDemoHandler({ controlDir: path.join(CONTROL_DIR, "nope") }), log: () => undefined });
+  sandbox = await startSandbox({
+    port: 0,
+    steps: [],
+    fallback: createDemoHandler({ controlDir: CONTROL_DIR }),
+    log: () => undefined,
+  });
+  missing = await startSandbox({
+    port: 0,
+    steps: [],
+    fallback: createDemoHandler({ controlDir: path.join(CONTROL_DIR, "nope") }),
+    log: () => undefined,
+  });
 });
 
 afterAll(async () => {
@@ -52,16 +62,28 @@ test("pages, scripts and styles of the demo", async () => {
   const index = await raw(sandbox.origin, "GET", "/");
   expect(index).toMatchObject({ status: 200, type: "text/html; charset=utf-8" });
   expect(index.body).toContain('<script type="module" src="/static/list.js">');
-  expect(await raw(sandbox.origin, "GET", "/account?id=x")).toMatchObject({ status: 200, type: "text/html; charset=utf-8" });
-  expect(await raw(sandbox.origin, "GET", "/static/host.js")).toMatchObject({ status: 200, type: "text/javascript; charset=utf-8" });
-  expect(await raw(sandbox.origin, "GET", "/static/app.css")).toMatchObject({ status: 200, type: "text/css; charset=utf-8" });
+  expect(await raw(sandbox.origin, "GET", "/account?id=x")).toMatchObject({
+    status: 200,
+    type: "text/html; charset=utf-8",
+  });
+  expect(await raw(sandbox.origin, "GET", "/static/host.js")).toMatchObject({
+    status: 200,
+    type: "text/javascript; charset=utf-8",
+  });
+  expect(await raw(sandbox.origin, "GET", "/static/app.css")).toMatchObject({
+    status: 200,
+    type: "text/css; charset=utf-8",
+  });
   expect((await raw(sandbox.origin, "GET", "/static/../handler.ts")).status).toBe(404);
   expect((await raw(sandbox.origin, "POST", "/")).status).toBe(405);
   expect((await raw(sandbox.origin, "GET", "/nothing-here")).status).toBe(404);
 });
 
 test("the control: only what its manifest lists; a clear message when it is not built", async () => {
-  expect(await raw(sandbox.origin, "GET", "/control/ControlManifest.xml")).toMatchObject({ status: 200, type: "application/xml; charset=utf-8" });
+  expect(await raw(sandbox.origin, "GET", "/control/ControlManifest.xml")).toMatchObject({
+    status: 200,
+    type: "application/xml; charset=utf-8",
+  });
   expect(await raw(sandbox.origin, "GET", "/control/bundle.js")).toMatchObject({ status: 200, body: "/* bundle */" });
   expect(await raw(sandbox.origin, "GET", "/control/css/c.css")).toMatchObject({ status: 200, body: ".c{}" });
   expect((await raw(sandbox.origin, "GET", "/control/not-listed.txt")).status).toBe(404);
@@ -92,7 +114,12 @@ test("form metadata: the main account form's binding and the solution's choices"
     columns: Record<string, { Options?: { Label: string; Value: number }[]; format: string }>;
     entitySets: Record<string, string>;
   };
-  expect(form.bound).toMatchObject({ tier: "ct_tier", score: "ct_tierscore", nextTouchDue: "ct_nexttouchdue", reason: "ct_tierreason" });
+  expect(form.bound).toMatchObject({
+    tier: "ct_tier",
+    score: "ct_tierscore",
+    nextTouchDue: "ct_nexttouchdue",
+    reason: "ct_tierreason",
+  });
   expect(form.statics).toEqual({ layout: "auto" });
   expect(form.columns.ct_tier.Options?.map((o) => [o.Label, o.Value])).toEqual(Object.entries(TIER_OPTIONS));
   expect(form.columns.ct_nexttouchdue.format).toBe("date");

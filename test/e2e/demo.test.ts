@@ -27,13 +27,23 @@ const offMachine: string[] = [];
 
 beforeAll(async () => {
   // `npm start` builds the control with `npm run build` (development mode); the same build, into our own folder.
-  await promisify(execFile)(process.execPath, [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--outDir", CONTROL_DIR], {
-    cwd: ROOT,
-    maxBuffer: 16 * 1024 * 1024,
-  }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+  await promisify(execFile)(
+    process.execPath,
+    [require.resolve("pcf-scripts/bin/pcf-scripts.js"), "build", "--outDir", CONTROL_DIR],
+    {
+      cwd: ROOT,
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
     throw new Error(`pcf-scripts build failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
   });
-  stack = await startStack({ sandboxPort: 0, pluginPort: 0, controlDir: CONTROL_DIR, logLevel: "silent", sandboxLog: () => undefined });
+  stack = await startStack({
+    sandboxPort: 0,
+    pluginPort: 0,
+    controlDir: CONTROL_DIR,
+    logLevel: "silent",
+    sandboxLog: () => undefined,
+  });
   browser = await chromium.launch(chromiumOptions());
   fs.mkdirSync(SHOTS, { recursive: true });
 }, 240_000);
@@ -50,7 +60,11 @@ const pageErrors = new Map<Page, string[]>();
 async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
   if (!browser || !stack) throw new Error("not started");
   const origin = new URL(stack.demoUrl).origin;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US", timezoneId: "UTC" });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: "en-US",
+    timezoneId: "UTC",
+  });
   await context.route("**/*", (route) => {
     const url = route.request().url();
     if (url.startsWith(`${origin}/`) || url.startsWith("data:")) return route.continue();
@@ -66,7 +80,9 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 
 /** The Web API as a test client (not the page): to check what the plugin wrote. */
 async function get<T>(query: string): Promise<T> {
-  const res = await fetch(`${stack!.webApiUrl}${query}`, { headers: { Accept: "application/json", Prefer: 'odata.include-annotations="*"' } });
+  const res = await fetch(`${stack!.webApiUrl}${query}`, {
+    headers: { Accept: "application/json", Prefer: 'odata.include-annotations="*"' },
+  });
   if (!res.ok) throw new Error(`GET ${query}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
@@ -75,7 +91,11 @@ const AXE_SOURCE = require.resolve("axe-core/axe.min.js", { paths: [path.dirname
 async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE_SOURCE });
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown }[] }[] }> };
+      }
+    ).axe;
     const result = await axe.run({ include: [["main"]] });
     return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(", ")}`);
   });
@@ -87,7 +107,9 @@ const privileges = (tier: string) => readDefaults().policies.find((p) => p.tier 
 
 describe("demo page on the npm start stack", () => {
   test("the first re-rank left every active account with a tier", async () => {
-    const unranked = await get<{ value: unknown[] }>(`accounts?$select=accountid&$filter=${encodeURIComponent("statecode eq 0 and ct_tier eq null")}`);
+    const unranked = await get<{ value: unknown[] }>(
+      `accounts?$select=accountid&$filter=${encodeURIComponent("statecode eq 0 and ct_tier eq null")}`,
+    );
     expect(stack!.rerank.accounts).toBeGreaterThan(0);
     expect(unranked.value).toEqual([]);
   });
@@ -116,11 +138,16 @@ describe("demo page on the npm start stack", () => {
     await page.getByLabel("Amount (USD)").fill("1000000");
     await page.getByLabel("Status").selectOption({ label: "Paid" });
     await page.getByRole("button", { name: "Add invoice" }).click();
-    await page.waitForFunction(() => document.querySelector('[data-testid="tier-pill"]')?.textContent !== "C", null, { timeout: WAIT_FOR_TIER_MS });
+    await page.waitForFunction(() => document.querySelector('[data-testid="tier-pill"]')?.textContent !== "C", null, {
+      timeout: WAIT_FOR_TIER_MS,
+    });
     const after = await pill(page).innerText();
     expect(["AAA", "A", "B"]).toContain(after);
     await page.locator(".ct-badge", { hasText: privileges(after) }).waitFor();
-    await page.getByRole("status").filter({ hasText: `Add invoice: done. Tier C → ${after}, score ` }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: `Add invoice: done. Tier C → ${after}, score ` })
+      .waitFor();
     await page.screenshot({ path: path.join(SHOTS, "account-after-invoice.png"), fullPage: true });
 
     // It went the whole way: the invoice is paid in the sandbox, and the plugin (source "save") wrote the tier.
@@ -134,8 +161,14 @@ describe("demo page on the npm start stack", () => {
     const history = await get<{ value: Record<string, unknown>[] }>(
       `ct_tierhistories?$select=ct_fromtier,ct_totier,ct_source&$filter=${encodeURIComponent(`_ct_accountid_value eq ${accountId}`)}&$orderby=ct_changedon desc&$top=1`,
     );
-    expect(history.value[0]).toMatchObject({ ct_fromtier: TIER_OPTIONS.C, ct_totier: account.ct_tier, "ct_source@OData.Community.Display.V1.FormattedValue": "save" });
-    await expect(page.locator("#history tbody tr").first().innerText()).resolves.toMatch(new RegExp(`C\\s+${after}\\s+.*save`));
+    expect(history.value[0]).toMatchObject({
+      ct_fromtier: TIER_OPTIONS.C,
+      ct_totier: account.ct_tier,
+      "ct_source@OData.Community.Display.V1.FormattedValue": "save",
+    });
+    await expect(page.locator("#history tbody tr").first().innerText()).resolves.toMatch(
+      new RegExp(`C\\s+${after}\\s+.*save`),
+    );
 
     // Back in the list: the account has left the C view.
     await page.getByRole("link", { name: "← All accounts" }).click();
@@ -148,7 +181,9 @@ describe("demo page on the npm start stack", () => {
   });
 
   test("a webhook that cannot be delivered: the page names the failed System Job instead of waiting forever", async () => {
-    const endpoints = await get<{ value: { serviceendpointid: string; url: string }[] }>("serviceendpoints?$select=serviceendpointid,url");
+    const endpoints = await get<{ value: { serviceendpointid: string; url: string }[] }>(
+      "serviceendpoints?$select=serviceendpointid,url",
+    );
     const endpoint = endpoints.value.find((e) => e.url === stack!.webhookUrl)!;
     const patch = (url: string) =>
       fetch(`${stack!.webApiUrl}serviceendpoints(${endpoint.serviceendpointid})`, {
@@ -165,7 +200,10 @@ describe("demo page on the npm start stack", () => {
       await page.locator("#accounts tbody a").first().click();
       await page.locator("body[data-loaded]").waitFor();
       await page.getByRole("button", { name: "Win opportunity" }).click();
-      await page.getByRole("status").filter({ hasText: "Win opportunity failed: the webhook call failed (System Job:" }).waitFor({ timeout: WAIT_FOR_TIER_MS });
+      await page
+        .getByRole("status")
+        .filter({ hasText: "Win opportunity failed: the webhook call failed (System Job:" })
+        .waitFor({ timeout: WAIT_FOR_TIER_MS });
       await page.screenshot({ path: path.join(SHOTS, "account-webhook-failed.png"), fullPage: true });
       expect(pageErrors.get(page)).toEqual([]);
       await context.close();
@@ -194,15 +232,25 @@ describe("demo page on the npm start stack", () => {
     await page.getByLabel("Channel").selectOption({ label: "Phone call" });
     await page.getByLabel("Subject").focus();
     await page.keyboard.press("Enter"); // submits the "Log a touch" form
-    await page.waitForFunction((t) => document.querySelector(".ct-badge")?.textContent?.includes(`Last touch ${t}`), today, { timeout: WAIT_FOR_TIER_MS });
+    await page.waitForFunction(
+      (t) => document.querySelector(".ct-badge")?.textContent?.includes(`Last touch ${t}`),
+      today,
+      { timeout: WAIT_FOR_TIER_MS },
+    );
     await expect(page.locator(".ct-badge").innerText()).resolves.not.toContain("overdue");
-    await page.getByRole("status").filter({ hasText: /^Log touch: done\. Tier stays / }).waitFor();
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^Log touch: done\. Tier stays / })
+      .waitFor();
     await page.screenshot({ path: path.join(SHOTS, "account-after-touch.png"), fullPage: true });
 
     // The same touch again: the plugin recalculates and finds nothing to write; the page says so without waiting out.
     await page.getByLabel("Subject").focus();
     await page.keyboard.press("Enter");
-    await page.getByRole("status").filter({ hasText: "Log touch: done. The plugin found nothing to change on the account." }).waitFor({ timeout: WAIT_FOR_TIER_MS });
+    await page
+      .getByRole("status")
+      .filter({ hasText: "Log touch: done. The plugin found nothing to change on the account." })
+      .waitFor({ timeout: WAIT_FOR_TIER_MS });
     expect(pageErrors.get(page)).toEqual([]);
     await context.close();
     expect(offMachine).toEqual([]);

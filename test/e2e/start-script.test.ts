@@ -40,7 +40,8 @@ function start(args: string[], env: NodeJS.ProcessEnv = {}): Run {
 async function waitFor(run: Run, text: string, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!run.output().includes(text)) {
-    if (run.child.exitCode !== null) throw new Error(`start script exited with ${run.child.exitCode}:\n${run.output()}`);
+    if (run.child.exitCode !== null)
+      throw new Error(`start script exited with ${run.child.exitCode}:\n${run.output()}`);
     if (Date.now() > until) throw new Error(`no '${text}' after ${timeoutMs} ms:\n${run.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -82,7 +83,9 @@ describe("npm start's start script", () => {
     expect(page.status).toBe(200);
     await expect(page.text()).resolves.toContain("<h1>Accounts</h1>");
     // The first re-rank ran: active accounts have a tier.
-    const ranked = (await (await fetch(`${webApi}accounts?$select=ct_tier&$filter=${encodeURIComponent("statecode eq 0")}`)).json()) as { value: { ct_tier: number | null }[] };
+    const ranked = (await (
+      await fetch(`${webApi}accounts?$select=ct_tier&$filter=${encodeURIComponent("statecode eq 0")}`)
+    ).json()) as { value: { ct_tier: number | null }[] };
     expect(ranked.value.length).toBeGreaterThan(0);
     expect(ranked.value.filter((a) => a.ct_tier == null)).toEqual([]);
     expect(out).toContain(`: ${ranked.value.length} accounts (`);
@@ -119,18 +122,27 @@ describe("npm start's start script", () => {
     const webApi = line(run.output(), "Dataverse Web API");
     expect(run.output()).not.toContain(token);
     expect((await fetch(`${webApi}accounts?$select=ct_tier`)).status).toBe(401);
-    const res = await fetch(`${webApi}accounts?$select=ct_tier&$filter=${encodeURIComponent("statecode eq 0")}`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${webApi}accounts?$select=ct_tier&$filter=${encodeURIComponent("statecode eq 0")}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     const rows = ((await res.json()) as { value: { ct_tier: number | null }[] }).value;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.ct_tier == null)).toEqual([]);
-    await expect((await fetch(`${demo}demo/config.json`)).json()).resolves.toEqual({ webApi: "/api/data/v9.2/", token });
+    await expect((await fetch(`${demo}demo/config.json`)).json()).resolves.toEqual({
+      webApi: "/api/data/v9.2/",
+      token,
+    });
     run.child.kill("SIGINT");
     await expect(run.exited).resolves.toBe(0);
   }, 120_000);
 
   test("a bad port stops it at once with the variable's name", async () => {
-    const bad = spawn(process.execPath, ["--import", "tsx", "demo/start.ts"], { cwd: ROOT, env: { ...process.env, SANDBOX_PORT: "http" }, stdio: ["ignore", "pipe", "pipe"] });
+    const bad = spawn(process.execPath, ["--import", "tsx", "demo/start.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, SANDBOX_PORT: "http" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     bad.stderr?.on("data", (d: Buffer) => (err += d.toString()));
     const code = await new Promise<number | null>((resolve) => bad.once("exit", resolve));

@@ -8,7 +8,12 @@ export const at = (iso: string): number => {
   return t;
 };
 
-export const account = (id: string, extra: Partial<AccountRow> = {}): AccountRow => ({ accountid: id, name: `Account ${id}`, statecode: 0, ...extra });
+export const account = (id: string, extra: Partial<AccountRow> = {}): AccountRow => ({
+  accountid: id,
+  name: `Account ${id}`,
+  statecode: 0,
+  ...extra,
+});
 export const invoice = (customerid: string, amount: number, createdon: string, statecode = 2): InvoiceRow => ({
   customerid,
   totalamount_base: amount,
@@ -38,12 +43,20 @@ export const touch = (regardingobjectid: string, type: string, actualend: string
   actualend: at(actualend),
 });
 
-export function input(accounts: AccountRow[], invoices: InvoiceRow[] = [], opportunities: OpportunityRow[] = [], activities: ActivityRow[] = []): EngineInput {
+export function input(
+  accounts: AccountRow[],
+  invoices: InvoiceRow[] = [],
+  opportunities: OpportunityRow[] = [],
+  activities: ActivityRow[] = [],
+): EngineInput {
   return { accounts, invoices, opportunities, activities };
 }
 
 /** n accounts "a00".."a{n-1}", each with one paid invoice of the given amounts inside the window of 2024-01-01. */
 export function ladder(amounts: number[]): EngineInput {
   const accounts = amounts.map((_, i) => account(`a${String(i).padStart(2, "0")}`));
-  return input(accounts, amounts.map((amt, i) => invoice(accounts[i].accountid, amt, "2023-06-15")));
+  return input(
+    accounts,
+    amounts.map((amt, i) => invoice(accounts[i].accountid, amt, "2023-06-15")),
+  );
 }

@@ -12,19 +12,32 @@ describe("parseInstant", () => {
     ["2000-02-29", Date.UTC(2000, 1, 29)],
   ])("reads %s", (text, ms) => expect(parseInstant(text)).toBe(ms));
 
-  it.each(["2023-02-29", "1900-02-29", "2024-13-01", "2024-00-10", "2024-04-31", "2024-01-01T24:00:00Z", "2024-01-01T10:60:00Z", "24-01-01", "2024/01/01", "", "2024-01-01T10:00:00+25:00", "2024-01-0１"])(
-    "rejects %j",
-    (text) => expect(parseInstant(text)).toBeNaN(),
-  );
+  it.each([
+    "2023-02-29",
+    "1900-02-29",
+    "2024-13-01",
+    "2024-00-10",
+    "2024-04-31",
+    "2024-01-01T24:00:00Z",
+    "2024-01-01T10:60:00Z",
+    "24-01-01",
+    "2024/01/01",
+    "",
+    "2024-01-01T10:00:00+25:00",
+    "2024-01-0１",
+  ])("rejects %j", (text) => expect(parseInstant(text)).toBeNaN());
 
   it("agrees with Date.parse on every valid Zulu instant", () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2199, 11, 31)), noInvalidDate: true }), (d) => {
-        const whole = Math.floor(d.getTime() / 1000) * 1000;
-        const text = new Date(whole).toISOString().replace(".000Z", "Z");
-        expect(parseInstant(text)).toBe(whole);
-        expect(parseInstant(text.slice(0, 10))).toBe(Date.parse(text.slice(0, 10)));
-      }),
+      fc.property(
+        fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2199, 11, 31)), noInvalidDate: true }),
+        (d) => {
+          const whole = Math.floor(d.getTime() / 1000) * 1000;
+          const text = new Date(whole).toISOString().replace(".000Z", "Z");
+          expect(parseInstant(text)).toBe(whole);
+          expect(parseInstant(text.slice(0, 10))).toBe(Date.parse(text.slice(0, 10)));
+        },
+      ),
     );
   });
 });

@@ -24,7 +24,12 @@ describe("parseModel", () => {
   });
 
   it("merges objects field by field and replaces arrays", () => {
-    const m = parseModel({ weights: { monetary: 1 }, trend: { dropRatio: 0.5 }, invoiceStates: [2], tiers: [{ code: "AAA", share: 0.05 }, { code: "Rest" }] });
+    const m = parseModel({
+      weights: { monetary: 1 },
+      trend: { dropRatio: 0.5 },
+      invoiceStates: [2],
+      tiers: [{ code: "AAA", share: 0.05 }, { code: "Rest" }],
+    });
     expect(m.weights.monetary).toBe(1);
     expect(m.weights.frequency).toBe(0.2);
     expect(m.trend).toEqual({ ...DEFAULT_MODEL.trend, dropRatio: 0.5 });
@@ -61,7 +66,14 @@ describe("parseModel", () => {
   });
 
   it("accepts shares that sum to exactly 1 despite binary rounding", () => {
-    const m = parseModel({ tiers: [{ code: "AAA", share: 0.1 }, { code: "A", share: 0.2 }, { code: "B", share: 0.3 }, { code: "C", share: 0.4 }] });
+    const m = parseModel({
+      tiers: [
+        { code: "AAA", share: 0.1 },
+        { code: "A", share: 0.2 },
+        { code: "B", share: 0.3 },
+        { code: "C", share: 0.4 },
+      ],
+    });
     expect(m.tiers).toHaveLength(4);
   });
 

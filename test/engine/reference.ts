@@ -26,7 +26,9 @@ const r = (x: number, d: number): number => Number((Math.round(x * 10 ** d) / 10
 function monthsBefore(asOf: Date, months: number): Date {
   const y = asOf.getUTCFullYear();
   const m = asOf.getUTCMonth() - months;
-  const target = new Date(Date.UTC(y, m, 1, asOf.getUTCHours(), asOf.getUTCMinutes(), asOf.getUTCSeconds(), asOf.getUTCMilliseconds()));
+  const target = new Date(
+    Date.UTC(y, m, 1, asOf.getUTCHours(), asOf.getUTCMinutes(), asOf.getUTCSeconds(), asOf.getUTCMilliseconds()),
+  );
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(asOf.getUTCDate(), lastDay));
   return target;
@@ -69,16 +71,26 @@ export function referenceRank(
     const wonOpps = opps.filter((o) => o.statecode === 1 && inWindow(o.actualclosedate));
     const monetary = r2(winInv.reduce((s, i) => s + i.totalamount_base, 0));
     const frequency = winInv.filter((i) => i.totalamount_base > 0).length;
-    const events = [...winInv.filter((i) => i.totalamount_base > 0).map((i) => i.createdon), ...wonOpps.map((o) => o.actualclosedate as number)];
+    const events = [
+      ...winInv.filter((i) => i.totalamount_base > 0).map((i) => i.createdon),
+      ...wonOpps.map((o) => o.actualclosedate as number),
+    ];
     const recency = events.length ? Math.floor((asOfMs - Math.max(...events)) / 86400000) : null;
     const won = r2(wonOpps.reduce((s, o) => s + (o.actualvalue_base ?? 0), 0));
-    const pipeline = r2(opps.filter((o) => o.statecode === 0).reduce((s, o) => s + ((o.estimatedvalue_base ?? 0) * (o.closeprobability ?? 0)) / 100, 0));
+    const pipeline = r2(
+      opps
+        .filter((o) => o.statecode === 0)
+        .reduce((s, o) => s + ((o.estimatedvalue_base ?? 0) * (o.closeprobability ?? 0)) / 100, 0),
+    );
     // Trend
     const asOfQ = quarterKey(asOfMs);
     const q0Key = asOfQ - 1;
-    const qRevenue = (key: number): number => r2(inv.filter((i) => quarterKey(i.createdon) === key).reduce((s, i) => s + i.totalamount_base, 0));
+    const qRevenue = (key: number): number =>
+      r2(inv.filter((i) => quarterKey(i.createdon) === key).reduce((s, i) => s + i.totalamount_base, 0));
     const q0 = qRevenue(q0Key);
-    const base = Array.from({ length: model.trend.baselineQuarters }, (_, j) => qRevenue(q0Key - 1 - j)).sort((x, y) => x - y);
+    const base = Array.from({ length: model.trend.baselineQuarters }, (_, j) => qRevenue(q0Key - 1 - j)).sort(
+      (x, y) => x - y,
+    );
     const mid = Math.floor(base.length / 2);
     const baseline = base.length % 2 === 1 ? base[mid] : (base[mid - 1] + base[mid]) / 2;
     const earliest = quarterStartOfKey(q0Key - model.trend.baselineQuarters);
@@ -86,7 +98,8 @@ export function referenceRank(
     const t = model.trend;
     let trend = "stable";
     if (first === null || first > earliest) trend = "insufficient";
-    else if (baseline > 0 && q0 <= (1 - t.dropRatio) * baseline && baseline - q0 >= t.minAbsoluteChange) trend = "declining";
+    else if (baseline > 0 && q0 <= (1 - t.dropRatio) * baseline && baseline - q0 >= t.minAbsoluteChange)
+      trend = "declining";
     else if (q0 >= (1 + t.riseRatio) * baseline && q0 - baseline >= t.minAbsoluteChange) trend = "growing";
     const active = monetary !== 0 || frequency > 0 || won > 0 || pipeline > 0;
     return { id: a.accountid, monetary, frequency, recency, won, pipeline, trend, active };
@@ -142,7 +155,9 @@ export function referenceRank(
       tiers[x.i] = k >= 0 ? model.tiers[k].code : lastTier;
     }
   } else {
-    const sorted = [...act].sort((a, b) => b.f.monetary - a.f.monetary || (a.f.id.toLowerCase() < b.f.id.toLowerCase() ? -1 : 1));
+    const sorted = [...act].sort(
+      (a, b) => b.f.monetary - a.f.monetary || (a.f.id.toLowerCase() < b.f.id.toLowerCase() ? -1 : 1),
+    );
     // Exact decimal arithmetic on cents and on shares to 9 decimals.
     const cents = (m: number): bigint => BigInt(Math.round(m * 100));
     const T = sorted.reduce((s, x) => s + (x.f.monetary > 0 ? cents(x.f.monetary) : 0n), 0n);
@@ -156,5 +171,15 @@ export function referenceRank(
       before += cents(x.f.monetary);
     }
   }
-  return facts.map((f, i) => ({ accountid: f.id, tier: tiers[i], score: scores[i], trend: f.trend, monetary: f.monetary, frequency: f.frequency, recency: f.recency, won: f.won, pipeline: f.pipeline }));
+  return facts.map((f, i) => ({
+    accountid: f.id,
+    tier: tiers[i],
+    score: scores[i],
+    trend: f.trend,
+    monetary: f.monetary,
+    frequency: f.frequency,
+    recency: f.recency,
+    won: f.won,
+    pipeline: f.pipeline,
+  }));
 }

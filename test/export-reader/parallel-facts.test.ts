@@ -22,7 +22,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function load(dir: string, options: ParallelOptions): Promise<{ facts: FactsTable; chunks: Record<string, number> }> {
+async function load(
+  dir: string,
+  options: ParallelOptions,
+): Promise<{ facts: FactsTable; chunks: Record<string, number> }> {
   const reader = RowTablesReader.start(dir, DEFAULT_MODEL, AS_OF, { minParallelBytes: 0, ...options });
   const b = new FactsBuilder(await readAccounts(dir), DEFAULT_MODEL, AS_OF);
   const chunks = await reader.into(b);
@@ -30,7 +33,9 @@ async function load(dir: string, options: ParallelOptions): Promise<{ facts: Fac
 }
 
 const plain = (t: FactsTable): unknown => ({
-  columns: [t.monetary, t.frequency, t.lastEvent, t.won, t.pipeline, t.firstInvoice, t.lastTouch, t.quarters].map((c) => Array.from(c)),
+  columns: [t.monetary, t.frequency, t.lastEvent, t.won, t.pipeline, t.firstInvoice, t.lastTouch, t.quarters].map((c) =>
+    Array.from(c),
+  ),
   skipped: t.skipped,
 });
 
@@ -63,7 +68,9 @@ describe("row tables read in chunks on worker threads", () => {
     variant(name, "invoices.csv", (text) =>
       text
         .split(EOL)
-        .map((line, i) => (line === "" ? line : i === 0 ? `${line},note` : `${line},${i % 4 === 0 ? "plain" : note(i)}`))
+        .map((line, i) =>
+          line === "" ? line : i === 0 ? `${line},note` : `${line},${i % 4 === 0 ? "plain" : note(i)}`,
+        )
         .join(EOL),
     );
   const quotesBefore = (text: Buffer, at: number): number => text.subarray(0, at).filter((c) => c === 0x22).length;
@@ -98,20 +105,39 @@ describe("row tables read in chunks on worker threads", () => {
     const lines = readFileSync(join(sample, "invoices.csv"), "utf8").split(EOL);
     const late = Math.floor(lines.length * 0.8);
     const early = Math.floor(lines.length * 0.3);
-    const breakAmount = (line: string): string => line.split(",").map((c, k) => (k === 2 ? "12;50" : c)).join(",");
-    const one = variant("bad-late", "invoices.csv", (t) => t.split(EOL).map((l, i) => (i === late ? breakAmount(l) : l)).join(EOL));
+    const breakAmount = (line: string): string =>
+      line
+        .split(",")
+        .map((c, k) => (k === 2 ? "12;50" : c))
+        .join(",");
+    const one = variant("bad-late", "invoices.csv", (t) =>
+      t
+        .split(EOL)
+        .map((l, i) => (i === late ? breakAmount(l) : l))
+        .join(EOL),
+    );
     const expected = `invoices.csv:${late + 1} column 3 (totalamount_base): "12;50" is not a number`;
     await expect(load(one, { workers: 1 })).rejects.toThrow(expected);
     await expect(load(one, { workers: 2, chunkBytes: CHUNK })).rejects.toThrow(expected);
 
-    const two = variant("bad-two", "invoices.csv", (t) => t.split(EOL).map((l, i) => (i === late || i === early ? breakAmount(l) : l)).join(EOL));
+    const two = variant("bad-two", "invoices.csv", (t) =>
+      t
+        .split(EOL)
+        .map((l, i) => (i === late || i === early ? breakAmount(l) : l))
+        .join(EOL),
+    );
     await expect(load(two, { workers: 2, chunkBytes: CHUNK })).rejects.toThrow(`invoices.csv:${early + 1} column 3`);
   });
 
   it("report a row with the wrong number of fields in a later chunk at its line", async () => {
     const lines = readFileSync(join(sample, "activities.csv"), "utf8").split(EOL);
     const at = Math.floor(lines.length * 0.7);
-    const dir = variant("bad-fields", "activities.csv", (t) => t.split(EOL).map((l, i) => (i === at ? `${l},surplus` : l)).join(EOL));
+    const dir = variant("bad-fields", "activities.csv", (t) =>
+      t
+        .split(EOL)
+        .map((l, i) => (i === at ? `${l},surplus` : l))
+        .join(EOL),
+    );
     const sequential = await load(dir, { workers: 1 }).then(
       () => "no error",
       (e: Error) => e.message,

@@ -17,11 +17,35 @@ describe("sandbox activitypointer", () => {
       seed: (store) => {
         store.load("account", { accountid: ACC(1), name: "Alpha" });
         store.load("account", { accountid: ACC(2), name: "Beta" });
-        store.load("phonecall", { activityid: ACT(1), subject: "call", regardingobjectid: account(1), statecode: 1, actualend: ms("2024-03-01T10:00:00Z") });
-        store.load("appointment", { activityid: ACT(2), subject: "meet", regardingobjectid: account(1), statecode: 1, actualend: ms("2024-05-01T10:00:00Z") });
-        store.load("email", { activityid: ACT(3), subject: "mail", regardingobjectid: account(2), statecode: 1, actualend: ms("2024-02-01T10:00:00Z") });
+        store.load("phonecall", {
+          activityid: ACT(1),
+          subject: "call",
+          regardingobjectid: account(1),
+          statecode: 1,
+          actualend: ms("2024-03-01T10:00:00Z"),
+        });
+        store.load("appointment", {
+          activityid: ACT(2),
+          subject: "meet",
+          regardingobjectid: account(1),
+          statecode: 1,
+          actualend: ms("2024-05-01T10:00:00Z"),
+        });
+        store.load("email", {
+          activityid: ACT(3),
+          subject: "mail",
+          regardingobjectid: account(2),
+          statecode: 1,
+          actualend: ms("2024-02-01T10:00:00Z"),
+        });
         store.load("email", { activityid: ACT(4), subject: "draft", regardingobjectid: account(2), statecode: 0 });
-        store.load("task", { activityid: ACT(5), subject: "todo", regardingobjectid: account(2), statecode: 1, actualend: ms("2024-06-01T10:00:00Z") });
+        store.load("task", {
+          activityid: ACT(5),
+          subject: "todo",
+          regardingobjectid: account(2),
+          statecode: 1,
+          actualend: ms("2024-06-01T10:00:00Z"),
+        });
       },
     });
   });
@@ -58,7 +82,12 @@ describe("sandbox activitypointer", () => {
   });
 
   test("a row created through an activity table appears at once; writes to activitypointer itself are refused", async () => {
-    const id = await create(sb, "phonecalls", { subject: "new call", statecode: 1, actualend: "2024-07-01T00:00:00Z", "regardingobjectid_account_phonecall@odata.bind": `/accounts(${ACC(2)})` });
+    const id = await create(sb, "phonecalls", {
+      subject: "new call",
+      statecode: 1,
+      actualend: "2024-07-01T00:00:00Z",
+      "regardingobjectid_account_phonecall@odata.bind": `/accounts(${ACC(2)})`,
+    });
     const r = await call(sb, "GET", `activitypointers(${id})?$select=activitytypecode,subject`);
     expect(r.status).toBe(200);
     expect([r.json.activitytypecode, r.json.subject]).toEqual(["phonecall", "new call"]);

@@ -19,17 +19,33 @@ function part(lines: string[], body?: unknown, contentId?: string): string {
 }
 
 function changeset(boundary: string, parts: string[]): string {
-  return [`Content-Type: multipart/mixed; boundary="${boundary}"`, "", ...parts.map((p) => `--${boundary}${CRLF}${p}`), `--${boundary}--`, ""].join(CRLF);
+  return [
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    "",
+    ...parts.map((p) => `--${boundary}${CRLF}${p}`),
+    `--${boundary}--`,
+    "",
+  ].join(CRLF);
 }
 
 function batch(boundary: string, items: string[]): string {
   return items.map((i) => `--${boundary}${CRLF}${i}`).join(CRLF) + `${CRLF}--${boundary}--${CRLF}`;
 }
 
-async function postBatch(sb: Sandbox, boundary: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; type: string }> {
+async function postBatch(
+  sb: Sandbox,
+  boundary: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; type: string }> {
   const res = await fetch(`${sb.url}$batch`, {
     method: "POST",
-    headers: { "Content-Type": `multipart/mixed; boundary="${boundary}"`, Accept: "application/json", "OData-Version": "4.0", ...headers },
+    headers: {
+      "Content-Type": `multipart/mixed; boundary="${boundary}"`,
+      Accept: "application/json",
+      "OData-Version": "4.0",
+      ...headers,
+    },
     body,
   });
   return { status: res.status, text: await res.text(), type: res.headers.get("content-type") ?? "" };
@@ -49,8 +65,16 @@ describe("sandbox $batch", () => {
   test("a change set commits together; Content-ID references resolve ($1) and a GET outside it sees the rows", async () => {
     const body = batch("batch_AAA123", [
       changeset("changeset_BBB456", [
-        part(["POST /api/data/v9.2/phonecalls HTTP/1.1"], { subject: "call 1", "regardingobjectid_account_phonecall@odata.bind": `accounts(${accountId})` }, "1"),
-        part(["POST /api/data/v9.2/invoices HTTP/1.1"], { name: "INV-B", "customerid_account@odata.bind": `accounts(${accountId})`, totalamount: 5 }, "2"),
+        part(
+          ["POST /api/data/v9.2/phonecalls HTTP/1.1"],
+          { subject: "call 1", "regardingobjectid_account_phonecall@odata.bind": `accounts(${accountId})` },
+          "1",
+        ),
+        part(
+          ["POST /api/data/v9.2/invoices HTTP/1.1"],
+          { name: "INV-B", "customerid_account@odata.bind": `accounts(${accountId})`, totalamount: 5 },
+          "2",
+        ),
         part(["PATCH $2 HTTP/1.1"], { totalamount: 7 }, "3"),
       ]),
       part([`GET /api/data/v9.2/invoices?$select=name,totalamount&$filter=_customerid_value eq ${accountId} HTTP/1.1`]),
@@ -62,7 +86,9 @@ describe("sandbox $batch", () => {
     expect(r.text.trimEnd().endsWith(`--${boundary}--`)).toBe(true);
     expect(r.text).toMatch(/Content-Type: multipart\/mixed; boundary=changesetresponse_/);
     expect(r.text.match(/HTTP\/1\.1 204 No Content/g)).toHaveLength(3);
-    expect(r.text).toMatch(/Content-ID: 1\r\n\r\nHTTP\/1\.1 204 No Content\r\nOData-Version: 4\.0\r\nOData-EntityId: .*phonecalls\(/);
+    expect(r.text).toMatch(
+      /Content-ID: 1\r\n\r\nHTTP\/1\.1 204 No Content\r\nOData-Version: 4\.0\r\nOData-EntityId: .*phonecalls\(/,
+    );
     expect(r.text).toContain('"totalamount":7');
     expect(sb.store.count("phonecall")).toBe(1);
     expect(sb.store.count("invoice")).toBe(1);
@@ -71,7 +97,11 @@ describe("sandbox $batch", () => {
   test("a failing change set rolls back the operations before it and answers with its one error", async () => {
     const body = batch("batch_X", [
       changeset("changeset_Y", [
-        part(["POST /api/data/v9.2/invoices HTTP/1.1"], { name: "INV-1", "customerid_account@odata.bind": `accounts(${accountId})`, totalamount: 1 }, "1"),
+        part(
+          ["POST /api/data/v9.2/invoices HTTP/1.1"],
+          { name: "INV-1", "customerid_account@odata.bind": `accounts(${accountId})`, totalamount: 1 },
+          "1",
+        ),
         part([`PATCH /api/data/v9.2/accounts(${accountId}) HTTP/1.1`], { name: "renamed" }, "2"),
         part(["POST /api/data/v9.2/invoices HTTP/1.1"], { name: "INV-2", totalamount: "not a number" }, "3"),
       ]),
@@ -100,7 +130,11 @@ describe("sandbox $batch", () => {
   });
 
   test("a reference to an undeclared Content-ID and a GET inside a change set are rejected", async () => {
-    const ref = await postBatch(sb, "b", batch("b", [changeset("c", [part(["PATCH $9 HTTP/1.1"], { name: "x" }, "1")])]));
+    const ref = await postBatch(
+      sb,
+      "b",
+      batch("b", [changeset("c", [part(["PATCH $9 HTTP/1.1"], { name: "x" }, "1")])]),
+    );
     expect(ref.status).toBe(400);
     expect(ref.text).toContain("Content-ID Reference: '$9' does not exist in the batch context.");
     const get = await call(sb, "POST", "$batch", {

@@ -51,13 +51,22 @@ describe("fault knobs", () => {
   });
 
   test("environment knobs are validated and name the variable", () => {
-    expect(faultsFromEnv({ SANDBOX_LATENCY_MS: "25", SANDBOX_FAULT_429: "0.1", SANDBOX_FAULT_503: "0", SANDBOX_FAULT_SEED: "7" })).toEqual({
+    expect(
+      faultsFromEnv({
+        SANDBOX_LATENCY_MS: "25",
+        SANDBOX_FAULT_429: "0.1",
+        SANDBOX_FAULT_503: "0",
+        SANDBOX_FAULT_SEED: "7",
+      }),
+    ).toEqual({
       latencyMs: 25,
       rate429: 0.1,
       rate503: 0,
       seed: 7,
     });
-    expect(() => faultsFromEnv({ SANDBOX_FAULT_429: "1.5" })).toThrow("SANDBOX_FAULT_429 must be a rate between 0 and 1, got '1.5'.");
+    expect(() => faultsFromEnv({ SANDBOX_FAULT_429: "1.5" })).toThrow(
+      "SANDBOX_FAULT_429 must be a rate between 0 and 1, got '1.5'.",
+    );
     expect(() => faultsFromEnv({ SANDBOX_LATENCY_MS: "-1" })).toThrow(/SANDBOX_LATENCY_MS/);
   });
 
@@ -83,7 +92,12 @@ describe("state and data", () => {
     let before: Record<string, unknown>;
     try {
       accountId = await create(a, "accounts", { name: "Saved", ct_tier: 100000001 });
-      await create(a, "invoices", { name: "INV-S", "customerid_account@odata.bind": `accounts(${accountId})`, totalamount: 42.5, overriddencreatedon: "2024-01-02T03:04:05Z" });
+      await create(a, "invoices", {
+        name: "INV-S",
+        "customerid_account@odata.bind": `accounts(${accountId})`,
+        totalamount: 42.5,
+        overriddencreatedon: "2024-01-02T03:04:05Z",
+      });
       before = (await call(a, "GET", `invoices?$select=name,totalamount_base,createdon,_customerid_value`)).json;
       expect(await saveState(a.store, file)).toBe(a.store.tableNames().reduce((n, t) => n + a.store.count(t), 0));
     } finally {
@@ -91,7 +105,9 @@ describe("state and data", () => {
     }
     const b = await start({ seed: async (store) => void (await loadState(store, file)) });
     try {
-      expect((await call(b, "GET", `invoices?$select=name,totalamount_base,createdon,_customerid_value`)).json.value).toEqual((before.value as unknown[]).map((v) => v));
+      expect(
+        (await call(b, "GET", `invoices?$select=name,totalamount_base,createdon,_customerid_value`)).json.value,
+      ).toEqual((before.value as unknown[]).map((v) => v));
       const acc = await call(b, "GET", `accounts(${accountId})?$select=ct_tier`);
       expect(acc.json.ct_tier).toBe(100000001);
       // New writes get versions above the loaded ones.
@@ -109,12 +125,16 @@ describe("state and data", () => {
       const store = new Store(new Metadata());
       const { summary } = await sampleSeed(store, { accounts: 25, seed: 7, asOf: Date.UTC(2026, 6, 1) });
       expect(summary.account).toBe(25);
-      for (const t of ["invoice", "opportunity", "phonecall", "appointment", "email"]) expect(store.count(t)).toBeGreaterThan(0);
+      for (const t of ["invoice", "opportunity", "phonecall", "appointment", "email"])
+        expect(store.count(t)).toBeGreaterThan(0);
       return store;
     };
     const a = await load();
     const b = await load();
-    for (const t of a.tableNames()) expect([...b.rows(t)].map((r) => ({ ...r, versionnumber: 0 }))).toEqual([...a.rows(t)].map((r) => ({ ...r, versionnumber: 0 })));
+    for (const t of a.tableNames())
+      expect([...b.rows(t)].map((r) => ({ ...r, versionnumber: 0 }))).toEqual(
+        [...a.rows(t)].map((r) => ({ ...r, versionnumber: 0 })),
+      );
     const activity = a.rows("phonecall").next().value!;
     expect(activity.regardingobjectid).toEqual({ id: expect.any(String), table: "account" });
     expect(a.get("account", (activity.regardingobjectid as { id: string }).id)).toBeDefined();
@@ -138,8 +158,13 @@ describe("state and data", () => {
     const bad = join(dir, "bad-export");
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, "accounts.csv"), "accountid,name,statecode\n00000001-0000-4000-8000-000000000001,A,0\n");
-    writeFileSync(join(bad, "invoices.csv"), "invoiceid,customerid,totalamount_base,statecode,createdon\n00000002-0000-4000-8000-000000000001,00000001-0000-4000-8000-000000000001,12x,2,2024-01-01\n");
-    expect(() => loadExportFolder(new Store(new Metadata()), bad)).toThrow(`${join(bad, "invoices.csv")}:2: column 'totalamount': '12x' is not a number.`);
+    writeFileSync(
+      join(bad, "invoices.csv"),
+      "invoiceid,customerid,totalamount_base,statecode,createdon\n00000002-0000-4000-8000-000000000001,00000001-0000-4000-8000-000000000001,12x,2,2024-01-01\n",
+    );
+    expect(() => loadExportFolder(new Store(new Metadata()), bad)).toThrow(
+      `${join(bad, "invoices.csv")}:2: column 'totalamount': '12x' is not a number.`,
+    );
   });
 });
 
@@ -169,11 +194,25 @@ describe("sandbox metadata", () => {
       expect(def).toBeDefined();
       for (const col of entity.columns.values()) {
         const mine = def!.columns.get(col.logicalName);
-        expect({ column: `${entity.logicalName}.${col.logicalName}`, type: mine?.type }).toEqual({ column: `${entity.logicalName}.${col.logicalName}`, type: TYPE[col.type] ?? col.type });
-        if (col.type === "datetime") expect({ column: col.logicalName, dateOnly: !!mine!.dateOnly }).toEqual({ column: col.logicalName, dateOnly: col.format === "date" });
+        expect({ column: `${entity.logicalName}.${col.logicalName}`, type: mine?.type }).toEqual({
+          column: `${entity.logicalName}.${col.logicalName}`,
+          type: TYPE[col.type] ?? col.type,
+        });
+        if (col.type === "datetime")
+          expect({ column: col.logicalName, dateOnly: !!mine!.dateOnly }).toEqual({
+            column: col.logicalName,
+            dateOnly: col.format === "date",
+          });
         if (col.optionSetName) {
-          const options = source.optionSets.get(col.optionSetName)!.options.map((o) => o.value).sort();
-          expect(Object.keys(mine!.options ?? {}).map(Number).sort()).toEqual(options);
+          const options = source.optionSets
+            .get(col.optionSetName)!
+            .options.map((o) => o.value)
+            .sort();
+          expect(
+            Object.keys(mine!.options ?? {})
+              .map(Number)
+              .sort(),
+          ).toEqual(options);
         }
         checked++;
       }

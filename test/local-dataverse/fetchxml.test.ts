@@ -18,7 +18,11 @@ describe("sandbox FetchXML", () => {
         store.load("account", { accountid: ACC(1), name: "Alpha" });
         store.load("account", { accountid: ACC(2), name: "Beta" });
         store.load("account", { accountid: ACC(3), name: "Gamma", statecode: 1 });
-        store.load("contact", { contactid: CON(1), fullname: "Carl Contact", parentcustomerid: { id: ACC(2), table: "account" } });
+        store.load("contact", {
+          contactid: CON(1),
+          fullname: "Carl Contact",
+          parentcustomerid: { id: ACC(2), table: "account" },
+        });
         const rows: [number, number | null, number, string, { id: string; table: string }][] = [
           [1, 100, 2, "2024-01-15T00:00:00Z", { id: ACC(1), table: "account" }],
           [2, 300, 2, "2024-02-20T00:00:00Z", { id: ACC(1), table: "account" }],
@@ -29,7 +33,14 @@ describe("sandbox FetchXML", () => {
           [7, 5, 3, "2024-05-06T00:00:00Z", { id: ACC(3), table: "account" }],
         ];
         for (const [n, amount, state, on, customer] of rows) {
-          store.load("invoice", { invoiceid: INV(n), name: `INV-${n}`, totalamount: amount, statecode: state, createdon: ms(on), customerid: customer });
+          store.load("invoice", {
+            invoiceid: INV(n),
+            name: `INV-${n}`,
+            totalamount: amount,
+            statecode: state,
+            createdon: ms(on),
+            customerid: customer,
+          });
         }
       },
     });
@@ -39,10 +50,27 @@ describe("sandbox FetchXML", () => {
   });
 
   test("money sums are exact to the cent, not binary floating point", async () => {
-    for (const [n, amount] of [[11, 0.1], [12, 0.2], [13, 308013.81]] as const) {
-      sb.store.load("invoice", { invoiceid: INV(n), name: `F-${n}`, totalamount: amount, statecode: 1, createdon: ms("2024-07-01T00:00:00Z") });
+    for (const [n, amount] of [
+      [11, 0.1],
+      [12, 0.2],
+      [13, 308013.81],
+    ] as const) {
+      sb.store.load("invoice", {
+        invoiceid: INV(n),
+        name: `F-${n}`,
+        totalamount: amount,
+        statecode: 1,
+        createdon: ms("2024-07-01T00:00:00Z"),
+      });
     }
-    const r = await call(sb, "GET", fetchXmlPath("invoices", `<fetch aggregate='true'><entity name='invoice'><attribute name='totalamount_base' alias='s' aggregate='sum' /><filter><condition attribute='statecode' operator='eq' value='1' /></filter></entity></fetch>`));
+    const r = await call(
+      sb,
+      "GET",
+      fetchXmlPath(
+        "invoices",
+        `<fetch aggregate='true'><entity name='invoice'><attribute name='totalamount_base' alias='s' aggregate='sum' /><filter><condition attribute='statecode' operator='eq' value='1' /></filter></entity></fetch>`,
+      ),
+    );
     expect(r.json.value).toEqual([{ s: 308014.11 }]);
   });
 
@@ -68,11 +96,24 @@ describe("sandbox FetchXML", () => {
       <filter><condition attribute='statecode' operator='in'><value>0</value><value>2</value></condition></filter>
       <order alias='revenue' descending='true' />
     </entity></fetch>`;
-    const r = await call(sb, "GET", fetchXmlPath("invoices", xml), { headers: { Prefer: 'odata.include-annotations="*"' } });
+    const r = await call(sb, "GET", fetchXmlPath("invoices", xml), {
+      headers: { Prefer: 'odata.include-annotations="*"' },
+    });
     expect(r.json.value).toEqual([
-      expect.objectContaining({ customer: ACC(2), revenue: 900, n: 2, "customer@OData.Community.Display.V1.FormattedValue": "Beta", "customer@Microsoft.Dynamics.CRM.lookuplogicalname": "account" }),
+      expect.objectContaining({
+        customer: ACC(2),
+        revenue: 900,
+        n: 2,
+        "customer@OData.Community.Display.V1.FormattedValue": "Beta",
+        "customer@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      }),
       expect.objectContaining({ customer: ACC(1), revenue: 450, n: 3 }),
-      expect.objectContaining({ customer: CON(1), revenue: 70, n: 1, "customer@Microsoft.Dynamics.CRM.lookuplogicalname": "contact" }),
+      expect.objectContaining({
+        customer: CON(1),
+        revenue: 70,
+        n: 1,
+        "customer@Microsoft.Dynamics.CRM.lookuplogicalname": "contact",
+      }),
     ]);
   });
 
@@ -90,12 +131,22 @@ describe("sandbox FetchXML", () => {
       { year: 2024, quarter: 1, total: 400 },
       { year: 2024, quarter: 2, total: 1020 },
     ]);
-    const months = await call(sb, "GET", fetchXmlPath("invoices", `<fetch aggregate='true'><entity name='invoice'>
+    const months = await call(
+      sb,
+      "GET",
+      fetchXmlPath(
+        "invoices",
+        `<fetch aggregate='true'><entity name='invoice'>
       <attribute name='createdon' alias='m' groupby='true' dategrouping='month' />
       <attribute name='invoiceid' alias='c' aggregate='count' />
       <filter><condition attribute='createdon' operator='on-or-after' value='2024-04-01' /></filter><order alias='m' />
-    </entity></fetch>`));
-    expect(months.json.value).toEqual([{ m: 4, c: 2 }, { m: 5, c: 2 }]);
+    </entity></fetch>`,
+      ),
+    );
+    expect(months.json.value).toEqual([
+      { m: 4, c: 2 },
+      { m: 5, c: 2 },
+    ]);
   });
 
   test("link-entity: inner join filters on the account, outer join brings a contact's parent account", async () => {
@@ -108,7 +159,10 @@ describe("sandbox FetchXML", () => {
       <order alias='account' />
     </entity></fetch>`;
     const r = await call(sb, "GET", fetchXmlPath("invoices", inner));
-    expect(r.json.value).toEqual([{ account: ACC(1), total: 450 }, { account: ACC(2), total: 900 }]);
+    expect(r.json.value).toEqual([
+      { account: ACC(1), total: 450 },
+      { account: ACC(2), total: 900 },
+    ]);
 
     const outer = `<fetch><entity name='invoice'>
       <attribute name='name' />
@@ -127,23 +181,46 @@ describe("sandbox FetchXML", () => {
 
   test("conditions: between, null, not-null, like and a link-entity alias via entityname", async () => {
     const q = async (filter: string, link = ""): Promise<unknown[]> => {
-      const r = await call(sb, "GET", fetchXmlPath("invoices", `<fetch><entity name='invoice'><attribute name='name' />${link}<filter>${filter}</filter><order attribute='name' /></entity></fetch>`));
+      const r = await call(
+        sb,
+        "GET",
+        fetchXmlPath(
+          "invoices",
+          `<fetch><entity name='invoice'><attribute name='name' />${link}<filter>${filter}</filter><order attribute='name' /></entity></fetch>`,
+        ),
+      );
       expect(r.status).toBe(200);
       return r.json.value!.map((v) => v.name);
     };
-    expect(await q("<condition attribute='totalamount' operator='between'><value>50</value><value>100</value></condition>")).toEqual(["INV-1", "INV-3", "INV-6"]);
+    expect(
+      await q("<condition attribute='totalamount' operator='between'><value>50</value><value>100</value></condition>"),
+    ).toEqual(["INV-1", "INV-3", "INV-6"]);
     expect(await q("<condition attribute='totalamount' operator='null' />")).toEqual(["INV-5"]);
-    expect(await q(`<filter type='or'><condition attribute='name' operator='like' value='%-7' /><condition attribute='customerid' operator='eq' value='{${ACC(2).toUpperCase()}}' /></filter>`)).toEqual(["INV-4", "INV-5", "INV-7"]);
-    expect(await q("<condition entityname='a' attribute='name' operator='eq' value='Gamma' />", "<link-entity name='account' from='accountid' to='customerid' alias='a' />")).toEqual(["INV-7"]);
+    expect(
+      await q(
+        `<filter type='or'><condition attribute='name' operator='like' value='%-7' /><condition attribute='customerid' operator='eq' value='{${ACC(2).toUpperCase()}}' /></filter>`,
+      ),
+    ).toEqual(["INV-4", "INV-5", "INV-7"]);
+    expect(
+      await q(
+        "<condition entityname='a' attribute='name' operator='eq' value='Gamma' />",
+        "<link-entity name='account' from='accountid' to='customerid' alias='a' />",
+      ),
+    ).toEqual(["INV-7"]);
   });
 
   test("paging cookies: follow @Microsoft.Dynamics.CRM.fetchxmlpagingcookie until morerecords is false", async () => {
-    const prefer = { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords"' };
+    const prefer = {
+      Prefer:
+        'odata.include-annotations="Microsoft.Dynamics.CRM.fetchxmlpagingcookie,Microsoft.Dynamics.CRM.morerecords"',
+    };
     const seen: unknown[] = [];
     let page = 1;
     let cookie: string | undefined;
     for (;;) {
-      const attr = cookie ? ` paging-cookie='${cookie.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")}'` : "";
+      const attr = cookie
+        ? ` paging-cookie='${cookie.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")}'`
+        : "";
       const xml = `<fetch count='3' page='${page}'${attr}><entity name='invoice'><attribute name='name' /><order attribute='name' /></entity></fetch>`;
       const r = await call(sb, "GET", fetchXmlPath("invoices", xml), { headers: prefer });
       expect(r.status).toBe(200);
@@ -153,10 +230,14 @@ describe("sandbox FetchXML", () => {
         break;
       }
       const outer = String(r.json["@Microsoft.Dynamics.CRM.fetchxmlpagingcookie"]);
-      expect(outer).toMatch(new RegExp(`^<cookie pagenumber="${page + 1}" pagingcookie="%253ccookie%2520page%253d%2522${page}%2522`, "i"));
+      expect(outer).toMatch(
+        new RegExp(`^<cookie pagenumber="${page + 1}" pagingcookie="%253ccookie%2520page%253d%2522${page}%2522`, "i"),
+      );
       // As the page documents: take the pagingcookie attribute, URL-decode it twice.
       cookie = decodeURIComponent(decodeURIComponent(/pagingcookie="([^"]+)"/.exec(outer)![1]));
-      expect(cookie).toMatch(/^<cookie page="\d+"><invoiceid last="\{[0-9A-F-]{36}\}" first="\{[0-9A-F-]{36}\}" \/><\/cookie>$/);
+      expect(cookie).toMatch(
+        /^<cookie page="\d+"><invoiceid last="\{[0-9A-F-]{36}\}" first="\{[0-9A-F-]{36}\}" \/><\/cookie>$/,
+      );
       page++;
     }
     expect(page).toBe(3);
@@ -164,10 +245,21 @@ describe("sandbox FetchXML", () => {
   });
 
   test("the entity must match the entity set, and unknown attributes are errors", async () => {
-    const wrongSet = await call(sb, "GET", fetchXmlPath("accounts", "<fetch><entity name='invoice'><attribute name='name' /></entity></fetch>"));
+    const wrongSet = await call(
+      sb,
+      "GET",
+      fetchXmlPath("accounts", "<fetch><entity name='invoice'><attribute name='name' /></entity></fetch>"),
+    );
     expect(wrongSet.status).toBe(400);
-    const unknown = await call(sb, "GET", fetchXmlPath("invoices", "<fetch><entity name='invoice'><attribute name='nosuch' /></entity></fetch>"));
-    expect(unknown.json.error).toEqual({ code: "0x80060888", message: "'invoice' entity doesn't contain attribute with Name = 'nosuch'." });
+    const unknown = await call(
+      sb,
+      "GET",
+      fetchXmlPath("invoices", "<fetch><entity name='invoice'><attribute name='nosuch' /></entity></fetch>"),
+    );
+    expect(unknown.json.error).toEqual({
+      code: "0x80060888",
+      message: "'invoice' entity doesn't contain attribute with Name = 'nosuch'.",
+    });
   });
 
   test("aggregatelimit lowers the limit: more matching rows fail with AggregateQueryRecordLimit", async () => {
@@ -176,7 +268,9 @@ describe("sandbox FetchXML", () => {
     expect((await call(sb, "GET", fetchXmlPath("invoices", xml(7)))).json.value).toEqual([{ n: 7 }]);
     const r = await call(sb, "GET", fetchXmlPath("invoices", xml(6)));
     expect(r.status).toBe(400);
-    expect(r.json).toEqual({ error: { code: "0x8004E023", message: "AggregateQueryRecordLimit exceeded. Cannot perform this operation." } });
+    expect(r.json).toEqual({
+      error: { code: "0x8004E023", message: "AggregateQueryRecordLimit exceeded. Cannot perform this operation." },
+    });
   });
 });
 
@@ -186,7 +280,13 @@ describe("sandbox FetchXML aggregate limit (50,000 rows)", () => {
       seed: (store) => {
         store.load("account", { accountid: ACC(1), name: "Big" });
         for (let i = 1; i <= 50_001; i++) {
-          store.load("invoice", { invoiceid: INV(i), totalamount: 1, statecode: 2, createdon: Date.UTC(2024, 0, 1) + i * 1000, customerid: { id: ACC(1), table: "account" } });
+          store.load("invoice", {
+            invoiceid: INV(i),
+            totalamount: 1,
+            statecode: 2,
+            createdon: Date.UTC(2024, 0, 1) + i * 1000,
+            customerid: { id: ACC(1), table: "account" },
+          });
         }
       },
     });
@@ -196,7 +296,14 @@ describe("sandbox FetchXML aggregate limit (50,000 rows)", () => {
       const over = await call(sb, "GET", fetchXmlPath("invoices", xml("")));
       expect(over.status).toBe(400);
       expect(over.json.error?.code).toBe("0x8004E023");
-      const under = await call(sb, "GET", fetchXmlPath("invoices", xml(`<filter><condition attribute='invoiceid' operator='ne' value='${INV(1)}' /></filter>`)));
+      const under = await call(
+        sb,
+        "GET",
+        fetchXmlPath(
+          "invoices",
+          xml(`<filter><condition attribute='invoiceid' operator='ne' value='${INV(1)}' /></filter>`),
+        ),
+      );
       expect(under.status).toBe(200);
       expect(under.json.value).toEqual([{ c: ACC(1), s: 50_000 }]);
     } finally {

@@ -12,11 +12,21 @@ export async function start(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ steps: [], log: () => undefined, ...options });
 }
 
-export async function call(sb: Sandbox, method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+export async function call(
+  sb: Sandbox,
+  method: string,
+  path: string,
+  init: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const url = /^https?:/.test(path) ? path : sb.url + path;
   const res = await fetch(url, {
     method,
-    headers: { Accept: "application/json", "OData-Version": "4.0", ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}), ...init.headers },
+    headers: {
+      Accept: "application/json",
+      "OData-Version": "4.0",
+      ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...init.headers,
+    },
     body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),
   });
   const text = await res.text();
@@ -26,7 +36,12 @@ export async function call(sb: Sandbox, method: string, path: string, init: { bo
 }
 
 /** Creates a row and returns its id, read from the OData-EntityId header. */
-export async function create(sb: Sandbox, set: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<string> {
+export async function create(
+  sb: Sandbox,
+  set: string,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const r = await call(sb, "POST", set, { body, headers });
   if (r.status !== 204) throw new Error(`create ${set}: ${r.status} ${r.text}`);
   const m = /\(([0-9a-f-]{36})\)$/.exec(r.headers.get("OData-EntityId") ?? "");
@@ -37,5 +52,6 @@ export async function create(sb: Sandbox, set: string, body: Record<string, unkn
 export const fetchXmlPath = (set: string, xml: string): string => `${set}?fetchXml=${encodeURIComponent(xml)}`;
 
 /** A readable test GUID: `kind` tells the tables apart (1 account, 2 invoice, …), `n` the rows. */
-export const testGuid = (kind: number, n: number): string => `0000000${kind}-0000-4000-8000-${String(n).padStart(12, "0")}`;
+export const testGuid = (kind: number, n: number): string =>
+  `0000000${kind}-0000-4000-8000-${String(n).padStart(12, "0")}`;
 export const ms = (iso: string): number => Date.parse(iso);

@@ -13,10 +13,14 @@ interface Running {
 }
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Running> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "local-dataverse", "main.ts"), "--port", "0", ...args], {
-    cwd: ROOT,
-    env: { ...process.env, SANDBOX_TOKEN: "", ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "local-dataverse", "main.ts"), "--port", "0", ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, SANDBOX_TOKEN: "", ...env },
+    },
+  );
   let out = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -48,7 +52,11 @@ describe("sandbox process", () => {
     let accountId: string;
     try {
       expect(first.output()).toContain("webhook steps:");
-      const res = await fetch(`${first.url}accounts`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "Persisted" }) });
+      const res = await fetch(`${first.url}accounts`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "Persisted" }),
+      });
       expect(res.status).toBe(204);
       accountId = /\(([^)]+)\)$/.exec(res.headers.get("OData-EntityId")!)![1];
     } finally {
@@ -67,6 +75,8 @@ describe("sandbox process", () => {
   });
 
   test("a bad knob stops the start with a message naming it", async () => {
-    await expect(run([], { SANDBOX_FAULT_503: "2" })).rejects.toThrow(/SANDBOX_FAULT_503 must be a rate between 0 and 1/);
+    await expect(run([], { SANDBOX_FAULT_503: "2" })).rejects.toThrow(
+      /SANDBOX_FAULT_503 must be a rate between 0 and 1/,
+    );
   });
 });

@@ -19,7 +19,9 @@ describe("sandbox Web API", () => {
     const r = await call(sb, "POST", "accounts", { body: { name: "Sample Account" } });
     expect(r.status).toBe(204);
     expect(r.text).toBe("");
-    expect(r.headers.get("OData-EntityId")).toMatch(new RegExp(`^${sb.url.replace(/[.$]/g, "\\$&")}accounts\\([0-9a-f-]{36}\\)$`));
+    expect(r.headers.get("OData-EntityId")).toMatch(
+      new RegExp(`^${sb.url.replace(/[.$]/g, "\\$&")}accounts\\([0-9a-f-]{36}\\)$`),
+    );
     const id = /\(([^)]+)\)/.exec(r.headers.get("OData-EntityId")!)![1];
     expect(sb.store.get("account", id)?.name).toBe("Sample Account");
   });
@@ -36,7 +38,14 @@ describe("sandbox Web API", () => {
     expect(r.json.name).toBe("Sample Account");
     expect(r.json.statecode).toBe(0);
     expect(r.json.createdon).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(Object.keys(r.json).sort()).toEqual(["@odata.context", "@odata.etag", "accountid", "createdon", "name", "statecode"]);
+    expect(Object.keys(r.json).sort()).toEqual([
+      "@odata.context",
+      "@odata.etag",
+      "accountid",
+      "createdon",
+      "name",
+      "statecode",
+    ]);
   });
 
   test("lookups bind with @odata.bind and read back as _x_value with their annotations", async () => {
@@ -48,9 +57,14 @@ describe("sandbox Web API", () => {
       statecode: 2,
       overriddencreatedon: "2024-03-05T10:00:00Z",
     });
-    const r = await call(sb, "GET", `invoices(${invoiceId})?$select=_customerid_value,totalamount,totalamount_base,statecode,createdon`, {
-      headers: { Prefer: 'odata.include-annotations="*"' },
-    });
+    const r = await call(
+      sb,
+      "GET",
+      `invoices(${invoiceId})?$select=_customerid_value,totalamount,totalamount_base,statecode,createdon`,
+      {
+        headers: { Prefer: 'odata.include-annotations="*"' },
+      },
+    );
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({
       _customerid_value: accountId,
@@ -71,9 +85,18 @@ describe("sandbox Web API", () => {
 
   test("a contact can be the customer, and a contact names its parent account", async () => {
     const accountId = await create(sb, "accounts", { name: "Parent Co" });
-    const contactId = await create(sb, "contacts", { fullname: "Pat Buyer", "parentcustomerid_account@odata.bind": `accounts(${accountId})` });
-    const invoiceId = await create(sb, "invoices", { name: "INV-C", "customerid_contact@odata.bind": `contacts(${contactId})`, totalamount: 10 });
-    const inv = await call(sb, "GET", `invoices(${invoiceId})?$select=_customerid_value`, { headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"' } });
+    const contactId = await create(sb, "contacts", {
+      fullname: "Pat Buyer",
+      "parentcustomerid_account@odata.bind": `accounts(${accountId})`,
+    });
+    const invoiceId = await create(sb, "invoices", {
+      name: "INV-C",
+      "customerid_contact@odata.bind": `contacts(${contactId})`,
+      totalamount: 10,
+    });
+    const inv = await call(sb, "GET", `invoices(${invoiceId})?$select=_customerid_value`, {
+      headers: { Prefer: 'odata.include-annotations="Microsoft.Dynamics.CRM.lookuplogicalname"' },
+    });
     expect(inv.json["_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname"]).toBe("contact");
     const contact = await call(sb, "GET", `contacts(${contactId})?$select=_parentcustomerid_value`);
     expect(contact.json._parentcustomerid_value).toBe(accountId);
@@ -81,11 +104,15 @@ describe("sandbox Web API", () => {
 
   test("binding to a missing row or the wrong table fails in Dataverse's error shape", async () => {
     const missing = "00000000-0000-0000-0000-000000000001";
-    const r = await call(sb, "POST", "invoices", { body: { name: "x", "customerid_account@odata.bind": `accounts(${missing})` } });
+    const r = await call(sb, "POST", "invoices", {
+      body: { name: "x", "customerid_account@odata.bind": `accounts(${missing})` },
+    });
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ error: { code: "0x80040217", message: `account With Id = ${missing} Does Not Exist` } });
     const userId = sb.api.identity.userId;
-    const wrong = await call(sb, "POST", "invoices", { body: { name: "x", "customerid_account@odata.bind": `systemusers(${userId})` } });
+    const wrong = await call(sb, "POST", "invoices", {
+      body: { name: "x", "customerid_account@odata.bind": `systemusers(${userId})` },
+    });
     expect(wrong.status).toBe(400);
     expect(wrong.json.error?.code).toBe("0x80060888");
     expect(sb.store.count("invoice")).toBe(0);
@@ -99,7 +126,8 @@ describe("sandbox Web API", () => {
     const bad = await call(sb, "POST", "accounts", { body: { name: "x", nosuchcolumn: 1 } });
     expect(bad.json.error).toEqual({
       code: "0x80060888",
-      message: "The property 'nosuchcolumn' does not exist on type 'Microsoft.Dynamics.CRM.account'. Make sure to only use property names that are defined by the type.",
+      message:
+        "The property 'nosuchcolumn' does not exist on type 'Microsoft.Dynamics.CRM.account'. Make sure to only use property names that are defined by the type.",
     });
     const choice = await call(sb, "POST", "accounts", { body: { name: "x", ct_tier: 5 } });
     expect(choice.status).toBe(400);
@@ -120,12 +148,17 @@ describe("sandbox Web API", () => {
     });
     const unknown = await call(sb, "GET", `accounts(${id})?$select=name,revenuex`);
     expect(unknown.status).toBe(400);
-    expect(unknown.json.error).toEqual({ code: "0x80060888", message: "Could not find a property named 'revenuex' on type 'Microsoft.Dynamics.CRM.account'." });
+    expect(unknown.json.error).toEqual({
+      code: "0x80060888",
+      message: "Could not find a property named 'revenuex' on type 'Microsoft.Dynamics.CRM.account'.",
+    });
     const missing = await call(sb, "GET", "accounts(00000000-0000-0000-0000-00000000abcd)");
     expect(missing.status).toBe(404);
     expect(missing.json.error?.code).toBe("0x80040217");
     // Conditional retrieval: the current etag answers 304.
-    const notModified = await call(sb, "GET", `accounts(${id})?$select=name`, { headers: { "If-None-Match": String(r.json["@odata.etag"]) } });
+    const notModified = await call(sb, "GET", `accounts(${id})?$select=name`, {
+      headers: { "If-None-Match": String(r.json["@odata.etag"]) },
+    });
     expect(notModified.status).toBe(304);
   });
 
@@ -143,7 +176,13 @@ describe("sandbox Web API", () => {
         [accountB, 10, 2, null],
       ];
       for (const [i, [acc, amount, state, on]] of invoices.entries()) {
-        await create(sb, "invoices", { name: `INV-${i}`, "customerid_account@odata.bind": `accounts(${acc})`, totalamount: amount, statecode: state, ...(on ? { overriddencreatedon: on } : {}) });
+        await create(sb, "invoices", {
+          name: `INV-${i}`,
+          "customerid_account@odata.bind": `accounts(${acc})`,
+          totalamount: amount,
+          statecode: state,
+          ...(on ? { overriddencreatedon: on } : {}),
+        });
       }
     });
 
@@ -151,10 +190,19 @@ describe("sandbox Web API", () => {
 
     test("$filter comparisons with and/or, parentheses and null", async () => {
       const q = (f: string): string => `invoices?$select=name&$orderby=name&$filter=${encodeURIComponent(f)}`;
-      expect(names(await call(sb, "GET", q(`_customerid_value eq ${accountA} and totalamount_base gt 0`)))).toEqual(["INV-0", "INV-1"]);
-      expect(names(await call(sb, "GET", q("(statecode eq 0 or statecode eq 3) and totalamount ge 250.5")))).toEqual(["INV-1", "INV-3"]);
+      expect(names(await call(sb, "GET", q(`_customerid_value eq ${accountA} and totalamount_base gt 0`)))).toEqual([
+        "INV-0",
+        "INV-1",
+      ]);
+      expect(names(await call(sb, "GET", q("(statecode eq 0 or statecode eq 3) and totalamount ge 250.5")))).toEqual([
+        "INV-1",
+        "INV-3",
+      ]);
       expect(names(await call(sb, "GET", q("totalamount lt 0 or totalamount le 10")))).toEqual(["INV-2", "INV-4"]);
-      expect(names(await call(sb, "GET", q("createdon ge 2024-02-01T00:00:00Z and createdon lt 2024-03-31")))).toEqual(["INV-1", "INV-2"]);
+      expect(names(await call(sb, "GET", q("createdon ge 2024-02-01T00:00:00Z and createdon lt 2024-03-31")))).toEqual([
+        "INV-1",
+        "INV-2",
+      ]);
       expect(names(await call(sb, "GET", q(`_customerid_value ne ${accountA} and statecode ne 3`)))).toEqual(["INV-4"]);
       expect(names(await call(sb, "GET", q("name eq 'inv-3'")))).toEqual(["INV-3"]);
       expect(names(await call(sb, "GET", q("not (statecode eq 2)")))).toEqual(["INV-1", "INV-3"]);
@@ -167,7 +215,8 @@ describe("sandbox Web API", () => {
       expect(r.status).toBe(400);
       expect(r.json.error).toEqual({
         code: "0x80060888",
-        message: "A binary operator with incompatible types was detected. Found operand types 'Edm.Decimal' and 'Edm.String' for operator kind 'Equal'.",
+        message:
+          "A binary operator with incompatible types was detected. Found operand types 'Edm.Decimal' and 'Edm.String' for operator kind 'Equal'.",
       });
     });
 
@@ -181,7 +230,9 @@ describe("sandbox Web API", () => {
     });
 
     test("Prefer odata.maxpagesize pages with @odata.nextLink until every row was read once", async () => {
-      const first = await call(sb, "GET", "invoices?$select=name&$orderby=name", { headers: { Prefer: "odata.maxpagesize=2" } });
+      const first = await call(sb, "GET", "invoices?$select=name&$orderby=name", {
+        headers: { Prefer: "odata.maxpagesize=2" },
+      });
       expect(first.headers.get("Preference-Applied")).toBe("odata.maxpagesize=2");
       expect(first.json.value).toHaveLength(2);
       const seen: unknown[] = names(first);
@@ -213,33 +264,53 @@ describe("sandbox Web API", () => {
       const id = await create(sb, "accounts", { name: "Etag Co" });
       const before = await call(sb, "GET", `accounts(${id})?$select=name`);
       const etag = String(before.json["@odata.etag"]);
-      const ok = await call(sb, "PATCH", `accounts(${id})`, { body: { ct_tierscore: 91.5 }, headers: { "If-Match": etag } });
+      const ok = await call(sb, "PATCH", `accounts(${id})`, {
+        body: { ct_tierscore: 91.5 },
+        headers: { "If-Match": etag },
+      });
       expect(ok.status).toBe(204);
       const after = await call(sb, "GET", `accounts(${id})?$select=ct_tierscore`);
       expect(after.json.ct_tierscore).toBe(91.5);
       expect(after.json["@odata.etag"]).not.toBe(etag);
-      const stale = await call(sb, "PATCH", `accounts(${id})`, { body: { ct_tierscore: 10 }, headers: { "If-Match": etag } });
+      const stale = await call(sb, "PATCH", `accounts(${id})`, {
+        body: { ct_tierscore: 10 },
+        headers: { "If-Match": etag },
+      });
       expect(stale.status).toBe(412);
-      expect(stale.json.error).toEqual({ code: "0x80060882", message: "The version of the existing record doesn't match the RowVersion property provided." });
+      expect(stale.json.error).toEqual({
+        code: "0x80060882",
+        message: "The version of the existing record doesn't match the RowVersion property provided.",
+      });
       expect(sb.store.get("account", id)?.ct_tierscore).toBe(91.5);
       const staleDelete = await call(sb, "DELETE", `accounts(${id})`, { headers: { "If-Match": etag } });
       expect(staleDelete.status).toBe(412);
-      const del = await call(sb, "DELETE", `accounts(${id})`, { headers: { "If-Match": String(after.json["@odata.etag"]) } });
+      const del = await call(sb, "DELETE", `accounts(${id})`, {
+        headers: { "If-Match": String(after.json["@odata.etag"]) },
+      });
       expect(del.status).toBe(204);
       expect(sb.store.get("account", id)).toBeUndefined();
     });
 
     test("PATCH is an upsert unless If-Match is sent; return=representation answers 200 with the row", async () => {
       const id = "2b7d3c4e-1111-4222-8333-444455556666";
-      const guarded = await call(sb, "PATCH", `accounts(${id})`, { body: { name: "New" }, headers: { "If-Match": "*" } });
+      const guarded = await call(sb, "PATCH", `accounts(${id})`, {
+        body: { name: "New" },
+        headers: { "If-Match": "*" },
+      });
       expect(guarded.status).toBe(404);
       const created = await call(sb, "PATCH", `accounts(${id})`, { body: { name: "New" } });
       expect(created.status).toBe(204);
       expect(created.headers.get("OData-EntityId")).toBe(`${sb.url}accounts(${id})`);
-      const updated = await call(sb, "PATCH", `accounts(${id})?$select=name`, { body: { name: "Renamed" }, headers: { Prefer: "return=representation", "If-Match": "*" } });
+      const updated = await call(sb, "PATCH", `accounts(${id})?$select=name`, {
+        body: { name: "Renamed" },
+        headers: { Prefer: "return=representation", "If-Match": "*" },
+      });
       expect(updated.status).toBe(200);
       expect(updated.json.name).toBe("Renamed");
-      const createOnly = await call(sb, "PATCH", `accounts(${id})`, { body: { name: "x" }, headers: { "If-None-Match": "*" } });
+      const createOnly = await call(sb, "PATCH", `accounts(${id})`, {
+        body: { name: "x" },
+        headers: { "If-None-Match": "*" },
+      });
       expect(createOnly.status).toBe(412);
     });
   });
@@ -248,7 +319,14 @@ describe("sandbox Web API", () => {
     test("updates every target in one request (reference/updatemultiple example)", async () => {
       const ids = [await create(sb, "accounts", { name: "one" }), await create(sb, "accounts", { name: "two" })];
       const r = await call(sb, "POST", "accounts/Microsoft.Dynamics.CRM.UpdateMultiple", {
-        body: { Targets: ids.map((id, i) => ({ "@odata.type": "Microsoft.Dynamics.CRM.account", accountid: id, ct_tier: 100000000 + i, name: `renamed ${i}` })) },
+        body: {
+          Targets: ids.map((id, i) => ({
+            "@odata.type": "Microsoft.Dynamics.CRM.account",
+            accountid: id,
+            ct_tier: 100000000 + i,
+            name: `renamed ${i}`,
+          })),
+        },
       });
       expect(r.status).toBe(204);
       expect(ids.map((id) => sb.store.get("account", id)?.ct_tier)).toEqual([100000000, 100000001]);
@@ -260,13 +338,19 @@ describe("sandbox Web API", () => {
         body: {
           Targets: [
             { "@odata.type": "Microsoft.Dynamics.CRM.account", accountid: id, name: "changed" },
-            { "@odata.type": "Microsoft.Dynamics.CRM.account", accountid: "00000000-0000-0000-0000-0000000000ff", name: "ghost" },
+            {
+              "@odata.type": "Microsoft.Dynamics.CRM.account",
+              accountid: "00000000-0000-0000-0000-0000000000ff",
+              name: "ghost",
+            },
           ],
         },
       });
       expect(r.status).toBe(404);
       expect(sb.store.get("account", id)?.name).toBe("keep");
-      const untyped = await call(sb, "POST", "accounts/Microsoft.Dynamics.CRM.UpdateMultiple", { body: { Targets: [{ accountid: id, name: "x" }] } });
+      const untyped = await call(sb, "POST", "accounts/Microsoft.Dynamics.CRM.UpdateMultiple", {
+        body: { Targets: [{ accountid: id, name: "x" }] },
+      });
       expect(untyped.status).toBe(400);
       expect(untyped.json.error?.message).toContain("@odata.type");
     });

@@ -22,7 +22,11 @@ async function receiver(script: number[] = []): Promise<{ server: Server; url: s
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      received.push({ url: req.url ?? "", headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) });
+      received.push({
+        url: req.url ?? "",
+        headers: req.headers,
+        body: JSON.parse(Buffer.concat(chunks).toString("utf8")),
+      });
       res.writeHead(script.shift() ?? 200);
       res.end();
     });
@@ -64,16 +68,31 @@ describe("sandbox webhooks", () => {
 
   test("a create posts a RemoteExecutionContext with typed values, post image and the key as `code`", async () => {
     await setup([
-      step({ name: "invoice create", images: [{ name: "post", entityAlias: "PostImage", imageType: 1, attributes: ["customerid", "totalamount_base", "statecode"] }] }),
+      step({
+        name: "invoice create",
+        images: [
+          {
+            name: "post",
+            entityAlias: "PostImage",
+            imageType: 1,
+            attributes: ["customerid", "totalamount_base", "statecode"],
+          },
+        ],
+      }),
     ]);
     const accountId = await create(sb, "accounts", { name: "Hooked" });
-    const invoiceId = await create(sb, "invoices", {
-      name: "INV-W",
-      "customerid_account@odata.bind": `accounts(${accountId})`,
-      totalamount: 1500.5,
-      statecode: 2,
-      overriddencreatedon: "2024-06-01T12:00:00Z",
-    }, { "x-ms-correlation-request-id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301" });
+    const invoiceId = await create(
+      sb,
+      "invoices",
+      {
+        name: "INV-W",
+        "customerid_account@odata.bind": `accounts(${accountId})`,
+        totalamount: 1500.5,
+        statecode: 2,
+        overriddencreatedon: "2024-06-01T12:00:00Z",
+      },
+      { "x-ms-correlation-request-id": "3f2504e0-4f89-41d3-9a0c-0305e82c3301" },
+    );
     await sb.webhooks.idle();
     expect(rx.received).toHaveLength(1);
     const { url, headers, body } = rx.received[0];
@@ -102,16 +121,30 @@ describe("sandbox webhooks", () => {
     expect(body.OperationCreatedOn).toMatch(/^\/Date\(\d+\)\/$/);
     const target = body.InputParameters[0];
     expect(target.key).toBe("Target");
-    expect(target.value).toMatchObject({ __type: "Entity:http://schemas.microsoft.com/xrm/2011/Contracts", LogicalName: "invoice", Id: invoiceId });
+    expect(target.value).toMatchObject({
+      __type: "Entity:http://schemas.microsoft.com/xrm/2011/Contracts",
+      LogicalName: "invoice",
+      Id: invoiceId,
+    });
     const t = attrs(target.value);
     expect(t.totalamount).toEqual({ __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 1500.5 });
     expect(t.statecode).toEqual({ __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 2 });
-    expect(t.customerid).toEqual({ __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts", Id: accountId, KeyAttributes: [], LogicalName: "account", Name: "Hooked", RowVersion: null });
+    expect(t.customerid).toEqual({
+      __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Id: accountId,
+      KeyAttributes: [],
+      LogicalName: "account",
+      Name: "Hooked",
+      RowVersion: null,
+    });
     expect(t.createdon).toBe(`/Date(${Date.parse("2024-06-01T12:00:00Z")})/`);
     const post = body.PostEntityImages as { key: string; value: Record<string, unknown> }[];
     expect(post.map((p) => p.key)).toEqual(["PostImage"]);
     expect(Object.keys(attrs(post[0].value)).sort()).toEqual(["customerid", "statecode", "totalamount_base"]);
-    expect(attrs(post[0].value).totalamount_base).toEqual({ __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 1500.5 });
+    expect(attrs(post[0].value).totalamount_base).toEqual({
+      __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Value: 1500.5,
+    });
   });
 
   test("update steps fire only for their filtering attributes, with pre and post images", async () => {
@@ -128,30 +161,59 @@ describe("sandbox webhooks", () => {
     await call(sb, "PATCH", `accounts(${id})`, { body: { ct_tierscore: 50 } });
     await sb.webhooks.idle();
     expect(rx.received).toHaveLength(0);
-    await call(sb, "PATCH", `accounts(${id})`, { body: { ct_tieroverride: 100000000, ct_tieroverridereason: "strategic" } });
+    await call(sb, "PATCH", `accounts(${id})`, {
+      body: { ct_tieroverride: 100000000, ct_tieroverridereason: "strategic" },
+    });
     await sb.webhooks.idle();
     expect(rx.received).toHaveLength(1);
     const body = rx.received[0].body;
-    expect(Object.keys(attrs(body.InputParameters[0].value)).sort()).toEqual(["accountid", "ct_tieroverride", "ct_tieroverridereason", "modifiedon"]);
+    expect(Object.keys(attrs(body.InputParameters[0].value)).sort()).toEqual([
+      "accountid",
+      "ct_tieroverride",
+      "ct_tieroverridereason",
+      "modifiedon",
+    ]);
     // Money written by an update carries its computed _base in the Target, which base-currency filters rely on.
     rx.received.length = 0;
     await call(sb, "PATCH", `accounts(${id})`, { body: { ct_revenue12m: 10, ct_tieroverride: 100000001 } });
     await sb.webhooks.idle();
-    expect(attrs(rx.received[0].body.InputParameters[0].value).ct_revenue12m_base).toEqual({ __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 10 });
+    expect(attrs(rx.received[0].body.InputParameters[0].value).ct_revenue12m_base).toEqual({
+      __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Value: 10,
+    });
     const pre = (body.PreEntityImages as { key: string; value: Record<string, unknown> }[])[0];
     const post = (body.PostEntityImages as { key: string; value: Record<string, unknown> }[])[0];
     expect(attrs(pre.value)).toEqual({ name: "Filtered" });
-    expect(attrs(post.value)).toEqual({ name: "Filtered", ct_tieroverride: { __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 100000000 } });
+    expect(attrs(post.value)).toEqual({
+      name: "Filtered",
+      ct_tieroverride: { __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 100000000 },
+    });
   });
 
   test("a delete's Target is an EntityReference, with the pre image", async () => {
-    await setup([step({ name: "invoice delete", message: "Delete", images: [{ name: "pre", entityAlias: "PreImage", imageType: 0, attributes: [] }] })]);
+    await setup([
+      step({
+        name: "invoice delete",
+        message: "Delete",
+        images: [{ name: "pre", entityAlias: "PreImage", imageType: 0, attributes: [] }],
+      }),
+    ]);
     const id = await create(sb, "invoices", { name: "gone", totalamount: 3 });
     await call(sb, "DELETE", `invoices(${id})`);
     await sb.webhooks.idle();
     const body = rx.received[0].body;
-    expect(body.InputParameters[0].value).toEqual({ __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts", Id: id, KeyAttributes: [], LogicalName: "invoice", Name: null, RowVersion: null });
-    expect(attrs((body.PreEntityImages as { value: Record<string, unknown> }[])[0].value)).toMatchObject({ name: "gone", invoiceid: id });
+    expect(body.InputParameters[0].value).toEqual({
+      __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Id: id,
+      KeyAttributes: [],
+      LogicalName: "invoice",
+      Name: null,
+      RowVersion: null,
+    });
+    expect(attrs((body.PreEntityImages as { value: Record<string, unknown> }[])[0].value)).toMatchObject({
+      name: "gone",
+      invoiceid: id,
+    });
   });
 
   test("one retry on 503 delivers the event", async () => {
@@ -171,7 +233,11 @@ describe("sandbox webhooks", () => {
     await sb.webhooks.idle();
     expect(rx.received).toHaveLength(3); // 503 + retry 503, then 500 without retry
     const stepId = (rx.received[0].body.OwningExtension as { Id: string }).Id;
-    const jobs = await call(sb, "GET", `asyncoperations?$orderby=completedon desc&$filter=statuscode eq 31 and _owningextensionid_value eq ${stepId}&$select=name,friendlymessage,errorcode,message,completedon,statecode,_regardingobjectid_value`);
+    const jobs = await call(
+      sb,
+      "GET",
+      `asyncoperations?$orderby=completedon desc&$filter=statuscode eq 31 and _owningextensionid_value eq ${stepId}&$select=name,friendlymessage,errorcode,message,completedon,statecode,_regardingobjectid_value`,
+    );
     expect(jobs.status).toBe(200);
     expect(jobs.json.value).toHaveLength(2);
     const job = jobs.json.value!.find((j) => j._regardingobjectid_value === first)!;
@@ -203,7 +269,11 @@ describe("sandbox webhooks", () => {
     const op = (body: unknown): string =>
       `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nPOST /api/data/v9.2/invoices HTTP/1.1\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`;
     const payload = `--${boundary}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${op({ name: "ok" })}${op({ name: "bad", totalamount: "x" })}--${cs}--\r\n--${boundary}--\r\n`;
-    const r = await fetch(`${sb.url}$batch`, { method: "POST", headers: { "Content-Type": `multipart/mixed; boundary=${boundary}` }, body: payload });
+    const r = await fetch(`${sb.url}$batch`, {
+      method: "POST",
+      headers: { "Content-Type": `multipart/mixed; boundary=${boundary}` },
+      body: payload,
+    });
     expect(r.status).toBe(400);
     await sb.webhooks.idle();
     expect(rx.received).toHaveLength(0);
@@ -213,7 +283,9 @@ describe("sandbox webhooks", () => {
     await setup([step({})]);
     const other = await receiver();
     try {
-      const endpoint = (await call(sb, "POST", "serviceendpoints", { body: { name: "Customer Tiering webhook", url: other.url, authtype: 4, authvalue: "new-key", contract: 8 } }));
+      const endpoint = await call(sb, "POST", "serviceendpoints", {
+        body: { name: "Customer Tiering webhook", url: other.url, authtype: 4, authvalue: "new-key", contract: 8 },
+      });
       expect(endpoint.status).toBe(204);
       await create(sb, "invoices", { name: "configured" });
       await sb.webhooks.idle();
@@ -241,9 +313,13 @@ describe("sandbox webhooks", () => {
     expect(invoiceCreate).toBeDefined();
     await create(sb, "invoices", { name: "from solution", totalamount: 2 });
     await sb.webhooks.idle();
-    const delivered = rx.received.find((r) => (r.body.OwningExtension as { Name: string }).Name === invoiceCreate!.name)!;
+    const delivered = rx.received.find(
+      (r) => (r.body.OwningExtension as { Name: string }).Name === invoiceCreate!.name,
+    )!;
     const image = (delivered.body.PostEntityImages as { key: string; value: Record<string, unknown> }[])[0];
-    expect(Object.keys(attrs(image.value)).sort()).toEqual(invoiceCreate!.images[0].attributes.filter((a) => a !== "customerid").sort());
+    expect(Object.keys(attrs(image.value)).sort()).toEqual(
+      invoiceCreate!.images[0].attributes.filter((a) => a !== "customerid").sort(),
+    );
   });
 });
 

@@ -14,9 +14,23 @@ describe("configuration from the environment", () => {
   });
 
   it("client credentials win over a token; a next key is accepted during rotation", () => {
-    const c = readConfig({ ...base, PORT: "8080", DATAVERSE_TENANT_ID: "t", DATAVERSE_CLIENT_ID: "c", DATAVERSE_CLIENT_SECRET: "s", DATAVERSE_TOKEN: "x", CT_WEBHOOK_KEY_NEXT: "n".repeat(20) });
+    const c = readConfig({
+      ...base,
+      PORT: "8080",
+      DATAVERSE_TENANT_ID: "t",
+      DATAVERSE_CLIENT_ID: "c",
+      DATAVERSE_CLIENT_SECRET: "s",
+      DATAVERSE_TOKEN: "x",
+      CT_WEBHOOK_KEY_NEXT: "n".repeat(20),
+    });
     expect(c.port).toBe(8080);
-    expect(c.auth).toEqual({ kind: "clientCredentials", tenantId: "t", clientId: "c", clientSecret: "s", authorityHost: "https://login.microsoftonline.com" });
+    expect(c.auth).toEqual({
+      kind: "clientCredentials",
+      tenantId: "t",
+      clientId: "c",
+      clientSecret: "s",
+      authorityHost: "https://login.microsoftonline.com",
+    });
     expect(c.webhookKeys).toHaveLength(2);
   });
 

@@ -32,7 +32,12 @@ describe("RemoteExecutionContext parsing", () => {
       message: "Create",
       entity: "invoice",
       id: INV,
-      target: entity("invoice", INV, { customerid: ref("account", A1.toUpperCase(), "Contoso"), totalamount_base: money(1234.5), statecode: option(2), createdon: date(1747474200000) }),
+      target: entity("invoice", INV, {
+        customerid: ref("account", A1.toUpperCase(), "Contoso"),
+        totalamount_base: money(1234.5),
+        statecode: option(2),
+        createdon: date(1747474200000),
+      }),
     });
     const ctx = parseContext(JSON.parse(JSON.stringify(body)), false);
     const t = ctx.target as { attributes: Map<string, unknown> };
@@ -45,18 +50,43 @@ describe("RemoteExecutionContext parsing", () => {
 
   it("reads the escaped \\/Date(ms+0000)\\/ form as it appears in the JSON text", () => {
     const text = `{"k":"\\/Date(1747474200000+0000)\\/"}`;
-    const body = context({ message: "Update", entity: "phonecall", id: randomUUID(), post: { actualend: (JSON.parse(text) as { k: string }).k } });
+    const body = context({
+      message: "Update",
+      entity: "phonecall",
+      id: randomUUID(),
+      post: { actualend: (JSON.parse(text) as { k: string }).k },
+    });
     const ctx = parseContext(body, false);
     expect(ctx.post[0].attributes.get("actualend")).toBe(1747474200000);
   });
 
   it.each([
     [{ MessageName: "Create" }, "PrimaryEntityName"],
-    [{ ...context({ message: "Create", entity: "invoice", id: INV }), PrimaryEntityId: "not-a-guid" }, "PrimaryEntityId: must be a GUID"],
+    [
+      { ...context({ message: "Create", entity: "invoice", id: INV }), PrimaryEntityId: "not-a-guid" },
+      "PrimaryEntityId: must be a GUID",
+    ],
     [{ ...context({ message: "Create", entity: "invoice", id: INV }), Depth: "1" }, "Depth"],
-    [context({ message: "Create", entity: "invoice", id: INV, target: entity("invoice", INV, { totalamount_base: { __type: "Money:x", Value: "12" } }) }), "InputParameters[0].value.Attributes[0].value.Value: Money needs a numeric Value"],
-    [context({ message: "Delete", entity: "invoice", id: INV, target: { __type: "EntityReference:x", Id: INV } }), "InputParameters[0].value"],
-    [{ ...context({ message: "Update", entity: "invoice", id: INV }), PreEntityImages: [{ key: "PreImage", value: { Attributes: [] } }] }, "PreEntityImages[0].value.LogicalName"],
+    [
+      context({
+        message: "Create",
+        entity: "invoice",
+        id: INV,
+        target: entity("invoice", INV, { totalamount_base: { __type: "Money:x", Value: "12" } }),
+      }),
+      "InputParameters[0].value.Attributes[0].value.Value: Money needs a numeric Value",
+    ],
+    [
+      context({ message: "Delete", entity: "invoice", id: INV, target: { __type: "EntityReference:x", Id: INV } }),
+      "InputParameters[0].value",
+    ],
+    [
+      {
+        ...context({ message: "Update", entity: "invoice", id: INV }),
+        PreEntityImages: [{ key: "PreImage", value: { Attributes: [] } }],
+      },
+      "PreEntityImages[0].value.LogicalName",
+    ],
   ])("rejects a malformed context and names what is wrong (%#)", (body, named) => {
     expect(() => parseContext(body, false)).toThrow(PayloadError);
     expect(() => parseContext(body, false)).toThrow(named);
@@ -65,8 +95,19 @@ describe("RemoteExecutionContext parsing", () => {
 
 describe("routing events to accounts", () => {
   it("invoice Create: the customer in the Target", async () => {
-    const body = context({ message: "Create", entity: "invoice", id: INV, target: entity("invoice", INV, { customerid: ref("account", A1), totalamount_base: money(10) }), post: { customerid: ref("account", A1) } });
-    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({ kind: "recalc", trigger: "invoice", accounts: [A1], via: "payload" });
+    const body = context({
+      message: "Create",
+      entity: "invoice",
+      id: INV,
+      target: entity("invoice", INV, { customerid: ref("account", A1), totalamount_base: money(10) }),
+      post: { customerid: ref("account", A1) },
+    });
+    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({
+      kind: "recalc",
+      trigger: "invoice",
+      accounts: [A1],
+      via: "payload",
+    });
   });
 
   it("invoice Update (paid) with pre- and post-images named anything: the customer from the images", async () => {
@@ -100,26 +141,60 @@ describe("routing events to accounts", () => {
   });
 
   it("invoice Delete with a pre-image only", async () => {
-    const body = context({ message: "Delete", entity: "invoice", id: INV, pre: { customerid: ref("account", A2), totalamount_base: money(99) } });
-    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toMatchObject({ kind: "recalc", accounts: [A2] });
+    const body = context({
+      message: "Delete",
+      entity: "invoice",
+      id: INV,
+      pre: { customerid: ref("account", A2), totalamount_base: money(99) },
+    });
+    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toMatchObject({
+      kind: "recalc",
+      accounts: [A2],
+    });
   });
 
   it("a contact customer counts for its parent account", async () => {
-    const body = context({ message: "Create", entity: "invoice", id: INV, target: entity("invoice", INV, { customerid: ref("contact", CONTACT) }) });
+    const body = context({
+      message: "Create",
+      entity: "invoice",
+      id: INV,
+      target: entity("invoice", INV, { customerid: ref("contact", CONTACT) }),
+    });
     const gw = readsOnly({
-      [`contact(${CONTACT})`]: { _parentcustomerid_value: A1, "_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account" },
+      [`contact(${CONTACT})`]: {
+        _parentcustomerid_value: A1,
+        "_parentcustomerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      },
     });
     await expect(plan(parseContext(body, false), gw)).resolves.toMatchObject({ kind: "recalc", accounts: [A1] });
   });
 
   it("an unrelated entity is a no-op with a reason", async () => {
-    const body = context({ message: "Update", entity: "contact", id: CONTACT, target: entity("contact", CONTACT, { fullname: "Jo" }) });
-    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({ kind: "noop", reason: "table contact does not affect tiers" });
+    const body = context({
+      message: "Update",
+      entity: "contact",
+      id: CONTACT,
+      target: entity("contact", CONTACT, { fullname: "Jo" }),
+    });
+    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({
+      kind: "noop",
+      reason: "table contact does not affect tiers",
+    });
   });
 
   it("a stripped oversize payload reads the record by PrimaryEntityId", async () => {
-    const full = context({ message: "Update", entity: "invoice", id: INV, target: entity("invoice", INV, { customerid: ref("account", A1) }) });
-    const gw = readsOnly({ [`invoice(${INV})`]: { _customerid_value: A2, "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account" } });
+    const full = context({
+      message: "Update",
+      entity: "invoice",
+      id: INV,
+      target: entity("invoice", INV, { customerid: ref("account", A1) }),
+    });
+    const gw = readsOnly({
+      [`invoice(${INV})`]: {
+        _customerid_value: A2,
+        "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      },
+    });
     const ctx = parseContext(stripped(full), true);
     expect(ctx.stripped).toBe(true);
     await expect(plan(ctx, gw)).resolves.toEqual({ kind: "recalc", trigger: "invoice", accounts: [A2], via: "read" });
@@ -127,22 +202,57 @@ describe("routing events to accounts", () => {
   });
 
   it("a stripped Delete cannot be resolved and says so", async () => {
-    const ctx = parseContext(stripped(context({ message: "Delete", entity: "invoice", id: INV, pre: { customerid: ref("account", A1) } })), true);
+    const ctx = parseContext(
+      stripped(context({ message: "Delete", entity: "invoice", id: INV, pre: { customerid: ref("account", A1) } })),
+      true,
+    );
     await expect(plan(ctx, readsOnly({}))).rejects.toThrow(UnresolvableEvent);
   });
 
   it("a completed phone call regarding an account is a touch; an open one is not", async () => {
     const id = randomUUID();
-    const done = context({ message: "Update", entity: "phonecall", id, target: entity("phonecall", id, { statecode: option(1) }), post: { regardingobjectid: ref("account", A1), statecode: option(1), actualend: date(1747474200000) } });
-    await expect(plan(parseContext(done, false), readsOnly({}))).resolves.toMatchObject({ kind: "recalc", trigger: "touch", accounts: [A1] });
-    const open = context({ message: "Create", entity: "email", id, post: { regardingobjectid: ref("account", A1), statecode: option(0) } });
-    await expect(plan(parseContext(open, false), readsOnly({}))).resolves.toEqual({ kind: "noop", reason: "email is not completed" });
+    const done = context({
+      message: "Update",
+      entity: "phonecall",
+      id,
+      target: entity("phonecall", id, { statecode: option(1) }),
+      post: { regardingobjectid: ref("account", A1), statecode: option(1), actualend: date(1747474200000) },
+    });
+    await expect(plan(parseContext(done, false), readsOnly({}))).resolves.toMatchObject({
+      kind: "recalc",
+      trigger: "touch",
+      accounts: [A1],
+    });
+    const open = context({
+      message: "Create",
+      entity: "email",
+      id,
+      post: { regardingobjectid: ref("account", A1), statecode: option(0) },
+    });
+    await expect(plan(parseContext(open, false), readsOnly({}))).resolves.toEqual({
+      kind: "noop",
+      reason: "email is not completed",
+    });
   });
 
   it("an account update re-evaluates only when the override columns changed", async () => {
-    const over = context({ message: "Update", entity: "account", id: A1, target: entity("account", A1, { ct_tieroverride: option(100000000), ct_tieroverridereason: "strategic" }) });
-    await expect(plan(parseContext(over, false), readsOnly({}))).resolves.toMatchObject({ kind: "recalc", trigger: "override", accounts: [A1] });
-    const other = context({ message: "Update", entity: "account", id: A1, target: entity("account", A1, { name: "Contoso" }) });
+    const over = context({
+      message: "Update",
+      entity: "account",
+      id: A1,
+      target: entity("account", A1, { ct_tieroverride: option(100000000), ct_tieroverridereason: "strategic" }),
+    });
+    await expect(plan(parseContext(over, false), readsOnly({}))).resolves.toMatchObject({
+      kind: "recalc",
+      trigger: "override",
+      accounts: [A1],
+    });
+    const other = context({
+      message: "Update",
+      entity: "account",
+      id: A1,
+      target: entity("account", A1, { name: "Contoso" }),
+    });
     await expect(plan(parseContext(other, false), readsOnly({}))).resolves.toMatchObject({ kind: "noop" });
   });
 });
@@ -156,11 +266,27 @@ describe("messages registered by hand", () => {
       target: entity("opportunityclose", randomUUID(), {}),
     });
     (body.InputParameters as unknown[]) = [
-      { key: "OpportunityClose", value: entity("opportunityclose", randomUUID(), { opportunityid: ref("opportunity", OPP), actualrevenue: money(5000) }) },
+      {
+        key: "OpportunityClose",
+        value: entity("opportunityclose", randomUUID(), {
+          opportunityid: ref("opportunity", OPP),
+          actualrevenue: money(5000),
+        }),
+      },
       { key: "Status", value: option(3) },
     ];
-    const gw = readsOnly({ [`opportunity(${OPP})`]: { _customerid_value: A1, "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account" } });
-    await expect(plan(parseContext(body, false), gw)).resolves.toMatchObject({ kind: "recalc", trigger: "opportunity", accounts: [A1], via: "read" });
+    const gw = readsOnly({
+      [`opportunity(${OPP})`]: {
+        _customerid_value: A1,
+        "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      },
+    });
+    await expect(plan(parseContext(body, false), gw)).resolves.toMatchObject({
+      kind: "recalc",
+      trigger: "opportunity",
+      accounts: [A1],
+      via: "read",
+    });
   });
 
   it("SetState of an invoice (paid): EntityMoniker instead of Target, the customer read", async () => {
@@ -170,13 +296,21 @@ describe("messages registered by hand", () => {
       { key: "State", value: option(2) },
       { key: "Status", value: option(100001) },
     ];
-    const gw = readsOnly({ [`invoice(${INV})`]: { _customerid_value: A2, "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account" } });
+    const gw = readsOnly({
+      [`invoice(${INV})`]: {
+        _customerid_value: A2,
+        "_customerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "account",
+      },
+    });
     await expect(plan(parseContext(body, false), gw)).resolves.toMatchObject({ kind: "recalc", accounts: [A2] });
   });
 
   it("a message nobody registers for an invoice is a no-op", async () => {
     const body = context({ message: "Merge", entity: "invoice", id: INV });
-    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({ kind: "noop", reason: "message Merge of invoice is not handled" });
+    await expect(plan(parseContext(body, false), readsOnly({}))).resolves.toEqual({
+      kind: "noop",
+      reason: "message Merge of invoice is not handled",
+    });
   });
 });
 

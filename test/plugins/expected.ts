@@ -20,7 +20,13 @@ export function engineInput(store: Store): EngineInput {
   const rows = (t: string): Row[] => [...store.rows(t)];
   const activities: ActivityRow[] = [];
   for (const t of ["phonecall", "appointment", "email"]) {
-    for (const r of rows(t)) activities.push({ regardingobjectid: lookupId(r.regardingobjectid), activitytypecode: t, statecode: r.statecode as number, actualend: (r.actualend as number) ?? null });
+    for (const r of rows(t))
+      activities.push({
+        regardingobjectid: lookupId(r.regardingobjectid),
+        activitytypecode: t,
+        statecode: r.statecode as number,
+        actualend: (r.actualend as number) ?? null,
+      });
   }
   return {
     accounts: rows("account").map((r) => ({
@@ -28,23 +34,32 @@ export function engineInput(store: Store): EngineInput {
       statecode: r.statecode as number,
       ct_lasttouchon: (r.ct_lasttouchon as number | null) ?? null,
     })),
-    invoices: rows("invoice").map((r): InvoiceRow => ({ customerid: lookupId(r.customerid), totalamount_base: (r.totalamount_base as number) ?? 0, statecode: r.statecode as number, createdon: r.createdon as number })),
-    opportunities: rows("opportunity").map(
-      (r): OpportunityRow => ({
-        customerid: lookupId(r.customerid),
-        statecode: r.statecode as number,
-        actualvalue_base: (r.actualvalue_base as number | null) ?? null,
-        estimatedvalue_base: (r.estimatedvalue_base as number | null) ?? null,
-        closeprobability: (r.closeprobability as number | null) ?? null,
-        actualclosedate: (r.actualclosedate as number | null) ?? null,
-      }),
-    ),
+    invoices: rows("invoice").map((r): InvoiceRow => ({
+      customerid: lookupId(r.customerid),
+      totalamount_base: (r.totalamount_base as number) ?? 0,
+      statecode: r.statecode as number,
+      createdon: r.createdon as number,
+    })),
+    opportunities: rows("opportunity").map((r): OpportunityRow => ({
+      customerid: lookupId(r.customerid),
+      statecode: r.statecode as number,
+      actualvalue_base: (r.actualvalue_base as number | null) ?? null,
+      estimatedvalue_base: (r.estimatedvalue_base as number | null) ?? null,
+      closeprobability: (r.closeprobability as number | null) ?? null,
+      actualclosedate: (r.actualclosedate as number | null) ?? null,
+    })),
     activities,
   };
 }
 
 /** What a from-scratch evaluation of the account says, given the state it held before the save. */
-export function expectedOutcome(store: Store, model: TierModel, accountId: string, before: StoredState, asOf: number): AccountOutcome {
+export function expectedOutcome(
+  store: Store,
+  model: TierModel,
+  accountId: string,
+  before: StoredState,
+  asOf: number,
+): AccountOutcome {
   const facts = computeFacts(engineInput(store), model, asOf);
   const i = facts.accounts.findIndex((a) => a.accountid === accountId);
   if (i < 0) throw new Error(`account ${accountId} is not in the population`);

@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { DEFAULT_MODEL, factsAt, outcomeAt, parseModel, rankPopulation, scoreAccount, type EngineInput } from "../../src/engine";
+import {
+  DEFAULT_MODEL,
+  factsAt,
+  outcomeAt,
+  parseModel,
+  rankPopulation,
+  scoreAccount,
+  type EngineInput,
+} from "../../src/engine";
 import { factQueries } from "../../plugins/recalc/fetchxml";
 import { factsFromResults } from "../../plugins/recalc/facts";
 import { evaluateFetch } from "./fetchxml-eval";
@@ -17,7 +25,10 @@ function tablesOf(input: EngineInput): Record<string, Record<string, unknown>[]>
 describe("on-save facts from FetchXML aggregates agree with the batch", () => {
   for (const [label, model] of [
     ["default model", DEFAULT_MODEL],
-    ["6-month window, 2 baseline quarters, paid only", parseModel({ windowMonths: 6, trend: { baselineQuarters: 2 }, invoiceStates: [2] })],
+    [
+      "6-month window, 2 baseline quarters, paid only",
+      parseModel({ windowMonths: 6, trend: { baselineQuarters: 2 }, invoiceStates: [2] }),
+    ],
   ] as const) {
     it(`${label}: same AccountFacts and the same outcome for every account`, () => {
       fc.assert(
@@ -26,7 +37,9 @@ describe("on-save facts from FetchXML aggregates agree with the batch", () => {
           const tables = tablesOf(input);
           ranked.facts.accounts.forEach((account, i) => {
             const queries = factQueries(account.accountid, model, asOf);
-            const results = Object.fromEntries(Object.entries(queries).map(([name, q]) => [name, evaluateFetch(q.fetchXml, tables)]));
+            const results = Object.fromEntries(
+              Object.entries(queries).map(([name, q]) => [name, evaluateFetch(q.fetchXml, tables)]),
+            );
             const facts = factsFromResults(account.accountid, model, asOf, results, account.ct_lasttouchon ?? null);
             expect(facts).toEqual(factsAt(ranked.facts, i));
             // Scored against the population's own table, the on-save path lands where the batch did.

@@ -6,7 +6,12 @@ import { XMLParser } from "fast-xml-parser";
  * Rows hold epoch ms for dates and plain ids for lookups; results come back the way the Web API shapes them.
  */
 type Row = Record<string, unknown>;
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ["attribute", "condition", "value", "order"].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "",
+  isArray: (name, _path, _leaf, isAttribute) =>
+    !isAttribute && ["attribute", "condition", "value", "order"].includes(name),
+});
 
 interface Cond {
   attribute: string;
@@ -43,8 +48,15 @@ function matches(row: Row, c: Cond): boolean {
 }
 
 export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): Row[] {
-  const doc = parser.parse(fetchXml) as { fetch: { aggregate?: string; count?: string; page?: string; entity: Record<string, unknown> } };
-  const e = doc.fetch.entity as { name: string; attribute: Record<string, string>[]; filter: { condition: Record<string, unknown>[] }; order?: { attribute: string }[] };
+  const doc = parser.parse(fetchXml) as {
+    fetch: { aggregate?: string; count?: string; page?: string; entity: Record<string, unknown> };
+  };
+  const e = doc.fetch.entity as {
+    name: string;
+    attribute: Record<string, string>[];
+    filter: { condition: Record<string, unknown>[] };
+    order?: { attribute: string }[];
+  };
   const conds: Cond[] = e.filter.condition.map((c) => ({
     attribute: String(c.attribute),
     operator: String(c.operator),
@@ -77,5 +89,7 @@ export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): 
   const sorted = order ? [...rows].sort((a, b) => String(a[order]).localeCompare(String(b[order]))) : rows;
   const count = Number(doc.fetch.count ?? 5000);
   const page = Number(doc.fetch.page ?? 1);
-  return sorted.slice((page - 1) * count, page * count).map((r) => Object.fromEntries(e.attribute.map((a) => [a.name, r[a.name] ?? null])));
+  return sorted
+    .slice((page - 1) * count, page * count)
+    .map((r) => Object.fromEntries(e.attribute.map((a) => [a.name, r[a.name] ?? null])));
 }

@@ -17,7 +17,12 @@ beforeAll(async () => {
     registered = { name, options };
   });
   sandbox = await startSandbox({ port: 0, token: TOKEN, steps: [], log: () => undefined });
-  Object.assign(process.env, { CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: TOKEN, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    CT_WEBHOOK_KEY: KEY,
+    DATAVERSE_URL: sandbox.origin,
+    DATAVERSE_TOKEN: TOKEN,
+    LOG_LEVEL: "silent",
+  });
   // Loaded after the spy is in place, as the Functions host loads the app module.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require("../../plugins/functions");
@@ -29,7 +34,10 @@ afterAll(async () => {
 });
 
 const invoke = async (req: HttpRequest): Promise<HttpResponseInit> =>
-  (await registered!.options.handler(req, new InvocationContext({ functionName: registered!.name }))) as HttpResponseInit;
+  (await registered!.options.handler(
+    req,
+    new InvocationContext({ functionName: registered!.name }),
+  )) as HttpResponseInit;
 
 describe("Azure Functions v4 adapter", () => {
   it("registers one anonymous POST trigger on route webhook (api/webhook under the host prefix)", () => {
@@ -38,13 +46,42 @@ describe("Azure Functions v4 adapter", () => {
   });
 
   it("recalculates the account of an invoice through the same handler", async () => {
-    const ctx = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-000000000002", bypassSync: true, bypassAsync: true };
-    const accountId = sandbox.store.atomically((tx) => sandbox.store.create(tx, "account", { name: "Litware" }, ctx)).accountid as string;
+    const ctx = {
+      userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+      correlationId: "c0ffee00-0000-4000-8000-000000000002",
+      bypassSync: true,
+      bypassAsync: true,
+    };
+    const accountId = sandbox.store.atomically((tx) => sandbox.store.create(tx, "account", { name: "Litware" }, ctx))
+      .accountid as string;
     const invoiceId = sandbox.store.atomically((tx) =>
-      sandbox.store.create(tx, "invoice", { name: "INV-9", customerid: { id: accountId, table: "account" }, totalamount: 777.77, statecode: 0, overriddencreatedon: Date.now() - 86_400_000 }, ctx),
+      sandbox.store.create(
+        tx,
+        "invoice",
+        {
+          name: "INV-9",
+          customerid: { id: accountId, table: "account" },
+          totalamount: 777.77,
+          statecode: 0,
+          overriddencreatedon: Date.now() - 86_400_000,
+        },
+        ctx,
+      ),
     ).invoiceid as string;
-    const body = context({ message: "Create", entity: "invoice", id: invoiceId, target: entity("invoice", invoiceId, { customerid: ref("account", accountId), totalamount_base: money(777.77) }) });
-    const res = await invoke(new HttpRequest({ method: "POST", url: `http://localhost:7071/api/webhook?code=${KEY}`, headers: { "content-type": "application/json" }, body: { string: JSON.stringify(body) } }));
+    const body = context({
+      message: "Create",
+      entity: "invoice",
+      id: invoiceId,
+      target: entity("invoice", invoiceId, { customerid: ref("account", accountId), totalamount_base: money(777.77) }),
+    });
+    const res = await invoke(
+      new HttpRequest({
+        method: "POST",
+        url: `http://localhost:7071/api/webhook?code=${KEY}`,
+        headers: { "content-type": "application/json" },
+        body: { string: JSON.stringify(body) },
+      }),
+    );
     expect(res.status).toBe(200);
     expect(res.jsonBody).toMatchObject({ result: "ok", accounts: [{ accountId, outcome: "updated" }] });
     expect(sandbox.store.get("account", accountId)!.ct_revenue12m).toBe(777.77);
@@ -53,10 +90,14 @@ describe("Azure Functions v4 adapter", () => {
   it("401 without the key, 400 for garbage, 413 over the limit", async () => {
     const url = "http://localhost:7071/api/webhook";
     expect((await invoke(new HttpRequest({ method: "POST", url, body: { string: "{}" } }))).status).toBe(401);
-    const garbage = await invoke(new HttpRequest({ method: "POST", url, headers: { "x-ct-webhook-key": KEY }, body: { string: "garbage" } }));
+    const garbage = await invoke(
+      new HttpRequest({ method: "POST", url, headers: { "x-ct-webhook-key": KEY }, body: { string: "garbage" } }),
+    );
     expect(garbage.status).toBe(400);
     expect(garbage.jsonBody).toMatchObject({ error: expect.stringMatching(/^body is not JSON/) });
-    const big = await invoke(new HttpRequest({ method: "POST", url: `${url}?code=${KEY}`, body: { string: "x".repeat(1024 * 1024 + 1) } }));
+    const big = await invoke(
+      new HttpRequest({ method: "POST", url: `${url}?code=${KEY}`, body: { string: "x".repeat(1024 * 1024 + 1) } }),
+    );
     expect(big.status).toBe(413);
   });
 });

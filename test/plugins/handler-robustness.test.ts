@@ -18,7 +18,13 @@ const empty: DataverseGateway = {
 };
 
 function deps(gateway: DataverseGateway, deadlineMs = 10_000) {
-  return { webhookKeys: [KEY], gateway, recalculator: new Recalculator(gateway, new ModelCache(gateway)), logger: createLogger("silent"), deadlineMs };
+  return {
+    webhookKeys: [KEY],
+    gateway,
+    recalculator: new Recalculator(gateway, new ModelCache(gateway)),
+    logger: createLogger("silent"),
+    deadlineMs,
+  };
 }
 
 const req = (body: string, headers: Record<string, string> = {}): WebhookRequest => ({
@@ -33,7 +39,11 @@ const valid = () =>
     message: "Update",
     entity: "invoice",
     id: "5b0c1a2e-2222-4d3c-8e9f-000000000010",
-    target: entity("invoice", "5b0c1a2e-2222-4d3c-8e9f-000000000010", { customerid: ref("account", "1d6f7f0e-1111-4a5b-9c0d-000000000001"), totalamount_base: money(5), statecode: option(2) }),
+    target: entity("invoice", "5b0c1a2e-2222-4d3c-8e9f-000000000010", {
+      customerid: ref("account", "1d6f7f0e-1111-4a5b-9c0d-000000000001"),
+      totalamount_base: money(5),
+      statecode: option(2),
+    }),
     pre: { customerid: ref("contact", "7e8f9a0b-3333-4c2d-9e1f-000000000030") },
   });
 
@@ -61,12 +71,21 @@ describe("the handler never fails on what a caller sends", () => {
 
   it("mutated RemoteExecutionContexts: 200, 400 or 422, never a 5xx", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }), fc.jsonValue(), fc.boolean(), async (path, replacement, stripped) => {
-        const body = JSON.stringify(mutate(valid(), path, replacement));
-        const r = await handleWebhook(req(body, stripped ? { "x-ms-dynamics-msg-size-exceeded": "true" } : {}), deps(empty));
-        expect([200, 400, 422]).toContain(r.status);
-        if (r.status === 400) expect(String(r.body.error)).toMatch(/^(body is not JSON|not a RemoteExecutionContext: \S)/);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }),
+        fc.jsonValue(),
+        fc.boolean(),
+        async (path, replacement, stripped) => {
+          const body = JSON.stringify(mutate(valid(), path, replacement));
+          const r = await handleWebhook(
+            req(body, stripped ? { "x-ms-dynamics-msg-size-exceeded": "true" } : {}),
+            deps(empty),
+          );
+          expect([200, 400, 422]).toContain(r.status);
+          if (r.status === 400)
+            expect(String(r.body.error)).toMatch(/^(body is not JSON|not a RemoteExecutionContext: \S)/);
+        },
+      ),
       { numRuns: 500 },
     );
   });

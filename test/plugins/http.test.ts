@@ -10,11 +10,21 @@ afterAll(() => stack.close());
 
 const noop = () => {
   const id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-  return JSON.stringify(context({ message: "Update", entity: "lead", id, target: entity("lead", id, { subject: "x" }) }));
+  return JSON.stringify(
+    context({ message: "Update", entity: "lead", id, target: entity("lead", id, { subject: "x" }) }),
+  );
 };
 
-async function post(query: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(stack.pluginUrl + query, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+async function post(
+  query: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(stack.pluginUrl + query, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", ...headers },
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -60,10 +70,19 @@ describe("webhook endpoint over HTTP", () => {
     // Chunked, no Content-Length: the server stops reading at the limit.
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(stack.pluginUrl + `?code=${KEY}`);
-      const req = request({ host: url.hostname, port: url.port, path: url.pathname + url.search, method: "POST", headers: { "transfer-encoding": "chunked" } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          method: "POST",
+          headers: { "transfer-encoding": "chunked" },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on("error", reject);
       for (let i = 0; i < 17; i++) req.write("y".repeat(64 * 1024));
       req.end();
@@ -73,12 +92,16 @@ describe("webhook endpoint over HTTP", () => {
 
   it("405 for another method and 404 for another path", async () => {
     expect((await fetch(`${stack.pluginUrl}?code=${KEY}`)).status).toBe(405);
-    expect((await fetch(stack.pluginUrl.replace("/api/webhook", "/api/other"), { method: "POST", body: "{}" })).status).toBe(404);
+    expect(
+      (await fetch(stack.pluginUrl.replace("/api/webhook", "/api/other"), { method: "POST", body: "{}" })).status,
+    ).toBe(404);
   });
 
   it("an unrelated table is answered 200 with the no-op reason", async () => {
     const r = await post(`?code=${KEY}`, noop());
     expect(r.json).toEqual({ result: "noop", reason: "table lead does not affect tiers" });
-    expect(stack.logs.some((l) => l.includes('"msg":"no-op"') && l.includes("table lead does not affect tiers"))).toBe(true);
+    expect(stack.logs.some((l) => l.includes('"msg":"no-op"') && l.includes("table lead does not affect tiers"))).toBe(
+      true,
+    );
   });
 });

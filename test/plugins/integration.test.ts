@@ -1,4 +1,12 @@
-import { CHANNEL_OPTIONS, DAY_MS, DEFAULT_MODEL, TIER_OPTIONS, TREND_OPTIONS, isoDate, type AccountOutcome } from "../../src/engine";
+import {
+  CHANNEL_OPTIONS,
+  DAY_MS,
+  DEFAULT_MODEL,
+  TIER_OPTIONS,
+  TREND_OPTIONS,
+  isoDate,
+  type AccountOutcome,
+} from "../../src/engine";
 import { expectedOutcome, storedBefore } from "./expected";
 import { startStack, KEY, type Stack } from "./stack";
 import { context, entity, ref } from "./payloads";
@@ -42,7 +50,8 @@ function expectStored(id: string, want: AccountOutcome): void {
   expect(reason.kpis.map((k) => k.value)).toEqual(want.kpis.map((k) => k.value));
 }
 
-const history = (id: string) => [...stack.sandbox.store.rows("ct_tierhistory")].filter((h) => (h.ct_accountid as { id: string }).id === id);
+const history = (id: string) =>
+  [...stack.sandbox.store.rows("ct_tierhistory")].filter((h) => (h.ct_accountid as { id: string }).id === id);
 
 /** Runs a write, lets every webhook it caused finish, and returns the evaluation the plugin should have reached. */
 async function afterSave(accountId: string, write: () => Promise<void>): Promise<AccountOutcome> {
@@ -52,7 +61,13 @@ async function afterSave(accountId: string, write: () => Promise<void>): Promise
   await stack.settle();
   // The tier held before the save, the override as the save left it.
   const now = storedBefore(stack.sandbox.store, accountId);
-  return expectedOutcome(stack.sandbox.store, DEFAULT_MODEL, accountId, { ...before, override: now.override, overrideReason: now.overrideReason, overrideUntil: now.overrideUntil }, t);
+  return expectedOutcome(
+    stack.sandbox.store,
+    DEFAULT_MODEL,
+    accountId,
+    { ...before, override: now.override, overrideReason: now.overrideReason, overrideUntil: now.overrideUntil },
+    t,
+  );
 }
 
 describe("plugin over the sandbox", () => {
@@ -64,24 +79,41 @@ describe("plugin over the sandbox", () => {
     a1 = await account("Fabrikam");
     a2 = await account("Northwind");
     const want = await afterSave(a1, async () => {
-      const r = await stack.api("POST", "invoices", { name: "INV-1", ...bindAccount(a1), totalamount: 12500.5, overriddencreatedon: new Date(t - 40 * DAY_MS).toISOString() });
+      const r = await stack.api("POST", "invoices", {
+        name: "INV-1",
+        ...bindAccount(a1),
+        totalamount: 12500.5,
+        overriddencreatedon: new Date(t - 40 * DAY_MS).toISOString(),
+      });
       expect(r.status).toBe(201);
       invoice = r.json.invoiceid as string;
     });
-    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({ step: "CustomerTiering: Create of invoice", ok: true });
+    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({
+      step: "CustomerTiering: Create of invoice",
+      ok: true,
+    });
     expectStored(a1, want);
     expect(stack.sandbox.store.get("account", a1)!.ct_revenue12m).toBe(12500.5);
     const h = history(a1);
     expect(h).toHaveLength(1);
-    expect(h[0]).toMatchObject({ ct_fromtier: null, ct_totier: TIER_OPTIONS[want.stored.tier as keyof typeof TIER_OPTIONS], ct_source: 100000001 });
+    expect(h[0]).toMatchObject({
+      ct_fromtier: null,
+      ct_totier: TIER_OPTIONS[want.stored.tier as keyof typeof TIER_OPTIONS],
+      ct_source: 100000001,
+    });
   });
 
   it("invoice paid: recalculated, nothing else written when nothing changed", async () => {
     const etag = stack.sandbox.store.get("account", a1)!.versionnumber;
     const want = await afterSave(a1, async () => {
-      expect((await stack.api("PATCH", `invoices(${invoice})`, { statecode: 2, statuscode: 100001 })).status).toBeLessThan(300);
+      expect(
+        (await stack.api("PATCH", `invoices(${invoice})`, { statecode: 2, statuscode: 100001 })).status,
+      ).toBeLessThan(300);
     });
-    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({ step: "CustomerTiering: Update of invoice", ok: true });
+    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({
+      step: "CustomerTiering: Update of invoice",
+      ok: true,
+    });
     expectStored(a1, want);
     expect(stack.sandbox.store.get("account", a1)!.versionnumber).toBe(etag);
     expect(history(a1)).toHaveLength(1);
@@ -103,19 +135,36 @@ describe("plugin over the sandbox", () => {
     const want = await afterSave(a2, async () => {
       expect((await stack.api("DELETE", `invoices(${invoice})`)).status).toBe(204);
     });
-    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({ step: "CustomerTiering: Delete of invoice", ok: true });
+    expect(stack.sandbox.webhooks.deliveries.at(-1)).toMatchObject({
+      step: "CustomerTiering: Delete of invoice",
+      ok: true,
+    });
     expectStored(a2, want);
     expect(stack.sandbox.store.get("account", a2)!.ct_revenue12m).toBe(0);
   });
 
   it("opportunity won: the won value and recency count", async () => {
     const want = await afterSave(a2, async () => {
-      const r = await stack.api("POST", "opportunities", { name: "Deal", ...bindAccount(a2), estimatedvalue: 30000, closeprobability: 40 });
+      const r = await stack.api("POST", "opportunities", {
+        name: "Deal",
+        ...bindAccount(a2),
+        estimatedvalue: 30000,
+        closeprobability: 40,
+      });
       expect(r.status).toBe(201);
       const id = r.json.opportunityid as string;
       tick();
       const close = isoDate(t - 3 * DAY_MS);
-      expect((await stack.api("PATCH", `opportunities(${id})`, { statecode: 1, statuscode: 3, actualvalue: 28000, actualclosedate: close })).status).toBeLessThan(300);
+      expect(
+        (
+          await stack.api("PATCH", `opportunities(${id})`, {
+            statecode: 1,
+            statuscode: 3,
+            actualvalue: 28000,
+            actualclosedate: close,
+          })
+        ).status,
+      ).toBeLessThan(300);
     });
     expectStored(a2, want);
     expect(want.kpis.find((k) => k.kpi === "won")!.value).toBe(28000);
@@ -124,7 +173,13 @@ describe("plugin over the sandbox", () => {
   it("completed phone call regarding the account: last touch and next touch due", async () => {
     const end = t - 2 * DAY_MS;
     const want = await afterSave(a2, async () => {
-      const r = await stack.api("POST", "phonecalls", { subject: "Check-in", "regardingobjectid_account_phonecall@odata.bind": `/accounts(${a2})`, statecode: 1, statuscode: 2, actualend: new Date(end).toISOString() });
+      const r = await stack.api("POST", "phonecalls", {
+        subject: "Check-in",
+        "regardingobjectid_account_phonecall@odata.bind": `/accounts(${a2})`,
+        statecode: 1,
+        statuscode: 2,
+        actualend: new Date(end).toISOString(),
+      });
       expect(r.status).toBe(201);
     });
     expectStored(a2, want);
@@ -135,7 +190,14 @@ describe("plugin over the sandbox", () => {
 
   it("override set on the account: the stored tier follows it, with an override history row", async () => {
     const want = await afterSave(a2, async () => {
-      expect((await stack.api("PATCH", `accounts(${a2})`, { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "strategic partner" })).status).toBeLessThan(300);
+      expect(
+        (
+          await stack.api("PATCH", `accounts(${a2})`, {
+            ct_tieroverride: TIER_OPTIONS.AAA,
+            ct_tieroverridereason: "strategic partner",
+          })
+        ).status,
+      ).toBeLessThan(300);
     });
     expect(want.stored.tier).toBe("AAA");
     expectStored(a2, want);
@@ -145,8 +207,22 @@ describe("plugin over the sandbox", () => {
   it("a replayed delivery changes nothing and writes no second history row", async () => {
     const rows = history(a2).length;
     const version = stack.sandbox.store.get("account", a2)!.versionnumber;
-    const body = context({ message: "Update", entity: "account", id: a2, target: entity("account", a2, { ct_tieroverride: { __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts", Value: TIER_OPTIONS.AAA } }) });
-    const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const body = context({
+      message: "Update",
+      entity: "account",
+      id: a2,
+      target: entity("account", a2, {
+        ct_tieroverride: {
+          __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts",
+          Value: TIER_OPTIONS.AAA,
+        },
+      }),
+    });
+    const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
     expect(res.status).toBe(200);
     const out = await res.json();
     expect(out).toMatchObject({ result: "ok", accounts: [{ accountId: a2, outcome: "unchanged" }] });
@@ -156,7 +232,12 @@ describe("plugin over the sandbox", () => {
 
   it("an unrelated contact update posted to the webhook is a 200 no-op", async () => {
     const id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-    const body = context({ message: "Update", entity: "contact", id, target: entity("contact", id, { fullname: "Jo", parentcustomerid: ref("account", a1) }) });
+    const body = context({
+      message: "Update",
+      entity: "contact",
+      id,
+      target: entity("contact", id, { fullname: "Jo", parentcustomerid: ref("account", a1) }),
+    });
     const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, { method: "POST", body: JSON.stringify(body) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ result: "noop", reason: "table contact does not affect tiers" });
@@ -167,13 +248,27 @@ describe("plugin over the sandbox", () => {
     tick();
     const before = storedBefore(stack.sandbox.store, a4);
     // Written without firing the async steps, as an import would; the webhook call below stands for the stripped delivery.
-    const r = await stack.api("POST", "invoices", { name: "INV-5", ...bindAccount(a4), totalamount: 4321, overriddencreatedon: new Date(t - 3 * DAY_MS).toISOString() }, { "MSCRM.BypassBusinessLogicExecution": "CustomAsync" });
+    const r = await stack.api(
+      "POST",
+      "invoices",
+      {
+        name: "INV-5",
+        ...bindAccount(a4),
+        totalamount: 4321,
+        overriddencreatedon: new Date(t - 3 * DAY_MS).toISOString(),
+      },
+      { "MSCRM.BypassBusinessLogicExecution": "CustomAsync" },
+    );
     expect(r.status).toBe(201);
     await stack.settle();
     expect(stack.sandbox.store.get("account", a4)!.ct_tier).toBeNull();
     const full = context({ message: "Create", entity: "invoice", id: r.json.invoiceid as string });
     const { InputParameters: _i, PreEntityImages: _p, PostEntityImages: _q, ...strippedBody } = full;
-    const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, { method: "POST", body: JSON.stringify(strippedBody), headers: { "x-ms-dynamics-msg-size-exceeded": "true" } });
+    const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, {
+      method: "POST",
+      body: JSON.stringify(strippedBody),
+      headers: { "x-ms-dynamics-msg-size-exceeded": "true" },
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ result: "ok", accounts: [{ accountId: a4, outcome: "updated" }] });
     expectStored(a4, expectedOutcome(stack.sandbox.store, DEFAULT_MODEL, a4, before, t));
@@ -181,20 +276,50 @@ describe("plugin over the sandbox", () => {
   });
 
   it("the active ct_tiermodel row is read (and re-read when it changes): its cadence lands on the account", async () => {
-    const modelJson = { method: "thresholds", tiers: [{ code: "AAA", minScore: 90, cadenceDays: 7 }, { code: "A", minScore: 70, cadenceDays: 21 }, { code: "B", minScore: 40, cadenceDays: 45, channel: "call" }, { code: "C", cadenceDays: 120 }] };
-    const created = await stack.api("POST", "ct_tiermodels", { ct_name: "v1", ct_modeljson: JSON.stringify(modelJson) });
+    const modelJson = {
+      method: "thresholds",
+      tiers: [
+        { code: "AAA", minScore: 90, cadenceDays: 7 },
+        { code: "A", minScore: 70, cadenceDays: 21 },
+        { code: "B", minScore: 40, cadenceDays: 45, channel: "call" },
+        { code: "C", cadenceDays: 120 },
+      ],
+    };
+    const created = await stack.api("POST", "ct_tiermodels", {
+      ct_name: "v1",
+      ct_modeljson: JSON.stringify(modelJson),
+    });
     expect(created.status).toBe(201);
     const a3 = await account("Tailspin");
     tick();
-    await stack.api("POST", "invoices", { name: "INV-3", ...bindAccount(a3), totalamount: 800, overriddencreatedon: new Date(t - 2 * DAY_MS).toISOString() });
+    await stack.api("POST", "invoices", {
+      name: "INV-3",
+      ...bindAccount(a3),
+      totalamount: 800,
+      overriddencreatedon: new Date(t - 2 * DAY_MS).toISOString(),
+    });
     await stack.settle();
     let row = stack.sandbox.store.get("account", a3)!;
     expect(row.ct_cadencedays).toBe(45);
     expect(row.ct_touchchannel).toBe(CHANNEL_OPTIONS.call);
-    const changed = { ...modelJson, tiers: modelJson.tiers.map((x) => (x.code === "B" ? { ...x, cadenceDays: 50 } : x)) };
-    expect((await stack.api("PATCH", `ct_tiermodels(${created.json.ct_tiermodelid as string})`, { ct_modeljson: JSON.stringify(changed) })).status).toBeLessThan(300);
+    const changed = {
+      ...modelJson,
+      tiers: modelJson.tiers.map((x) => (x.code === "B" ? { ...x, cadenceDays: 50 } : x)),
+    };
+    expect(
+      (
+        await stack.api("PATCH", `ct_tiermodels(${created.json.ct_tiermodelid as string})`, {
+          ct_modeljson: JSON.stringify(changed),
+        })
+      ).status,
+    ).toBeLessThan(300);
     tick();
-    await stack.api("POST", "invoices", { name: "INV-4", ...bindAccount(a3), totalamount: 10, overriddencreatedon: new Date(t - DAY_MS).toISOString() });
+    await stack.api("POST", "invoices", {
+      name: "INV-4",
+      ...bindAccount(a3),
+      totalamount: 10,
+      overriddencreatedon: new Date(t - DAY_MS).toISOString(),
+    });
     await stack.settle();
     row = stack.sandbox.store.get("account", a3)!;
     expect(row.ct_cadencedays).toBe(50);

@@ -1,4 +1,11 @@
-import { DEFAULT_MODEL, rankPopulation, rankTableToColumns, scoreAccount, factsAt, type EngineInput } from "../../src/engine";
+import {
+  DEFAULT_MODEL,
+  rankPopulation,
+  rankTableToColumns,
+  scoreAccount,
+  factsAt,
+  type EngineInput,
+} from "../../src/engine";
 import type { DataverseGateway, Row } from "../../plugins/dataverse/gateway";
 import { ModelCache, ModelRowError } from "../../plugins/recalc/model-cache";
 
@@ -6,7 +13,10 @@ import { ModelCache, ModelRowError } from "../../plugins/recalc/model-cache";
 function models(rows: Row[]): DataverseGateway & { fullReads: number } {
   const gw = {
     fullReads: 0,
-    query: async () => rows.filter((r) => r.statecode === 0).map((r) => ({ ct_tiermodelid: r.ct_tiermodelid, "@odata.etag": r["@odata.etag"] })),
+    query: async () =>
+      rows
+        .filter((r) => r.statecode === 0)
+        .map((r) => ({ ct_tiermodelid: r.ct_tiermodelid, "@odata.etag": r["@odata.etag"] })),
     retrieve: async (_t: string, id: string) => {
       gw.fullReads++;
       return rows.find((r) => r.ct_tiermodelid === id) ?? null;
@@ -32,12 +42,22 @@ const input: EngineInput = {
 
 describe("active tier model cache", () => {
   it("no active row: the default model and no table (cold start, thresholds)", async () => {
-    await expect(new ModelCache(models([])).get()).resolves.toMatchObject({ model: DEFAULT_MODEL, table: null, id: null });
+    await expect(new ModelCache(models([])).get()).resolves.toMatchObject({
+      model: DEFAULT_MODEL,
+      table: null,
+      id: null,
+    });
   });
 
   it("reads the model JSON and RankTable once per ETag, and again when the row changes", async () => {
     const ranked = rankPopulation(input, DEFAULT_MODEL, asOf);
-    const row: Row = { ct_tiermodelid: "m1", statecode: 0, "@odata.etag": 'W/"1"', ct_modeljson: JSON.stringify({ hysteresis: { demotionMargin: 2 } }), ...rankTableToColumns(ranked.table) };
+    const row: Row = {
+      ct_tiermodelid: "m1",
+      statecode: 0,
+      "@odata.etag": 'W/"1"',
+      ct_modeljson: JSON.stringify({ hysteresis: { demotionMargin: 2 } }),
+      ...rankTableToColumns(ranked.table),
+    };
     const gw = models([row]);
     const cache = new ModelCache(gw);
     const first = await cache.get();
@@ -45,7 +65,10 @@ describe("active tier model cache", () => {
     expect(first.table).toEqual(ranked.table);
     // The table the re-rank stored places an account where the batch did.
     const b = ranked.facts.accounts.findIndex((x) => x.accountid === "b");
-    expect(scoreAccount(factsAt(ranked.facts, b), first.model, first.table, { tier: null, changedOn: null }, asOf).computedTier).toBe(ranked.model.tiers[ranked.tier[b]].code);
+    expect(
+      scoreAccount(factsAt(ranked.facts, b), first.model, first.table, { tier: null, changedOn: null }, asOf)
+        .computedTier,
+    ).toBe(ranked.model.tiers[ranked.tier[b]].code);
     await cache.get();
     expect(gw.fullReads).toBe(1);
     row["@odata.etag"] = 'W/"2"';
@@ -55,14 +78,32 @@ describe("active tier model cache", () => {
   });
 
   it("an invalid model is refused with the row and the field named", async () => {
-    const gw = models([{ ct_tiermodelid: "m2", statecode: 0, "@odata.etag": 'W/"1"', ct_modeljson: JSON.stringify({ weights: { monetary: -1 } }) }]);
+    const gw = models([
+      {
+        ct_tiermodelid: "m2",
+        statecode: 0,
+        "@odata.etag": 'W/"1"',
+        ct_modeljson: JSON.stringify({ weights: { monetary: -1 } }),
+      },
+    ]);
     const err = await new ModelCache(gw).get().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelRowError);
     expect((err as Error).message).toBe("ct_tiermodel m2: invalid tier model: weights.monetary: must not be negative");
   });
 
   it("a RankTable that is not one is refused", async () => {
-    const gw = models([{ ct_tiermodelid: "m3", statecode: 0, "@odata.etag": 'W/"1"', ct_modeljson: "{}", ct_cutpointsjson: '{"cuts":[]}', ct_kpiquantilesjson: "{}" }]);
-    await expect(new ModelCache(gw).get()).rejects.toThrow("ct_tiermodel m3: ct_cutpointsjson: not a version 1 cut-point table");
+    const gw = models([
+      {
+        ct_tiermodelid: "m3",
+        statecode: 0,
+        "@odata.etag": 'W/"1"',
+        ct_modeljson: "{}",
+        ct_cutpointsjson: '{"cuts":[]}',
+        ct_kpiquantilesjson: "{}",
+      },
+    ]);
+    await expect(new ModelCache(gw).get()).rejects.toThrow(
+      "ct_tiermodel m3: ct_cutpointsjson: not a version 1 cut-point table",
+    );
   });
 });

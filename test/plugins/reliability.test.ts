@@ -5,15 +5,28 @@ import { expectedOutcome } from "./expected";
 import { startStack, type Stack } from "./stack";
 
 const base = Date.UTC(2025, 4, 17, 9, 30);
-const ctx = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-000000000001", bypassSync: false, bypassAsync: false };
+const ctx = {
+  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  correlationId: "c0ffee00-0000-4000-8000-000000000001",
+  bypassSync: false,
+  bypassAsync: false,
+};
 
 /** Writes straight into the sandbox store (events and webhooks as usual), so injected HTTP faults hit only the plugin. */
 function createRow(stack: Stack, table: string, values: SandboxRow): string {
-  return stack.sandbox.store.atomically((tx) => stack.sandbox.store.create(tx, table, values, ctx))[`${table}id`] as string;
+  return stack.sandbox.store.atomically((tx) => stack.sandbox.store.create(tx, table, values, ctx))[
+    `${table}id`
+  ] as string;
 }
 const account = (stack: Stack, name: string) => createRow(stack, "account", { name });
 const invoice = (stack: Stack, accountId: string, amount: number, daysAgo: number) =>
-  createRow(stack, "invoice", { name: "INV", customerid: { id: accountId, table: "account" }, totalamount: amount, statecode: 2, overriddencreatedon: base - daysAgo * DAY_MS });
+  createRow(stack, "invoice", {
+    name: "INV",
+    customerid: { id: accountId, table: "account" },
+    totalamount: amount,
+    statecode: 2,
+    overriddencreatedon: base - daysAgo * DAY_MS,
+  });
 
 function historyOf(stack: Stack, id: string): SandboxRow[] {
   return [...stack.sandbox.store.rows("ct_tierhistory")].filter((h) => (h.ct_accountid as { id: string }).id === id);
@@ -32,12 +45,18 @@ describe("conflicts and faults", () => {
       commit: async (ops) => {
         if (conflicts++ === 0) {
           const id = /accounts\((.+)\)/.exec(ops[0].path)![1];
-          expect((await holder.stack!.api("PATCH", `accounts(${id})`, { name: "Fabrikam (renamed)" })).status).toBeLessThan(300);
+          expect(
+            (await holder.stack!.api("PATCH", `accounts(${id})`, { name: "Fabrikam (renamed)" })).status,
+          ).toBeLessThan(300);
         }
         return inner.commit(ops);
       },
     });
-    const stack = (holder.stack = await startStack({ sandbox: { now: () => base }, service: { now: () => base }, wrapGateway: wrap }));
+    const stack = (holder.stack = await startStack({
+      sandbox: { now: () => base },
+      service: { now: () => base },
+      wrapGateway: wrap,
+    }));
     try {
       const a = account(stack, "Fabrikam");
       invoice(stack, a, 5000, 20);
@@ -55,7 +74,10 @@ describe("conflicts and faults", () => {
   });
 
   it("429 and 503 from Dataverse are retried; every account ends as a from-scratch evaluation says", async () => {
-    const stack = await startStack({ sandbox: { now: () => base, fault429: 0.1, fault503: 0.05, faultSeed: 7, retryAfterSeconds: 0 }, service: { now: () => base } });
+    const stack = await startStack({
+      sandbox: { now: () => base, fault429: 0.1, fault503: 0.05, faultSeed: 7, retryAfterSeconds: 0 },
+      service: { now: () => base },
+    });
     try {
       const ids = [account(stack, "A"), account(stack, "B"), account(stack, "C")];
       let k = 0;
@@ -88,7 +110,26 @@ describe("conflicts and faults", () => {
         BusinessUnitId: "3c1b7a2e-6f0d-4c1e-9a55-2f4b8c9d0e11",
         CorrelationId: "11111111-2222-4333-8444-555555555555",
         Depth: 1,
-        InputParameters: [{ key: "Target", value: { __type: "Entity:http://schemas.microsoft.com/xrm/2011/Contracts", Attributes: [{ key: "customerid", value: { __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts", Id: a, LogicalName: "account" } }], Id: "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", LogicalName: "invoice" } }],
+        InputParameters: [
+          {
+            key: "Target",
+            value: {
+              __type: "Entity:http://schemas.microsoft.com/xrm/2011/Contracts",
+              Attributes: [
+                {
+                  key: "customerid",
+                  value: {
+                    __type: "EntityReference:http://schemas.microsoft.com/xrm/2011/Contracts",
+                    Id: a,
+                    LogicalName: "account",
+                  },
+                },
+              ],
+              Id: "6f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+              LogicalName: "invoice",
+            },
+          },
+        ],
         MessageName: "Update",
         Mode: 1,
         OperationId: "66666666-7777-4888-8999-000000000000",
@@ -96,9 +137,22 @@ describe("conflicts and faults", () => {
         PrimaryEntityName: "invoice",
         Stage: 40,
       });
-      stack.sandbox.store.atomically((tx) => stack.sandbox.store.update(tx, "account", a, { ct_tier: null, ct_tierchangedon: null }, { ...ctx, bypassAsync: true }));
+      stack.sandbox.store.atomically((tx) =>
+        stack.sandbox.store.update(
+          tx,
+          "account",
+          a,
+          { ct_tier: null, ct_tierchangedon: null },
+          { ...ctx, bypassAsync: true },
+        ),
+      );
       const answers = await Promise.all(
-        Array.from({ length: 20 }, () => fetch(`${stack.pluginUrl}?code=${encodeURIComponent(stack.service.config.webhookKeys[0])}`, { method: "POST", body }).then((r) => r.status)),
+        Array.from({ length: 20 }, () =>
+          fetch(`${stack.pluginUrl}?code=${encodeURIComponent(stack.service.config.webhookKeys[0])}`, {
+            method: "POST",
+            body,
+          }).then((r) => r.status),
+        ),
       );
       expect(answers).toEqual(Array(20).fill(200));
       expect(historyOf(stack, a)).toHaveLength(2); // the first save, and the one re-assignment after the reset

@@ -24,13 +24,23 @@ afterAll(async () => {
 });
 
 const invoice = (account: string, name: string, amount: number) =>
-  stack.api("POST", "invoices", { name, "customerid_account@odata.bind": `/accounts(${account})`, totalamount: amount, overriddencreatedon: new Date(Date.now() - 86_400_000).toISOString() });
+  stack.api("POST", "invoices", {
+    name,
+    "customerid_account@odata.bind": `/accounts(${account})`,
+    totalamount: amount,
+    overriddencreatedon: new Date(Date.now() - 86_400_000).toISOString(),
+  });
 
 async function countSave(write: () => Promise<unknown>): Promise<{ requests: string[]; writes: number }> {
   sent.length = 0;
   await write();
   await stack.settle();
-  return { requests: sent.map((s) => `${s.method} ${s.uri.replace(/^https?:\/\/[^/]+\/api\/data\/v9\.2\//, "").replace(/\?.*$/, "")}`), writes: sent.filter((s) => s.changeSet).length };
+  return {
+    requests: sent.map(
+      (s) => `${s.method} ${s.uri.replace(/^https?:\/\/[^/]+\/api\/data\/v9\.2\//, "").replace(/\?.*$/, "")}`,
+    ),
+    writes: sent.filter((s) => s.changeSet).length,
+  };
 }
 
 it("recalculates a save in 3 requests (4 when the tier changes), and a save that changes nothing in 2 with no write", async () => {

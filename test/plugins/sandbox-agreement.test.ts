@@ -17,15 +17,31 @@ it("facts read through the sandbox's FetchXML match the batch for a random popul
   // ct_lasttouchon is a date-only column: what the batch reads from an export is a date too.
   const input: EngineInput = {
     ...raw,
-    accounts: raw.accounts.map((a) => ({ ...a, ct_lasttouchon: a.ct_lasttouchon == null ? null : Math.floor(a.ct_lasttouchon / DAY) * DAY })),
+    accounts: raw.accounts.map((a) => ({
+      ...a,
+      ct_lasttouchon: a.ct_lasttouchon == null ? null : Math.floor(a.ct_lasttouchon / DAY) * DAY,
+    })),
     activities: [...raw.activities].filter((a) => a.activitytypecode !== "task"),
   };
   const stack = await startStack({ sandbox: { now: () => asOf, steps: [] }, service: { now: () => asOf } });
   try {
     const { store } = stack.sandbox;
-    input.accounts.forEach((a, i) => store.load("account", { accountid: a.accountid, name: `Account ${i}`, statecode: 0, ct_lasttouchon: a.ct_lasttouchon ?? null }));
+    input.accounts.forEach((a, i) =>
+      store.load("account", {
+        accountid: a.accountid,
+        name: `Account ${i}`,
+        statecode: 0,
+        ct_lasttouchon: a.ct_lasttouchon ?? null,
+      }),
+    );
     [...input.invoices].forEach((r, i) =>
-      store.load("invoice", { invoiceid: `10000000-0000-4000-8000-${String(i).padStart(12, "0")}`, customerid: { id: r.customerid, table: "account" }, totalamount: r.totalamount_base, statecode: r.statecode, createdon: r.createdon }),
+      store.load("invoice", {
+        invoiceid: `10000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+        customerid: { id: r.customerid, table: "account" },
+        totalamount: r.totalamount_base,
+        statecode: r.statecode,
+        createdon: r.createdon,
+      }),
     );
     [...input.opportunities].forEach((r, i) =>
       store.load("opportunity", {
@@ -39,12 +55,23 @@ it("facts read through the sandbox's FetchXML match the batch for a random popul
       }),
     );
     [...input.activities].forEach((r, i) =>
-      store.load(r.activitytypecode, { activityid: `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`, activitytypecode: r.activitytypecode, regardingobjectid: { id: r.regardingobjectid, table: "account" }, statecode: r.statecode, actualend: r.actualend }),
+      store.load(r.activitytypecode, {
+        activityid: `30000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+        activitytypecode: r.activitytypecode,
+        regardingobjectid: { id: r.regardingobjectid, table: "account" },
+        statecode: r.statecode,
+        actualend: r.actualend,
+      }),
     );
 
     const ranked = rankPopulation(input, DEFAULT_MODEL, asOf);
     for (const [i, a] of ranked.facts.accounts.entries()) {
-      const body = context({ message: "Update", entity: "account", id: a.accountid, target: entity("account", a.accountid, { ct_tieroverride: null }) });
+      const body = context({
+        message: "Update",
+        entity: "account",
+        id: a.accountid,
+        target: entity("account", a.accountid, { ct_tieroverride: null }),
+      });
       const res = await fetch(`${stack.pluginUrl}?code=${KEY}`, { method: "POST", body: JSON.stringify(body) });
       expect(res.status).toBe(200);
       const batch = outcomeAt(ranked, i);
@@ -57,7 +84,9 @@ it("facts read through the sandbox's FetchXML match the batch for a random popul
       });
       expect(row.ct_revenue12m).toBe(ranked.facts.monetary[i]);
       const touch = ranked.facts.lastTouch[i];
-      expect(row.ct_lasttouchon == null ? null : isoDate(row.ct_lasttouchon as number)).toBe(Number.isFinite(touch) ? isoDate(touch) : null);
+      expect(row.ct_lasttouchon == null ? null : isoDate(row.ct_lasttouchon as number)).toBe(
+        Number.isFinite(touch) ? isoDate(touch) : null,
+      );
     }
   } finally {
     await stack.close();

@@ -35,7 +35,11 @@ describe("standalone server", () => {
   });
 
   it("GET /healthz answers without a key; other paths are 404", async () => {
-    const service = { logger: createLogger("silent"), config: {} as Service["config"], handle: () => Promise.reject(new Error("not reached")) } as Service;
+    const service = {
+      logger: createLogger("silent"),
+      config: {} as Service["config"],
+      handle: () => Promise.reject(new Error("not reached")),
+    } as Service;
     const server = createWebhookServer(service);
     const port = await listen(server, 0, "127.0.0.1");
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -46,7 +50,15 @@ describe("standalone server", () => {
 
 describe("startPlugin (in-process, for npm start)", () => {
   it("listens on the configured host and a free port, and closes", async () => {
-    const p = await startPlugin({ env: { CT_WEBHOOK_KEY: "k".repeat(16), DATAVERSE_URL: "http://127.0.0.1:9", DATAVERSE_TOKEN: "t", LOG_LEVEL: "silent" }, port: 0 });
+    const p = await startPlugin({
+      env: {
+        CT_WEBHOOK_KEY: "k".repeat(16),
+        DATAVERSE_URL: "http://127.0.0.1:9",
+        DATAVERSE_TOKEN: "t",
+        LOG_LEVEL: "silent",
+      },
+      port: 0,
+    });
     expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/webhook$/);
     expect((await fetch(p.url, { method: "POST", body: "{}" })).status).toBe(401);
     await p.close();

@@ -18,14 +18,24 @@ export interface Stack {
   pluginUrl: string;
   logs: string[];
   /** Web API call as a client of the sandbox. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; json: Record<string, unknown> }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; json: Record<string, unknown> }>;
   settle(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Sandbox (Dataverse stand-in) + plugin service, both over real HTTP on 127.0.0.1, ephemeral ports. */
 export async function startStack(
-  opts: { sandbox?: Partial<SandboxOptions>; service?: ServiceOptions; env?: Record<string, string>; wrapGateway?: (g: DataverseGateway) => DataverseGateway } = {},
+  opts: {
+    sandbox?: Partial<SandboxOptions>;
+    service?: ServiceOptions;
+    env?: Record<string, string>;
+    wrapGateway?: (g: DataverseGateway) => DataverseGateway;
+  } = {},
 ): Promise<Stack> {
   // The plugin's port must be known before the sandbox starts, and the sandbox's before the service is built.
   const late: { service?: Service } = {};
@@ -40,7 +50,15 @@ export async function startStack(
   });
   const port = await listen(server, 0, "127.0.0.1");
   const pluginUrl = `http://127.0.0.1:${port}/api/webhook`;
-  const sandbox = await startSandbox({ port: 0, token: TOKEN, webhookUrl: pluginUrl, webhookKey: KEY, webhookRetryDelayMs: 10, log: () => undefined, ...opts.sandbox });
+  const sandbox = await startSandbox({
+    port: 0,
+    token: TOKEN,
+    webhookUrl: pluginUrl,
+    webhookKey: KEY,
+    webhookRetryDelayMs: 10,
+    log: () => undefined,
+    ...opts.sandbox,
+  });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -48,14 +66,32 @@ export async function startStack(
       done();
     },
   });
-  const config = readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: TOKEN, LOG_LEVEL: "debug", ...opts.env });
+  const config = readConfig({
+    CT_WEBHOOK_KEY: KEY,
+    DATAVERSE_URL: sandbox.origin,
+    DATAVERSE_TOKEN: TOKEN,
+    LOG_LEVEL: "debug",
+    ...opts.env,
+  });
   const retry = { baseDelayMs: 5, maxDelayMs: 50 };
-  const gateway = opts.wrapGateway?.(new WebApiGateway(new FetchTransport({ server: sandbox.origin, tokens: new StaticToken(TOKEN), retry })));
-  const service = (late.service = createService(config, { logger: createLogger("debug", sink), retry, gateway, ...opts.service }));
+  const gateway = opts.wrapGateway?.(
+    new WebApiGateway(new FetchTransport({ server: sandbox.origin, tokens: new StaticToken(TOKEN), retry })),
+  );
+  const service = (late.service = createService(config, {
+    logger: createLogger("debug", sink),
+    retry,
+    gateway,
+    ...opts.service,
+  }));
   const api: Stack["api"] = async (method, path, body, headers = {}) => {
     const res = await fetch(sandbox.url + path, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", prefer: "return=representation", ...headers },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        prefer: "return=representation",
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();

@@ -7,7 +7,12 @@ import { plan, routeFor } from "../../plugins/webhook/routing";
 /** Every step the solution registers must reach a handler that does something, from its payload alone. */
 const steps = readStepRegistrations();
 const ACCOUNT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d";
-const ctx = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-000000000003", bypassSync: false, bypassAsync: false };
+const ctx = {
+  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  correlationId: "c0ffee00-0000-4000-8000-000000000003",
+  bypassSync: false,
+  bypassAsync: false,
+};
 
 const noReads: DataverseGateway = {
   retrieve: () => Promise.reject(new Error("the registered images should carry what routing needs")),
@@ -22,13 +27,32 @@ function rowFor(table: string): Row {
   const account = { id: ACCOUNT, table: "account" };
   switch (table) {
     case "invoice":
-      return { invoiceid: "11111111-0000-4000-8000-000000000001", customerid: account, totalamount: 10, totalamount_base: 10, statecode: 2, createdon: 1_700_000_000_000 };
+      return {
+        invoiceid: "11111111-0000-4000-8000-000000000001",
+        customerid: account,
+        totalamount: 10,
+        totalamount_base: 10,
+        statecode: 2,
+        createdon: 1_700_000_000_000,
+      };
     case "opportunity":
-      return { opportunityid: "11111111-0000-4000-8000-000000000002", customerid: account, statecode: 1, actualvalue: 5, actualvalue_base: 5, actualclosedate: 1_700_000_000_000 };
+      return {
+        opportunityid: "11111111-0000-4000-8000-000000000002",
+        customerid: account,
+        statecode: 1,
+        actualvalue: 5,
+        actualvalue_base: 5,
+        actualclosedate: 1_700_000_000_000,
+      };
     case "account":
       return { accountid: ACCOUNT, ct_tieroverride: 100000000, ct_tieroverridereason: "strategic" };
     default:
-      return { activityid: "11111111-0000-4000-8000-000000000003", regardingobjectid: account, statecode: 1, actualend: 1_700_000_000_000 };
+      return {
+        activityid: "11111111-0000-4000-8000-000000000003",
+        regardingobjectid: account,
+        statecode: 1,
+        actualend: 1_700_000_000_000,
+      };
   }
 }
 
@@ -42,7 +66,17 @@ describe("solution step registrations route to handlers", () => {
     const store = new Store(new Metadata());
     const row = rowFor(step.primaryEntity);
     const id = String(Object.entries(row).find(([k]) => k.endsWith("id") && typeof row[k] === "string")![1]);
-    const written: Row = step.message === "Delete" ? {} : Object.fromEntries(Object.entries(row).filter(([k]) => step.message === "Create" || step.filteringAttributes.length === 0 || step.filteringAttributes.includes(k)));
+    const written: Row =
+      step.message === "Delete"
+        ? {}
+        : Object.fromEntries(
+            Object.entries(row).filter(
+              ([k]) =>
+                step.message === "Create" ||
+                step.filteringAttributes.length === 0 ||
+                step.filteringAttributes.includes(k),
+            ),
+          );
     const event: ChangeEvent = {
       message: step.message,
       table: step.primaryEntity,
@@ -54,7 +88,15 @@ describe("solution step registrations route to handlers", () => {
       operationId: "22222222-0000-4000-8000-000000000001",
       at: 1_700_000_000_000,
     };
-    const body = JSON.parse(JSON.stringify(buildContext(store, step, event, { organizationId: "33333333-0000-4000-8000-000000000001", organizationName: "org", businessUnitId: "44444444-0000-4000-8000-000000000001" })));
+    const body = JSON.parse(
+      JSON.stringify(
+        buildContext(store, step, event, {
+          organizationId: "33333333-0000-4000-8000-000000000001",
+          organizationName: "org",
+          businessUnitId: "44444444-0000-4000-8000-000000000001",
+        }),
+      ),
+    );
     const p = await plan(parseContext(body, false), noReads);
     expect(p).toMatchObject({ kind: "recalc", accounts: [ACCOUNT] });
   });

@@ -6,7 +6,9 @@ import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../../p
 import { FetchTransport, retryAfterMs } from "../../plugins/dataverse/transport";
 
 /** A scripted HTTP server: each request gets the next answer of the script. */
-async function scripted(answers: ((req: IncomingMessage, res: ServerResponse) => void)[]): Promise<{ url: string; seen: IncomingMessage[]; close: () => Promise<void> }> {
+async function scripted(
+  answers: ((req: IncomingMessage, res: ServerResponse) => void)[],
+): Promise<{ url: string; seen: IncomingMessage[]; close: () => Promise<void> }> {
   const seen: IncomingMessage[] = [];
   const server: Server = createServer((req, res) => {
     seen.push(req);
@@ -32,12 +34,19 @@ async function scripted(answers: ((req: IncomingMessage, res: ServerResponse) =>
   };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => (_: IncomingMessage, res: ServerResponse) => {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  (_: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
+    res.end(JSON.stringify(body));
+  };
 const ok = json(200, { value: [] });
-const throttled = (retryAfter: string) => json(429, { error: { code: "0x80072322", message: "Number of requests exceeded the limit" } }, { "retry-after": retryAfter });
+const throttled = (retryAfter: string) =>
+  json(
+    429,
+    { error: { code: "0x80072322", message: "Number of requests exceeded the limit" } },
+    { "retry-after": retryAfter },
+  );
 const unavailable = json(503, { error: { code: "0x80040216", message: "unavailable" } });
 
 function transport(url: string, waits: number[], tokens: TokenProvider = new StaticToken("t0k3n")): FetchTransport {
@@ -74,7 +83,9 @@ describe("FetchTransport retries", () => {
 
   it("gives up after maxAttempts with the service's error", async () => {
     const s = await scripted([unavailable, unavailable, unavailable, unavailable, ok]);
-    const err = await transport(s.url, []).send("GET", "accounts", {}).catch((e: unknown) => e);
+    const err = await transport(s.url, [])
+      .send("GET", "accounts", {})
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataverseHttpError);
     expect(err).toMatchObject({ status: 503, code: "0x80040216", transient: true });
     expect(s.seen).toHaveLength(4);
@@ -84,7 +95,9 @@ describe("FetchTransport retries", () => {
   it("does not wait past the deadline: a Retry-After longer than the time left ends the call", async () => {
     const s = await scripted([throttled("30"), ok]);
     const waits: number[] = [];
-    const err = await withDeadline(Deadline.in(5_000), () => transport(s.url, waits).send("GET", "accounts", {})).catch((e: unknown) => e);
+    const err = await withDeadline(Deadline.in(5_000), () => transport(s.url, waits).send("GET", "accounts", {})).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ status: 429 });
     expect(waits).toEqual([]);
     expect(s.seen).toHaveLength(1);
@@ -93,15 +106,22 @@ describe("FetchTransport retries", () => {
 
   it("an expired deadline stops before sending", async () => {
     const s = await scripted([ok]);
-    const err = await withDeadline(new Deadline(0), () => transport(s.url, []).send("GET", "accounts", {})).catch((e: unknown) => e);
+    const err = await withDeadline(new Deadline(0), () => transport(s.url, []).send("GET", "accounts", {})).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(DeadlineExceeded);
     expect(s.seen).toHaveLength(0);
     await s.close();
   });
 
   it("4xx other than 429 is not retried", async () => {
-    const s = await scripted([json(404, { error: { code: "0x80040217", message: "account With Id = x Does Not Exist" } }), ok]);
-    const err = await transport(s.url, []).send("GET", "accounts(x)", {}).catch((e: unknown) => e);
+    const s = await scripted([
+      json(404, { error: { code: "0x80040217", message: "account With Id = x Does Not Exist" } }),
+      ok,
+    ]);
+    const err = await transport(s.url, [])
+      .send("GET", "accounts(x)", {})
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 404, code: "0x80040217", transient: false });
     expect(s.seen).toHaveLength(1);
     await s.close();
@@ -143,7 +163,13 @@ describe("client credentials token", () => {
     const { port } = server.address() as AddressInfo;
     let now = 1_000_000;
     const provider = new ClientCredentialsToken(
-      { authorityHost: `http://127.0.0.1:${port}`, tenantId: "contoso.onmicrosoft.com", clientId: "app-id", clientSecret: "s3cret", resource: "https://contoso.crm.dynamics.com/" },
+      {
+        authorityHost: `http://127.0.0.1:${port}`,
+        tenantId: "contoso.onmicrosoft.com",
+        clientId: "app-id",
+        clientSecret: "s3cret",
+        resource: "https://contoso.crm.dynamics.com/",
+      },
       () => now,
     );
     const [a, b] = await Promise.all([provider.get(), provider.get()]);
@@ -164,7 +190,13 @@ describe("stalled connections", () => {
   it("an attempt that gets no answer is abandoned after attemptTimeoutMs and retried", async () => {
     const s = await scripted([() => undefined /* never answers */, ok]);
     const waits: number[] = [];
-    const t = new FetchTransport({ server: s.url, tokens: new StaticToken("x"), retry: { attemptTimeoutMs: 200, baseDelayMs: 10 }, random: () => 0, sleep: async (ms) => void waits.push(ms) });
+    const t = new FetchTransport({
+      server: s.url,
+      tokens: new StaticToken("x"),
+      retry: { attemptTimeoutMs: 200, baseDelayMs: 10 },
+      random: () => 0,
+      sleep: async (ms) => void waits.push(ms),
+    });
     const res = await t.send("GET", "accounts", {});
     expect(res.status).toBe(200);
     expect(s.seen).toHaveLength(2);

@@ -31,18 +31,36 @@ afterAll(() => stack.close());
 
 /** A second plugin process: its own gateway, lock and programme, on the same sandbox. */
 function otherProcess(wrap: (g: DataverseGateway) => DataverseGateway = (g) => g): Recalculator {
-  const gateway = wrap(new WebApiGateway(new FetchTransport({ server: stack.sandbox.origin, tokens: new StaticToken(TOKEN), retry: { baseDelayMs: 5, maxDelayMs: 20 } })));
+  const gateway = wrap(
+    new WebApiGateway(
+      new FetchTransport({
+        server: stack.sandbox.origin,
+        tokens: new StaticToken(TOKEN),
+        retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      }),
+    ),
+  );
   return new Recalculator(gateway, new ModelCache(gateway), clock);
 }
 
-async function override(accountId: string, tier: keyof typeof TIER_OPTIONS, headers: Record<string, string> = {}): Promise<void> {
+async function override(
+  accountId: string,
+  tier: keyof typeof TIER_OPTIONS,
+  headers: Record<string, string> = {},
+): Promise<void> {
   t += 60_000;
-  const r = await stack.api("PATCH", `accounts(${accountId})`, { ct_tieroverride: TIER_OPTIONS[tier], ct_tieroverridereason: `test: ${tier}` }, headers);
+  const r = await stack.api(
+    "PATCH",
+    `accounts(${accountId})`,
+    { ct_tieroverride: TIER_OPTIONS[tier], ct_tieroverridereason: `test: ${tier}` },
+    headers,
+  );
   expect(r.status).toBeLessThan(300);
   await stack.settle();
 }
 
-const repTasksFor = (accountId: string) => tasks(stack).filter((x) => x.regarding === accountId && x.subject.startsWith("New super customer"));
+const repTasksFor = (accountId: string) =>
+  tasks(stack).filter((x) => x.regarding === accountId && x.subject.startsWith("New super customer"));
 const loads = (ids: string[]): Record<string, number> => {
   const out: Record<string, number> = Object.fromEntries(Object.keys(p.reps).map((n) => [n, 0]));
   for (const id of ids) {
@@ -54,9 +72,22 @@ const loads = (ids: string[]): Record<string, number> => {
 
 describe("rep choice", () => {
   it("fewest accounts first, ties by name", () => {
-    const reps = [{ id: "3", name: "Cy" }, { id: "1", name: "alex" }, { id: "2", name: "Bea" }];
+    const reps = [
+      { id: "3", name: "Cy" },
+      { id: "1", name: "alex" },
+      { id: "2", name: "Bea" },
+    ];
     expect(pickRep(reps, new Map())!.name).toBe("alex");
-    expect(pickRep(reps, new Map([["1", 2], ["2", 1], ["3", 1]]))!.name).toBe("Bea");
+    expect(
+      pickRep(
+        reps,
+        new Map([
+          ["1", 2],
+          ["2", 1],
+          ["3", 1],
+        ]),
+      )!.name,
+    ).toBe("Bea");
     expect(pickRep([], new Map())).toBeNull();
   });
 
@@ -64,7 +95,10 @@ describe("rep choice", () => {
     const left = [{ account: { id: "a1", name: "Contoso" }, from: "AAA", to: "A", repId: "r1" }];
     const team = ownerOf({ _ownerid_value: "T1", "_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "team" })!;
     expect(reviewTask(left, team, t)["ownerid@odata.bind"]).toBe("/teams(t1)");
-    const user = ownerOf({ _ownerid_value: "U1", "_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "systemuser" })!;
+    const user = ownerOf({
+      _ownerid_value: "U1",
+      "_ownerid_value@Microsoft.Dynamics.CRM.lookuplogicalname": "systemuser",
+    })!;
     expect(reviewTask(left, user, t)["ownerid@odata.bind"]).toBe("/systemusers(u1)");
     expect(ownerOf({ _ownerid_value: null })).toBeNull();
   });
@@ -74,7 +108,14 @@ describe("a policy sales ops mistyped", () => {
   it("is logged, and the tier change is still written without a rep", async () => {
     const committed: unknown[] = [];
     const gateway = {
-      query: async () => [{ ct_tierpolicyid: "p1", ct_tier: TIER_OPTIONS.AAA, ct_responsetimehours: 0, _ct_servicerepteamid_value: "5a9d3e42-0c7b-4f7a-9a55-00000000000f" }],
+      query: async () => [
+        {
+          ct_tierpolicyid: "p1",
+          ct_tier: TIER_OPTIONS.AAA,
+          ct_responsetimehours: 0,
+          _ct_servicerepteamid_value: "5a9d3e42-0c7b-4f7a-9a55-00000000000f",
+        },
+      ],
     } as unknown as DataverseGateway;
     const action = await new TierProgramme(gateway).onTierChange(
       { accountId: "a1", account: { name: "Contoso" }, from: "A", to: "AAA", asOf: t },
@@ -82,7 +123,10 @@ describe("a policy sales ops mistyped", () => {
       silent,
     );
     expect(committed).toEqual([{ patch: {}, ops: [] }]);
-    expect(action).toEqual({ kind: "none", why: expect.stringContaining("ct_responsetimehours must be a whole number of hours") });
+    expect(action).toEqual({
+      kind: "none",
+      why: expect.stringContaining("ct_responsetimehours must be a whole number of hours"),
+    });
   });
 });
 
@@ -97,10 +141,16 @@ describe("the webhook path", () => {
       expect(stack.sandbox.store.get("account", id)!.ct_tier).toBe(TIER_OPTIONS.AAA);
       const mine = repTasksFor(id);
       expect(mine).toHaveLength(1);
-      expect(mine[0]).toMatchObject({ subject: `New super customer: ${name}`, owner: repOf(stack, id), due: t + 8 * HOUR });
+      expect(mine[0]).toMatchObject({
+        subject: `New super customer: ${name}`,
+        owner: repOf(stack, id),
+        due: t + 8 * HOUR,
+      });
     }
     // Ties by name: Alex, Bea, Cy, then round again; the disabled member never.
-    expect(accounts.map((id) => repOf(stack, id))).toEqual(["Alex Reed", "Bea Stone", "Cy Young", "Alex Reed", "Bea Stone", "Cy Young"].map((n) => p.reps[n]));
+    expect(accounts.map((id) => repOf(stack, id))).toEqual(
+      ["Alex Reed", "Bea Stone", "Cy Young", "Alex Reed", "Bea Stone", "Cy Young"].map((n) => p.reps[n]),
+    );
     expect(loads(accounts)).toEqual({ "Alex Reed": 2, "Bea Stone": 2, "Cy Young": 2 });
   });
 
@@ -166,7 +216,13 @@ describe("the webhook path", () => {
     });
     const recalc = otherProcess(rendezvous);
     const ids = [await newAccount(stack, "Tailspin", p.owner), await newAccount(stack, "Woodgrove", p.owner)];
-    for (const id of ids) await stack.api("PATCH", `accounts(${id})`, { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "test" }, QUIET);
+    for (const id of ids)
+      await stack.api(
+        "PATCH",
+        `accounts(${id})`,
+        { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "test" },
+        QUIET,
+      );
     t += 60_000;
     await Promise.all(ids.map((id) => recalc.recalculate(id, "override", silent)));
     // Loads were 2/2/2 (Adatum back in AAA keeps Cy at 2): Alex then Bea, never both to one rep.
@@ -177,7 +233,12 @@ describe("the webhook path", () => {
 describe("concurrency", () => {
   it("two processes entering one account at once: one rep, one task (If-Match decides)", async () => {
     const id = await newAccount(stack, "Blue Yonder", p.owner);
-    await stack.api("PATCH", `accounts(${id})`, { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "race" }, QUIET);
+    await stack.api(
+      "PATCH",
+      `accounts(${id})`,
+      { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "race" },
+      QUIET,
+    );
     // Both processes must read the account before either writes: a barrier on the first write.
     let reads = 0;
     let release!: () => void;
@@ -198,33 +259,55 @@ describe("concurrency", () => {
       },
     });
     t += 60_000;
-    const [a, b] = await Promise.all([otherProcess(barrier).recalculate(id, "override", silent), otherProcess(barrier).recalculate(id, "override", silent)]);
+    const [a, b] = await Promise.all([
+      otherProcess(barrier).recalculate(id, "override", silent),
+      otherProcess(barrier).recalculate(id, "override", silent),
+    ]);
     // One won; the other hit 412, read again and found the tier and the rep already there.
     expect([a.programme?.kind, b.programme?.kind].sort()).toEqual(["assigned", undefined].sort());
     expect(Math.max(a.attempts, b.attempts)).toBe(2);
     const mine = repTasksFor(id);
     expect(mine).toHaveLength(1);
     expect(mine[0].owner).toBe(repOf(stack, id));
-    expect([...stack.sandbox.store.rows("ct_tierhistory")].filter((h) => (h.ct_accountid as { id: string }).id === id)).toHaveLength(1);
+    expect(
+      [...stack.sandbox.store.rows("ct_tierhistory")].filter((h) => (h.ct_accountid as { id: string }).id === id),
+    ).toHaveLength(1);
   });
 });
 
 describe("the re-rank's bulk form", () => {
   it("one task per rep listing the new accounts, balanced; a re-run assigns nothing", async () => {
-    const gateway = new WebApiGateway(new FetchTransport({ server: stack.sandbox.origin, tokens: new StaticToken(TOKEN) }));
+    const gateway = new WebApiGateway(
+      new FetchTransport({ server: stack.sandbox.origin, tokens: new StaticToken(TOKEN) }),
+    );
     // Start from a fresh team so loads are known: two reps, nobody served yet.
     const q = await seedProgramme(stack, ["Dee Park", "Eve Lin"]);
     // The newest policy for AAA wins: point AAA at the new team.
     const names = ["Acme", "Bolt", "Crane", "Delta", "Echo"];
     const ids: string[] = [];
     for (const n of names) ids.push(await newAccount(stack, n, q.owner, { ct_tier: TIER_OPTIONS.AAA }));
-    const leaver = await newAccount(stack, "Zeta", q.owner, { ct_tier: TIER_OPTIONS.A, "ct_servicerepid@odata.bind": `/systemusers(${q.reps["Dee Park"]})` });
+    const leaver = await newAccount(stack, "Zeta", q.owner, {
+      ct_tier: TIER_OPTIONS.A,
+      "ct_servicerepid@odata.bind": `/systemusers(${q.reps["Dee Park"]})`,
+    });
     const before = tasks(stack).length;
     t += HOUR;
-    const changes = [...ids.map((accountId) => ({ accountId, from: "A", to: "AAA" })), { accountId: leaver, from: "AAA", to: "A" }];
+    const changes = [
+      ...ids.map((accountId) => ({ accountId, from: "A", to: "AAA" })),
+      { accountId: leaver, from: "AAA", to: "A" },
+    ];
     const s = await applyProgrammeBulk(gateway, changes, t);
-    expect(Object.fromEntries(Object.entries(s.assigned).map(([k, v]) => [k, v.length]))).toEqual({ [q.reps["Dee Park"]]: 3, [q.reps["Eve Lin"]]: 2 });
-    expect(ids.map((id) => repOf(stack, id))).toEqual([q.reps["Dee Park"], q.reps["Eve Lin"], q.reps["Dee Park"], q.reps["Eve Lin"], q.reps["Dee Park"]]);
+    expect(Object.fromEntries(Object.entries(s.assigned).map(([k, v]) => [k, v.length]))).toEqual({
+      [q.reps["Dee Park"]]: 3,
+      [q.reps["Eve Lin"]]: 2,
+    });
+    expect(ids.map((id) => repOf(stack, id))).toEqual([
+      q.reps["Dee Park"],
+      q.reps["Eve Lin"],
+      q.reps["Dee Park"],
+      q.reps["Eve Lin"],
+      q.reps["Dee Park"],
+    ]);
     const fresh = tasks(stack).slice(before);
     expect(fresh).toHaveLength(3);
     const dee = fresh.find((x) => x.owner === q.reps["Dee Park"])!;

@@ -32,19 +32,34 @@ export async function seedProgramme(stack: Stack, names = ["Cy Young", "Alex Ree
   }
   const disabledRep = await create(stack, "systemusers", { fullname: "Aaron Away", isdisabled: true }, "systemuserid");
   await create(stack, "teammemberships", { teamid: teamId, systemuserid: disabledRep }, "teammembershipid");
-  await create(stack, "ct_tierpolicies", {
-    ct_name: "AAA",
-    ct_tier: TIER_OPTIONS.AAA,
-    ct_cadencedays: 14,
-    ct_responsetimehours: 8,
-    ct_serviceprivileges: "Free express shipping; 60-day payment terms",
-    "ct_servicerepteamid@odata.bind": `/teams(${teamId})`,
-  }, "ct_tierpolicyid");
-  await create(stack, "ct_tierpolicies", { ct_name: "A", ct_tier: TIER_OPTIONS.A, ct_cadencedays: 30, ct_responsetimehours: 24 }, "ct_tierpolicyid");
+  await create(
+    stack,
+    "ct_tierpolicies",
+    {
+      ct_name: "AAA",
+      ct_tier: TIER_OPTIONS.AAA,
+      ct_cadencedays: 14,
+      ct_responsetimehours: 8,
+      ct_serviceprivileges: "Free express shipping; 60-day payment terms",
+      "ct_servicerepteamid@odata.bind": `/teams(${teamId})`,
+    },
+    "ct_tierpolicyid",
+  );
+  await create(
+    stack,
+    "ct_tierpolicies",
+    { ct_name: "A", ct_tier: TIER_OPTIONS.A, ct_cadencedays: 30, ct_responsetimehours: 24 },
+    "ct_tierpolicyid",
+  );
   return { teamId, reps, disabledRep, owner };
 }
 
-export async function newAccount(stack: Stack, name: string, owner: string, extra: Record<string, unknown> = {}): Promise<string> {
+export async function newAccount(
+  stack: Stack,
+  name: string,
+  owner: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   return create(stack, "accounts", { name, "ownerid@odata.bind": `/systemusers(${owner})`, ...extra }, "accountid");
 }
 

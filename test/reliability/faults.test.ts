@@ -30,7 +30,12 @@ const base = Date.UTC(2025, 4, 17, 9, 30);
 const now = (): number => base;
 const ACCOUNTS = 50;
 const SAVES = 1000;
-const sys = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-0000000000aa", bypassSync: true, bypassAsync: true };
+const sys = {
+  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  correlationId: "c0ffee00-0000-4000-8000-0000000000aa",
+  bypassSync: true,
+  bypassAsync: true,
+};
 
 /** The run is the same every time. */
 const rng = mulberry32;
@@ -40,7 +45,11 @@ async function api(sb: Sandbox, method: string, path: string, body?: unknown): P
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(sb.url + path, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json", prefer: "return=representation" },
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        "content-type": "application/json",
+        prefer: "return=representation",
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -54,9 +63,11 @@ const lookupId = (v: unknown): string => (v as { id: string }).id;
 
 async function pool<T>(items: T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await fn(next);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await fn(next);
+    }),
+  );
 }
 
 function historyOf(sb: Sandbox, id: string): Row[] {
@@ -81,7 +92,10 @@ function mismatches(sb: Sandbox, table: RankTable): string[] {
     const f = factsAt(facts, i);
     const o = scoreAccount(f, DEFAULT_MODEL, table, stored, base);
     const fresh = scoreAccount(f, DEFAULT_MODEL, table, { tier: null, changedOn: null }, base);
-    const wire: Row = { ...row, ct_tierchangedon: row.ct_tierchangedon == null ? null : isoInstant(row.ct_tierchangedon as number) };
+    const wire: Row = {
+      ...row,
+      ct_tierchangedon: row.ct_tierchangedon == null ? null : isoInstant(row.ct_tierchangedon as number),
+    };
     const want = accountValues(o, f, wire, base);
     // Sums of fractional amounts taken in another order (the plugin's FetchXML rows vs the batch's loop) can land on
     // either side of a half cent before round2: a cent apart, never more (see the report to the lead).
@@ -95,11 +109,15 @@ function mismatches(sb: Sandbox, table: RankTable): string[] {
 /** Equal, numbers a cent apart at most, and JSON text (ct_tierreason) equal under the same rule. */
 function within(a: unknown, b: unknown): boolean {
   if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 0.0100001;
-  if (typeof a === "string" && typeof b === "string" && a.startsWith("{") && b.startsWith("{")) return within(JSON.parse(a), JSON.parse(b));
+  if (typeof a === "string" && typeof b === "string" && a.startsWith("{") && b.startsWith("{"))
+    return within(JSON.parse(a), JSON.parse(b));
   if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return a === b;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
-  return ka.length === kb.length && ka.every((k) => within((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => within((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /** Each account's history rows, in the order written, must chain null → … → its stored tier, one row per move. */
@@ -109,10 +127,12 @@ function historyProblems(sb: Sandbox): string[] {
     const rows = historyOf(sb, acc.accountid as string);
     let at: number | null = null;
     for (const h of rows) {
-      if (h.ct_fromtier !== at || h.ct_fromtier === h.ct_totier) out.push(`${String(acc.name)}: ${String(h.ct_fromtier)} → ${String(h.ct_totier)} after ${String(at)}`);
+      if (h.ct_fromtier !== at || h.ct_fromtier === h.ct_totier)
+        out.push(`${String(acc.name)}: ${String(h.ct_fromtier)} → ${String(h.ct_totier)} after ${String(at)}`);
       at = h.ct_totier as number;
     }
-    if (at !== (acc.ct_tier ?? null)) out.push(`${String(acc.name)}: history ends at ${String(at)}, account holds ${String(acc.ct_tier)}`);
+    if (at !== (acc.ct_tier ?? null))
+      out.push(`${String(acc.name)}: history ends at ${String(at)}, account holds ${String(acc.ct_tier)}`);
   }
   return out;
 }
@@ -134,7 +154,9 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
         const id = /accounts\((.+)\)/.exec(ops[0]?.path ?? "")?.[1];
         if (id && ++commits % 3 === 0) {
           forced++;
-          holder.sb!.store.atomically((tx) => holder.sb!.store.update(tx, "account", id, { description: `edited ${commits}` }, sys));
+          holder.sb!.store.atomically((tx) =>
+            holder.sb!.store.update(tx, "account", id, { description: `edited ${commits}` }, sys),
+          );
         }
         return inner.commit(ops);
       },
@@ -162,7 +184,18 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
             const a = store.create(tx, "account", { name: `Customer ${k}` }, sys);
             accountIds.push(a.accountid as string);
             for (let j = 0; j < 3; j++) {
-              store.create(tx, "invoice", { name: "INV", customerid: { id: a.accountid as string, table: "account" }, totalamount: 100 + Math.round(random() * 20_000), statecode: 2, overriddencreatedon: base - Math.floor(random() * 700) * DAY_MS }, sys);
+              store.create(
+                tx,
+                "invoice",
+                {
+                  name: "INV",
+                  customerid: { id: a.accountid as string, table: "account" },
+                  totalamount: 100 + Math.round(random() * 20_000),
+                  statecode: 2,
+                  overriddencreatedon: base - Math.floor(random() * 700) * DAY_MS,
+                },
+                sys,
+              );
             }
           }
         });
@@ -171,7 +204,19 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
     try {
       // The RankTable the last re-rank stored, from the population as it was before the run.
       const table = rankFacts(computeFacts(engineInput(sb.store), DEFAULT_MODEL, base), DEFAULT_MODEL).table;
-      sb.store.atomically((tx) => sb.store.create(tx, "ct_tiermodel", { ct_name: "Default", ct_modeljson: JSON.stringify(DEFAULT_MODEL), ...rankTableToColumns(table), statecode: 0 }, sys));
+      sb.store.atomically((tx) =>
+        sb.store.create(
+          tx,
+          "ct_tiermodel",
+          {
+            ct_name: "Default",
+            ct_modeljson: JSON.stringify(DEFAULT_MODEL),
+            ...rankTableToColumns(table),
+            statecode: 0,
+          },
+          sys,
+        ),
+      );
       await plugin.connect(sb.origin);
 
       const invoicesOf = new Map<string, string[]>(accountIds.map((id) => [id, []]));
@@ -210,18 +255,29 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
           });
           opps.push(row.opportunityid as string);
         } else {
-          await api(sb, "PATCH", `opportunities(${pick(opps)})`, { estimatedvalue: Math.round(random() * 5_000_000) / 100, closeprobability: Math.floor(random() * 100) });
+          await api(sb, "PATCH", `opportunities(${pick(opps)})`, {
+            estimatedvalue: Math.round(random() * 5_000_000) / 100,
+            closeprobability: Math.floor(random() * 100),
+          });
         }
       };
 
       // 20 saves at once on one account.
       await Promise.all(Array.from({ length: 20 }, () => save(0)));
       // Accounts 0-39, eight writers at a time.
-      await pool(Array.from({ length: 480 }, () => Math.floor(random() * 40)), 8, save);
+      await pool(
+        Array.from({ length: 480 }, () => Math.floor(random() * 40)),
+        8,
+        save,
+      );
 
       // The plugin goes down mid-run; accounts 40-49 get their saves now, so only a replay can bring them right.
       await plugin.stop();
-      await pool(Array.from({ length: 100 }, (_, i) => 40 + (i % 10)), 8, save);
+      await pool(
+        Array.from({ length: 100 }, (_, i) => 40 + (i % 10)),
+        8,
+        save,
+      );
       await sb.webhooks.idle();
       const failedJobs = [...sb.store.rows("asyncoperation")].filter((j) => j.statuscode === 31);
       expect(failedJobs.length).toBeGreaterThanOrEqual(100);
@@ -230,9 +286,17 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
       // The rest, while old deliveries arrive again: duplicates, out of order, and 20 at once for account 0.
       const recorded = [...plugin.bodies];
       const replayed: Promise<number>[] = [];
-      const resend = pool(Array.from({ length: 150 }, () => pick(recorded)), 6, async (b) => void replayed.push(plugin.post(b)));
+      const resend = pool(
+        Array.from({ length: 150 }, () => pick(recorded)),
+        6,
+        async (b) => void replayed.push(plugin.post(b)),
+      );
       const burst = Promise.all(Array.from({ length: 20 }, () => plugin.post(recorded[0])));
-      await pool(Array.from({ length: SAVES - 600 }, () => Math.floor(random() * 40)), 8, save);
+      await pool(
+        Array.from({ length: SAVES - 600 }, () => Math.floor(random() * 40)),
+        8,
+        save,
+      );
       await resend;
       const answers = [...(await burst), ...(await Promise.all(replayed))];
       await sb.webhooks.idle();
@@ -249,8 +313,15 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
 
       const out: string[] = [];
       const err: string[] = [];
-      const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, cwd: process.cwd() } as unknown as Parameters<typeof runCli>[1];
-      const code = await runCli(["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString(), "--delete"], io);
+      const io = {
+        stdout: { write: (s: string) => out.push(s) },
+        stderr: { write: (s: string) => err.push(s) },
+        cwd: process.cwd(),
+      } as unknown as Parameters<typeof runCli>[1];
+      const code = await runCli(
+        ["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString(), "--delete"],
+        io,
+      );
       expect(err.join("")).toBe("");
       expect(code).toBe(0);
       expect(out.join("")).toMatch(/failed System Jobs? named \d+ accounts?: \d+ updated/);
@@ -259,7 +330,10 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
 
       expect(mismatches(sb, table)).toEqual([]);
       expect(historyProblems(sb)).toEqual([]);
-      for (const id of accountIds) expect(tierRank(DEFAULT_MODEL, tierFromOption(sb.store.get("account", id)!.ct_tier as number) ?? "")).toBeGreaterThanOrEqual(0);
+      for (const id of accountIds)
+        expect(
+          tierRank(DEFAULT_MODEL, tierFromOption(sb.store.get("account", id)!.ct_tier as number) ?? ""),
+        ).toBeGreaterThanOrEqual(0);
       expect([...sb.store.rows("asyncoperation")].filter((j) => j.statuscode === 31)).toEqual([]);
 
       // Logs and System Jobs hold no key, no token, and no customer name (amounts travel only in the job's payload).
@@ -273,7 +347,9 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
 
       // A second replay finds nothing left to do.
       out.length = 0;
-      expect(await runCli(["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString()], io)).toBe(0);
+      expect(
+        await runCli(["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString()], io),
+      ).toBe(0);
       expect(out.join("")).toMatch(/^0 failed System Jobs named 0 accounts/);
     } finally {
       await sb.close();

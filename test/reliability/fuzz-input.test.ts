@@ -21,9 +21,20 @@ const original = Object.fromEntries(FILES.map((f) => [f, readFileSync(join(valid
 
 /** Edits of a CSV file's bytes: insert, delete, overwrite, duplicate a line, or replace it whole. */
 const edit = fc.oneof(
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.oneof(fc.string(), fc.constantFrom(",", '"', "\n", "\r\n", "\uFEFF", ",,", '""', "-1e309", "NaN", "2023-13-45", "\u0000")) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.oneof(
+      fc.string(),
+      fc.constantFrom(",", '"', "\n", "\r\n", "\uFEFF", ",,", '""', "-1e309", "NaN", "2023-13-45", "\u0000"),
+    ),
+  }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant("bytes" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 20 }) }),
+  fc.record({
+    kind: fc.constant("bytes" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 20 }),
+  }),
   fc.record({ kind: fc.constant("dupline" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("whole" as const), bytes: fc.uint8Array({ maxLength: 200 }) }),
 );
@@ -48,7 +59,10 @@ function apply(buf: Buffer, e: Edit): Buffer {
   }
 }
 
-const fuzzedFolder = fc.record({ file: fc.constantFrom(...FILES), edits: fc.array(edit, { minLength: 1, maxLength: 4 }) });
+const fuzzedFolder = fc.record({
+  file: fc.constantFrom(...FILES),
+  edits: fc.array(edit, { minLength: 1, maxLength: 4 }),
+});
 
 function writeFolder(dir: string, file: string, edits: Edit[]): void {
   for (const f of FILES) writeFileSync(join(dir, f), original[f]);
@@ -71,7 +85,8 @@ describe("CSV reader fuzzing", () => {
           rankFacts(facts, DEFAULT_MODEL);
           ranked++;
         } catch (e) {
-          if (!(e instanceof InputError)) throw new Error(`${file}: not an InputError: ${(e as Error).stack ?? String(e)}`);
+          if (!(e instanceof InputError))
+            throw new Error(`${file}: not an InputError: ${(e as Error).stack ?? String(e)}`);
           expect(FILES).toContain(e.file.split("/").pop());
           expect(e.message.startsWith(e.file)).toBe(true);
           refused++;
@@ -85,7 +100,9 @@ describe("CSV reader fuzzing", () => {
   });
 
   it("row errors name the line", async () => {
-    writeFolder(dir, "invoices.csv", [{ kind: "insert", at: original["invoices.csv"].length, text: "i9,acc-1,twelve,2,2023-03-01\n" }]);
+    writeFolder(dir, "invoices.csv", [
+      { kind: "insert", at: original["invoices.csv"].length, text: "i9,acc-1,twelve,2,2023-03-01\n" },
+    ]);
     await expect(loadFacts(dir, DEFAULT_MODEL, asOf)).rejects.toThrow(/invoices\.csv:6 column 3 \(totalamount_base\)/);
   });
 
@@ -102,12 +119,17 @@ describe("CSV reader fuzzing", () => {
   });
 });
 
-
 const modelJson = JSON.parse(JSON.stringify(DEFAULT_MODEL)) as unknown;
-const oddValue = fc.oneof(fc.jsonValue(), fc.double(), fc.constantFrom(-1, 0, 1e308, -0, "", "AAA", null, [], {}, 101, 0.5));
+const oddValue = fc.oneof(
+  fc.jsonValue(),
+  fc.double(),
+  fc.constantFrom(-1, 0, 1e308, -0, "", "AAA", null, [], {}, 101, 0.5),
+);
 const mutatedModel = fc.oneof(
   fc.jsonValue(),
-  fc.tuple(fc.array(fc.nat(40), { minLength: 1, maxLength: 5 }), oddValue, fc.boolean()).map(([p, v, r]) => mutate(modelJson, p, v, r)),
+  fc
+    .tuple(fc.array(fc.nat(40), { minLength: 1, maxLength: 5 }), oddValue, fc.boolean())
+    .map(([p, v, r]) => mutate(modelJson, p, v, r)),
 );
 
 describe("model JSON fuzzing", () => {
@@ -132,7 +154,10 @@ describe("model JSON fuzzing", () => {
 
   it("the CLI: a bad model file is exit 2 naming the field or the JSON position", () => {
     const d = exportFolder();
-    const cases = fc.sample(fc.tuple(fc.array(fc.nat(40), { minLength: 1, maxLength: 4 }), oddValue, fc.boolean()), { numRuns: 40, seed: 7 });
+    const cases = fc.sample(fc.tuple(fc.array(fc.nat(40), { minLength: 1, maxLength: 4 }), oddValue, fc.boolean()), {
+      numRuns: 40,
+      seed: 7,
+    });
     let ran = 0;
     for (const [p, v, r] of cases) {
       const json = mutate(modelJson, p, v, r);
@@ -152,7 +177,17 @@ describe("model JSON fuzzing", () => {
     }
     expect(ran).toBeGreaterThan(0);
     writeFileSync(join(d, "model.json"), Buffer.from([0x7b, 0x22, 0xff, 0x00, 0x0a]));
-    const res = tiering(["rank", "--data", d, "--as-of", "2024-01-01", "--model", join(d, "model.json"), "--out", join(d, "out.csv")]);
+    const res = tiering([
+      "rank",
+      "--data",
+      d,
+      "--as-of",
+      "2024-01-01",
+      "--model",
+      join(d, "model.json"),
+      "--out",
+      join(d, "out.csv"),
+    ]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/model\.json(:\d+)?.*not valid JSON/);
   });

@@ -24,7 +24,10 @@ const ACCOUNT = "1d6f7f0e-1111-4a5b-9c0d-000000000001";
 
 /** An environment holding one active account with nothing else: the recalculation runs to the end and writes. */
 const oneAccount: DataverseGateway = {
-  retrieve: async (table, id) => (table === "account" || table === "contact" ? { [`${table}id`]: id, statecode: 0, _parentcustomerid_value: ACCOUNT } : null),
+  retrieve: async (table, id) =>
+    table === "account" || table === "contact"
+      ? { [`${table}id`]: id, statecode: 0, _parentcustomerid_value: ACCOUNT }
+      : null,
   retrieveAccount: async (id) => ({ id, etag: 'W/"1"', row: { accountid: id, statecode: 0 } }),
   fetch: async () => ({ rows: [], moreRecords: false }),
   query: async () => [],
@@ -41,12 +44,32 @@ const deps = (gateway: DataverseGateway) => ({
 const empty = deps(emptyGateway);
 const full = deps(oneAccount);
 
-function request(body: Buffer | "too-large", query: Record<string, string>, headers: Record<string, string> = {}): WebhookRequest {
-  return { method: "POST", query: new URLSearchParams(query), header: (n) => headers[n.toLowerCase()], readBody: async () => body };
+function request(
+  body: Buffer | "too-large",
+  query: Record<string, string>,
+  headers: Record<string, string> = {},
+): WebhookRequest {
+  return {
+    method: "POST",
+    query: new URLSearchParams(query),
+    header: (n) => headers[n.toLowerCase()],
+    readBody: async () => body,
+  };
 }
 
 const guid = fc.uuid().map((u) => u);
-const tables = fc.constantFrom("invoice", "opportunity", "account", "contact", "phonecall", "appointment", "email", "task", "lead", "");
+const tables = fc.constantFrom(
+  "invoice",
+  "opportunity",
+  "account",
+  "contact",
+  "phonecall",
+  "appointment",
+  "email",
+  "task",
+  "lead",
+  "",
+);
 const messages = fc.constantFrom("Create", "Update", "Delete", "SetState", "Win", "Lose", "Assign", "Retrieve", "");
 /** Values of the types the contract JSON carries, and some it should not. */
 const attrValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -58,13 +81,48 @@ const attrValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string().map((s) => `/Date(${s})/`),
   fc.jsonValue(),
 );
-const attributes = fc.dictionary(fc.constantFrom("customerid", "statecode", "totalamount_base", "regardingobjectid", "actualend", "parentcustomerid", "ct_tieroverride", "ct_tieroverrideuntil", "name"), attrValue, { maxKeys: 5 });
+const attributes = fc.dictionary(
+  fc.constantFrom(
+    "customerid",
+    "statecode",
+    "totalamount_base",
+    "regardingobjectid",
+    "actualend",
+    "parentcustomerid",
+    "ct_tieroverride",
+    "ct_tieroverrideuntil",
+    "name",
+  ),
+  attrValue,
+  { maxKeys: 5 },
+);
 const plausible = fc
-  .record({ message: messages, table: tables, id: guid, target: attributes, pre: fc.option(attributes, { nil: undefined }), post: fc.option(attributes, { nil: undefined }) })
-  .map((p) => context({ message: p.message, entity: p.table, id: p.id, target: p.message === "Delete" ? ref(p.table, p.id) : entity(p.table, p.id, p.target), pre: p.pre, post: p.post }));
+  .record({
+    message: messages,
+    table: tables,
+    id: guid,
+    target: attributes,
+    pre: fc.option(attributes, { nil: undefined }),
+    post: fc.option(attributes, { nil: undefined }),
+  })
+  .map((p) =>
+    context({
+      message: p.message,
+      entity: p.table,
+      id: p.id,
+      target: p.message === "Delete" ? ref(p.table, p.id) : entity(p.table, p.id, p.target),
+      pre: p.pre,
+      post: p.post,
+    }),
+  );
 
 const mutated = fc
-  .tuple(plausible, fc.array(fc.nat(60), { minLength: 1, maxLength: 7 }), fc.oneof(attrValue, fc.jsonValue()), fc.boolean())
+  .tuple(
+    plausible,
+    fc.array(fc.nat(60), { minLength: 1, maxLength: 7 }),
+    fc.oneof(attrValue, fc.jsonValue()),
+    fc.boolean(),
+  )
   .map(([ctx, path, value, remove]) => mutate(ctx, path, value, remove));
 
 /** The key as Dataverse sends it (query or header), the rotation's next key, a wrong one, or none. */
@@ -101,7 +159,8 @@ describe(`webhook fuzzing (${RUNS} cases in process)`, () => {
         await check(r.status, r.body);
         const keyed = query.code === KEY || query.code === NEXT || headers["x-ct-webhook-key"] === KEY;
         if (!keyed) expect(r.status).toBe(401);
-        if (r.status === 400) expect(String(r.body.error)).toMatch(/^(body is not JSON|not a RemoteExecutionContext: \S)/);
+        if (r.status === 400)
+          expect(String(r.body.error)).toMatch(/^(body is not JSON|not a RemoteExecutionContext: \S)/);
         if (b === "too-large" && keyed) expect(r.status).toBe(413);
       }),
       { numRuns: RUNS },
@@ -115,26 +174,45 @@ describe(`webhook fuzzing (${RUNS} cases in process)`, () => {
     let server: Server;
     let url: string;
     beforeAll(async () => {
-      const service = createService(readConfig({ CT_WEBHOOK_KEY: KEY, CT_WEBHOOK_KEY_NEXT: NEXT, DATAVERSE_URL: "http://127.0.0.1:9", DATAVERSE_TOKEN: "t", LOG_LEVEL: "silent" }), {
-        gateway: oneAccount,
-        logger: createLogger("silent"),
-        now: () => Date.UTC(2025, 4, 17),
-      });
+      const service = createService(
+        readConfig({
+          CT_WEBHOOK_KEY: KEY,
+          CT_WEBHOOK_KEY_NEXT: NEXT,
+          DATAVERSE_URL: "http://127.0.0.1:9",
+          DATAVERSE_TOKEN: "t",
+          LOG_LEVEL: "silent",
+        }),
+        {
+          gateway: oneAccount,
+          logger: createLogger("silent"),
+          now: () => Date.UTC(2025, 4, 17),
+        },
+      );
       server = createWebhookServer(service);
       url = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}/api/webhook`;
     });
     afterAll(() => shutdown(server, 1000));
 
     it("the same payloads through node:http: the same answers, and the server keeps serving", async () => {
-      const body = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)), mutated.map((v) => Buffer.from(JSON.stringify(v) ?? "")));
+      const body = fc.oneof(
+        fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b)),
+        mutated.map((v) => Buffer.from(JSON.stringify(v) ?? "")),
+      );
       await fc.assert(
         fc.asyncProperty(body, auth, async (b, [query, headers]) => {
-          const res = await fetch(`${url}?${new URLSearchParams(query).toString()}`, { method: "POST", body: b, headers });
+          const res = await fetch(`${url}?${new URLSearchParams(query).toString()}`, {
+            method: "POST",
+            body: b,
+            headers,
+          });
           await check(res.status, (await res.json()) as Record<string, unknown>);
         }),
         { numRuns: Math.max(50, Math.min(500, Math.floor(RUNS / 20))) },
       );
-      const big = await fetch(`${url}?code=${KEY}`, { method: "POST", body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20) }).catch((e: Error) => e);
+      const big = await fetch(`${url}?code=${KEY}`, {
+        method: "POST",
+        body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20),
+      }).catch((e: Error) => e);
       // The server may hang up before the client finished sending; either way not a 5xx.
       if (!(big instanceof Error)) expect(big.status).toBe(413);
       expect((await fetch(`${url.replace("/api/webhook", "/healthz")}`)).status).toBe(200);

@@ -12,10 +12,26 @@ async function main(): Promise<void> {
   const now = (): number => LOAD_AS_OF;
   if (role === "sandbox") {
     let accounts: LoadAccount[] = [];
-    const sb = await startSandbox({ port: 0, token: LOAD_TOKEN, steps: [], now, log: () => undefined, seed: (store) => void (accounts = seedLoadData(store, Number(arg))) });
+    const sb = await startSandbox({
+      port: 0,
+      token: LOAD_TOKEN,
+      steps: [],
+      now,
+      log: () => undefined,
+      seed: (store) => void (accounts = seedLoadData(store, Number(arg))),
+    });
     process.send!({ port: new URL(sb.origin).port, origin: sb.origin, accounts });
   } else if (role === "plugin") {
-    const p = await startPlugin({ env: { CT_WEBHOOK_KEY: LOAD_KEY, DATAVERSE_URL: arg, DATAVERSE_TOKEN: LOAD_TOKEN, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" }, port: 0, now });
+    const p = await startPlugin({
+      env: {
+        CT_WEBHOOK_KEY: LOAD_KEY,
+        DATAVERSE_URL: arg,
+        DATAVERSE_TOKEN: LOAD_TOKEN,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+      },
+      port: 0,
+      now,
+    });
     process.send!({ port: p.port, url: p.url });
   } else {
     throw new Error(`unknown role ${role}`);

@@ -13,7 +13,11 @@ import { parseArgs } from "node:util";
 import { deliveryBody, LOAD_KEY, runLoad, type LoadAccount } from "./load";
 
 function child<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; info: T }> {
-  const proc = fork(join(__dirname, "load-child.ts"), args, { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"], env: { ...process.env, ...env } });
+  const proc = fork(join(__dirname, "load-child.ts"), args, {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    env: { ...process.env, ...env },
+  });
   return new Promise((resolve, reject) => {
     proc.once("message", (info) => resolve({ proc, info: info as T }));
     proc.once("exit", (code) => reject(new Error(`load child ${args[0]} exited with ${code}`)));
@@ -23,7 +27,14 @@ function child<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ proc: 
 const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rate: { type: "string" }, seconds: { type: "string" }, accounts: { type: "string" }, warmup: { type: "string" } } });
+  const { values } = parseArgs({
+    options: {
+      rate: { type: "string" },
+      seconds: { type: "string" },
+      accounts: { type: "string" },
+      warmup: { type: "string" },
+    },
+  });
   const warmupSeconds = Number(values.warmup ?? 10);
   const rate = Number(values.rate ?? 500);
   const seconds = Number(values.seconds ?? 60);
@@ -35,7 +46,9 @@ async function main(): Promise<void> {
     sandbox.proc.kill();
   };
   try {
-    process.stdout.write(`load: ${rate} deliveries/s for ${seconds} s after a ${warmupSeconds} s warm-up, to ${plugin.info.url} (plugin pid ${plugin.proc.pid}, sandbox pid ${sandbox.proc.pid}, ${accounts} accounts)\n`);
+    process.stdout.write(
+      `load: ${rate} deliveries/s for ${seconds} s after a ${warmupSeconds} s warm-up, to ${plugin.info.url} (plugin pid ${plugin.proc.pid}, sandbox pid ${sandbox.proc.pid}, ${accounts} accounts)\n`,
+    );
     const r = await runLoad({
       url: plugin.info.url,
       key: LOAD_KEY,
@@ -45,14 +58,19 @@ async function main(): Promise<void> {
       bodies: sandbox.info.accounts.map(deliveryBody),
       watch: { plugin: plugin.proc.pid!, sandbox: sandbox.proc.pid! },
       onSecond: (s) =>
-        process.stdout.write(`  ${String(s.second).padStart(3)} s  sent ${s.sent}  answered ${s.done}  errors ${s.errors}  in flight ${s.inFlight}  rss plugin ${mb(s.rss.plugin)} sandbox ${mb(s.rss.sandbox)}\n`),
+        process.stdout.write(
+          `  ${String(s.second).padStart(3)} s  sent ${s.sent}  answered ${s.done}  errors ${s.errors}  in flight ${s.inFlight}  rss plugin ${mb(s.rss.plugin)} sandbox ${mb(s.rss.sandbox)}\n`,
+        ),
     });
     process.stdout.write(
       [
         `sent ${r.sent}, answered 200: ${r.ok}, errors: ${r.errors}${r.firstError ? ` (first: ${r.firstError})` : ""}`,
         `statuses ${JSON.stringify(r.statuses)} (warm-up included); sent at ${r.achievedRate.toFixed(1)}/s, answered at ${r.answeredRate.toFixed(1)}/s, last answer ${r.drainSeconds.toFixed(1)} s after the last send`,
         `latency ms p50 ${r.latencyMs.p50.toFixed(1)} p95 ${r.latencyMs.p95.toFixed(1)} p99 ${r.latencyMs.p99.toFixed(1)} max ${r.latencyMs.max.toFixed(1)}`,
-        ...Object.entries(r.memory).map(([n, m]) => `rss ${n}: first ${m.window} s ${mb(m.first)}, last ${m.window} s ${mb(m.last)}, growth ${(m.growth * 100).toFixed(1)} %`),
+        ...Object.entries(r.memory).map(
+          ([n, m]) =>
+            `rss ${n}: first ${m.window} s ${mb(m.first)}, last ${m.window} s ${mb(m.last)}, growth ${(m.growth * 100).toFixed(1)} %`,
+        ),
       ].join("\n") + "\n",
     );
     const ok = r.errors === 0 && r.memory.plugin.growth < 0.1;

@@ -12,7 +12,12 @@ import { context, entity, money, option, ref } from "../plugins/payloads";
 export const LOAD_KEY = "load-run-webhook-key-0123456789abc";
 export const LOAD_TOKEN = "load-run-sandbox-token";
 export const LOAD_AS_OF = Date.UTC(2025, 4, 17, 9, 30);
-const sys = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-0000000000bb", bypassSync: true, bypassAsync: true };
+const sys = {
+  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  correlationId: "c0ffee00-0000-4000-8000-0000000000bb",
+  bypassSync: true,
+  bypassAsync: true,
+};
 
 export interface LoadAccount {
   accountId: string;
@@ -28,8 +33,18 @@ export function seedLoadData(store: Store, accounts: number): LoadAccount[] {
       let invoiceId = "";
       for (let j = 0; j < 4; j++) {
         const amount = 100 + ((k * 7919 + j * 104729) % 20_000);
-        invoiceId = store.create(tx, "invoice", { name: "INV", customerid: { id: a, table: "account" }, totalamount: amount, statecode: 2, overriddencreatedon: LOAD_AS_OF - ((k + j * 97) % 700) * DAY_MS }, sys)
-          .invoiceid as string;
+        invoiceId = store.create(
+          tx,
+          "invoice",
+          {
+            name: "INV",
+            customerid: { id: a, table: "account" },
+            totalamount: amount,
+            statecode: 2,
+            overriddencreatedon: LOAD_AS_OF - ((k + j * 97) % 700) * DAY_MS,
+          },
+          sys,
+        ).invoiceid as string;
       }
       out.push({ accountId: a, invoiceId });
     }
@@ -97,16 +112,25 @@ export interface LoadResult {
   firstError?: string;
 }
 
-const quantile = (sorted: number[], q: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN);
+const quantile = (sorted: number[], q: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
 
 function post(agent: Agent, url: URL, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
-      res.on("error", reject);
-    });
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
@@ -194,7 +218,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     ok: statuses[200] ?? 0,
     errors,
     statuses,
-    latencyMs: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95), p99: quantile(latencies, 0.99), max: latencies[latencies.length - 1] ?? NaN },
+    latencyMs: {
+      p50: quantile(latencies, 0.5),
+      p95: quantile(latencies, 0.95),
+      p99: quantile(latencies, 0.99),
+      max: latencies[latencies.length - 1] ?? NaN,
+    },
     achievedRate: sent / sendingSeconds,
     answeredRate: done / elapsed,
     drainSeconds,

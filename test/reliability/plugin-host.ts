@@ -65,7 +65,11 @@ export class PluginHost {
 
   /** A delivery straight to the service over HTTP, as Dataverse would make it. */
   async post(body: Buffer | string): Promise<number> {
-    const res = await fetch(`${this.url}?code=${encodeURIComponent(KEY)}`, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": "application/json" } });
+    const res = await fetch(`${this.url}?code=${encodeURIComponent(KEY)}`, {
+      method: "POST",
+      body: typeof body === "string" ? body : new Uint8Array(body),
+      headers: { "content-type": "application/json" },
+    });
     await res.arrayBuffer();
     return res.status;
   }
@@ -77,10 +81,27 @@ export class PluginHost {
         done();
       },
     });
-    const config = readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: this.dataverseUrl, DATAVERSE_TOKEN: TOKEN, LOG_LEVEL: this.opts.logLevel ?? "info" });
+    const config = readConfig({
+      CT_WEBHOOK_KEY: KEY,
+      DATAVERSE_URL: this.dataverseUrl,
+      DATAVERSE_TOKEN: TOKEN,
+      LOG_LEVEL: this.opts.logLevel ?? "info",
+    });
     const retry = { baseDelayMs: 2, maxDelayMs: 20 };
-    const gateway = new WebApiGateway(new FetchTransport({ server: this.dataverseUrl, tokens: new StaticToken(TOKEN), retry, onRetry: () => void this.retries++ }));
-    return createService(config, { logger: createLogger(config.logLevel, sink), retry, gateway: this.opts.wrapGateway ? this.opts.wrapGateway(gateway) : gateway, now: this.opts.now });
+    const gateway = new WebApiGateway(
+      new FetchTransport({
+        server: this.dataverseUrl,
+        tokens: new StaticToken(TOKEN),
+        retry,
+        onRetry: () => void this.retries++,
+      }),
+    );
+    return createService(config, {
+      logger: createLogger(config.logLevel, sink),
+      retry,
+      gateway: this.opts.wrapGateway ? this.opts.wrapGateway(gateway) : gateway,
+      now: this.opts.now,
+    });
   }
 
   private async listen(port: number): Promise<void> {

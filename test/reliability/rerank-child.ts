@@ -6,7 +6,12 @@ import { runRerank } from "../../plugins/rerank";
 
 async function main(): Promise<void> {
   const [url, checkpointFile, asOf, mode] = process.argv.slice(2);
-  const summary = await runRerank({ url, checkpointFile, asOf: Number(asOf), resume: mode === "resume", retry: { baseDelayMs: 1, maxDelayMs: 5 },
+  const summary = await runRerank({
+    url,
+    checkpointFile,
+    asOf: Number(asOf),
+    resume: mode === "resume",
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
     // Each step reported to the parent, which picks one to kill the process at.
     onProgress: (done, total, phase) => process.send!({ progress: { done, total, phase } }),
   });

@@ -12,19 +12,58 @@ import { generateSample } from "../../src/sample";
  * with an AbortSignal; a kill also cuts requests whose answers never arrive and checkpoint writes half-way.)
  */
 const AS_OF = Date.UTC(2026, 7, 15, 9, 30);
-const COLUMNS = ["ct_tier", "ct_computedtier", "ct_tierscore", "ct_tierreason", "ct_tierchangedon", "ct_previoustier", "ct_trend", "ct_trenddelta", "ct_revenue12m", "ct_nexttouchdue", "ct_cadencedays", "ct_touchchannel"];
+const COLUMNS = [
+  "ct_tier",
+  "ct_computedtier",
+  "ct_tierscore",
+  "ct_tierreason",
+  "ct_tierchangedon",
+  "ct_previoustier",
+  "ct_trend",
+  "ct_trenddelta",
+  "ct_revenue12m",
+  "ct_nexttouchdue",
+  "ct_cadencedays",
+  "ct_touchchannel",
+];
 
 function state(s: Sandbox): { accounts: string[]; history: string[]; model: unknown[] } {
   return {
-    accounts: [...s.store.rows("account")].map((r) => JSON.stringify([r.accountid, ...COLUMNS.map((c) => r[c] ?? null)])).sort(),
-    history: [...s.store.rows("ct_tierhistory")].map((h) => JSON.stringify([(h.ct_accountid as { id: string }).id, h.ct_fromtier, h.ct_totier, h.ct_score, h.ct_source, h.ct_reason])).sort(),
-    model: [...s.store.rows("ct_tiermodel")].map((m) => [m.ct_cutpointsjson, m.ct_kpiquantilesjson, m.ct_rerankaccountcount]),
+    accounts: [...s.store.rows("account")]
+      .map((r) => JSON.stringify([r.accountid, ...COLUMNS.map((c) => r[c] ?? null)]))
+      .sort(),
+    history: [...s.store.rows("ct_tierhistory")]
+      .map((h) =>
+        JSON.stringify([
+          (h.ct_accountid as { id: string }).id,
+          h.ct_fromtier,
+          h.ct_totier,
+          h.ct_score,
+          h.ct_source,
+          h.ct_reason,
+        ]),
+      )
+      .sort(),
+    model: [...s.store.rows("ct_tiermodel")].map((m) => [
+      m.ct_cutpointsjson,
+      m.ct_kpiquantilesjson,
+      m.ct_rerankaccountcount,
+    ]),
   };
 }
 
 /** Runs the child; kills it at its `killAt.n`-th progress report of phase `killAt.phase`, unless it finished first. */
-function attempt(url: string, cp: string, resume: boolean, killAt: { phase: string; n: number } | null, phases: Set<string>): Promise<RerankSummary | "killed"> {
-  const child = fork(join(__dirname, "rerank-child.ts"), [url, cp, String(AS_OF), resume ? "resume" : "fresh"], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "pipe", "ipc"] });
+function attempt(
+  url: string,
+  cp: string,
+  resume: boolean,
+  killAt: { phase: string; n: number } | null,
+  phases: Set<string>,
+): Promise<RerankSummary | "killed"> {
+  const child = fork(join(__dirname, "rerank-child.ts"), [url, cp, String(AS_OF), resume ? "resume" : "fresh"], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
@@ -56,7 +95,13 @@ describe("re-rank killed and resumed", () => {
     rmSync(dir, { recursive: true, force: true });
   });
   const sandbox = async (faults: boolean): Promise<Sandbox> => {
-    const s = await startSandbox({ port: 0, steps: [], log: () => undefined, seed: (store) => void loadExportFolder(store, join(dir, "data")), ...(faults ? { fault429: 0.1, fault503: 0.05, faultSeed: 5, retryAfterSeconds: 0 } : {}) });
+    const s = await startSandbox({
+      port: 0,
+      steps: [],
+      log: () => undefined,
+      seed: (store) => void loadExportFolder(store, join(dir, "data")),
+      ...(faults ? { fault429: 0.1, fault503: 0.05, faultSeed: 5, retryAfterSeconds: 0 } : {}),
+    });
     open.push(s);
     return s;
   };
@@ -65,13 +110,19 @@ describe("re-rank killed and resumed", () => {
     await generateSample({ accounts: 800, seed: 31, asOf: AS_OF, months: 36, out: join(dir, "data") });
     const reference = await sandbox(false);
     let steps = 0;
-    const full = await runRerank({ url: reference.origin, asOf: AS_OF, checkpointFile: join(dir, "ref.jsonl"), retry: { baseDelayMs: 1, maxDelayMs: 5 }, onProgress: () => void steps++ });
+    const full = await runRerank({
+      url: reference.origin,
+      asOf: AS_OF,
+      checkpointFile: join(dir, "ref.jsonl"),
+      retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      onProgress: () => void steps++,
+    });
     expect(steps).toBeGreaterThan(3);
 
     const s = await sandbox(true);
     const cp = join(dir, "killed.jsonl");
     let seed = 99;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let kills = 0;
     let last: RerankSummary | undefined;
     const phases = new Set<string>();

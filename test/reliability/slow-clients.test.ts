@@ -14,10 +14,13 @@ describe("slow, stalled and oversized clients (raw sockets)", () => {
   let p: number;
 
   beforeEach(async () => {
-    const service = createService(readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: "http://127.0.0.1:9", DATAVERSE_TOKEN: "t" }), {
-      gateway: emptyGateway,
-      logger: createLogger("silent"),
-    });
+    const service = createService(
+      readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: "http://127.0.0.1:9", DATAVERSE_TOKEN: "t" }),
+      {
+        gateway: emptyGateway,
+        logger: createLogger("silent"),
+      },
+    );
     // Short limits so the test does not wait; the defaults are 10 s for headers and 30 s for the request.
     server = createWebhookServer(service, { headersMs: 300, requestMs: 600, checkIntervalMs: 50 });
     bytesRead = trackBytesRead(server);
@@ -47,7 +50,9 @@ describe("slow, stalled and oversized clients (raw sockets)", () => {
 
   it("a body that stalls half-way: the connection is closed, the handler never sees it", async () => {
     const c = await rawClient(p);
-    c.socket.write(`POST /api/webhook?code=${KEY} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"MessageName":`);
+    c.socket.write(
+      `POST /api/webhook?code=${KEY} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n{"MessageName":`,
+    );
     const raw = await c.closed;
     // Node answers 408 when it can; either way no 2xx/5xx and no socket left open.
     expect(raw === "" || statusOf(raw) === 408).toBe(true);
@@ -55,7 +60,9 @@ describe("slow, stalled and oversized clients (raw sockets)", () => {
 
   it("a declared oversized body: 413 at once, the body is not read", async () => {
     const c = await rawClient(p);
-    c.socket.write(`POST /api/webhook?code=${KEY} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${50 * MAX_BODY_BYTES}\r\n\r\n`);
+    c.socket.write(
+      `POST /api/webhook?code=${KEY} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${50 * MAX_BODY_BYTES}\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     // Keep sending until the server hangs up.
     let sent = 0;

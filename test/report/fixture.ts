@@ -16,7 +16,10 @@ export function cdnowWithStoredTiers(): string {
   const out = [`${header},ct_tier,ct_tierchangedon,ct_lasttouchon`];
   lines.forEach((line, i) => {
     if (i % 3 === 0) out.push(`${line},,,`);
-    else out.push(`${line},${tiers[i % 4]},1997-0${1 + (i % 9)}-15T00:00:00Z,${i % 5 === 0 ? "" : `1998-0${1 + (i % 6)}-0${1 + (i % 9)}`}`);
+    else
+      out.push(
+        `${line},${tiers[i % 4]},1997-0${1 + (i % 9)}-15T00:00:00Z,${i % 5 === 0 ? "" : `1998-0${1 + (i % 6)}-0${1 + (i % 9)}`}`,
+      );
   });
   writeFileSync(join(dir, "accounts.csv"), out.join("\n") + "\n");
   return dir;

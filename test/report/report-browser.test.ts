@@ -55,10 +55,14 @@ afterAll(async () => {
 it("renders offline: charts drawn, tables filled, no request, axe clean; screenshot", async () => {
   const page = await context.newPage();
   await page.goto(pathToFileURL(path.join(dir, "report.html")).href);
-  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("Quarterly tier review as of 1998-07-01");
+  await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(
+    "Quarterly tier review as of 1998-07-01",
+  );
 
   // Bars as wide as the shares they show (plot width 640 - 56 - 16 = 568).
-  const bars = await page.locator("#dist-chart rect:not(pattern rect)").evaluateAll((els) => els.map((e) => Number(e.getAttribute("width"))));
+  const bars = await page
+    .locator("#dist-chart rect:not(pattern rect)")
+    .evaluateAll((els) => els.map((e) => Number(e.getAttribute("width"))));
   expect(bars).toHaveLength(data.distribution.length * 2);
   data.distribution.forEach((row, i) => {
     expect(bars[2 * i]).toBeCloseTo(row.accountShare * 568, 0);
@@ -69,14 +73,22 @@ it("renders offline: charts drawn, tables filled, no request, axe clean; screens
   await expect(page.locator("#pareto-chart line[stroke-dasharray]").count()).resolves.toBe(data.pareto.cuts.length);
   await expect(page.getByRole("img", { name: /Pareto curve/ }).count()).resolves.toBe(1);
 
-  const movement = await page.locator("#movement tbody tr").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].map((td) => Number(td.textContent!.replace(/,/g, "")))));
+  const movement = await page
+    .locator("#movement tbody tr")
+    .evaluateAll((rows) =>
+      rows.map((r) => [...r.querySelectorAll("td")].map((td) => Number(td.textContent!.replace(/,/g, "")))),
+    );
   expect(movement).toEqual(data.movement!.counts);
   await expect(page.locator("#declining tbody tr").count()).resolves.toBe(data.declining.length);
   await expect(page.locator("#overdue tbody tr").count()).resolves.toBe(data.overdue.length);
 
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: Document) => Promise<{ violations: { id: string; nodes: unknown[] }[] }> };
+      }
+    ).axe;
     return (await axe.run(document)).violations.map((v) => `${v.id} (${v.nodes.length})`);
   });
   expect(violations).toEqual([]);

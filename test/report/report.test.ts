@@ -6,7 +6,14 @@ import { loadFacts } from "../../src/export-reader/load";
 import { tierDistribution } from "../../src/engine";
 import { writeAtomically } from "../../cli/atomic-file";
 import { writeTiersCsv } from "../../cli/tiers-csv";
-import { buildReport, readPreviousTiers, renderReportHtml, GONE_LABEL, NEW_LABEL, type ReportData } from "../../src/report";
+import {
+  buildReport,
+  readPreviousTiers,
+  renderReportHtml,
+  GONE_LABEL,
+  NEW_LABEL,
+  type ReportData,
+} from "../../src/report";
 import { tiering } from "../cli/run-cli";
 import { cdnowWithStoredTiers } from "./fixture";
 
@@ -54,7 +61,10 @@ describe("quarterly report numbers", () => {
       expect(row.revenueShare!).toBeCloseTo(summary[i].revenueShare!, 12);
       const mine = outcomes.filter((o) => o.computedTier === row.tier);
       expect(row.accounts).toBe(mine.length);
-      expect(row.revenue).toBeCloseTo(mine.reduce((s, o) => s + monetary(o), 0), 4);
+      expect(row.revenue).toBeCloseTo(
+        mine.reduce((s, o) => s + monetary(o), 0),
+        4,
+      );
     });
     expect(report.population).toBe(outcomes.length);
     expect(report.activeInWindow).toBe(outcomes.filter((o) => o.activeInWindow).length);
@@ -105,12 +115,16 @@ describe("quarterly report numbers", () => {
     expect(declining.length).toBeGreaterThan(0);
     expect(report.decliningTotal).toBe(declining.length);
     expect(new Set(report.declining.map((r) => r.accountid))).toEqual(new Set(declining.map((o) => o.accountid)));
-    for (const r of report.declining) expect(r.delta).toBe(outcomes.find((o) => o.accountid === r.accountid)!.trend.delta);
+    for (const r of report.declining)
+      expect(r.delta).toBe(outcomes.find((o) => o.accountid === r.accountid)!.trend.delta);
     const overdue = outcomes.filter((o) => o.stored.tier === "AAA" && o.cadence.overdueDays > 0);
     expect(overdue.length).toBeGreaterThan(0);
     expect(report.overdueTotal).toBe(overdue.length);
-    for (const r of report.overdue) expect(r.overdueDays).toBe(overdue.find((o) => o.accountid === r.accountid)!.cadence.overdueDays);
-    expect(report.overdue.map((r) => r.overdueDays)).toEqual([...report.overdue.map((r) => r.overdueDays)].sort((a, b) => b - a));
+    for (const r of report.overdue)
+      expect(r.overdueDays).toBe(overdue.find((o) => o.accountid === r.accountid)!.cadence.overdueDays);
+    expect(report.overdue.map((r) => r.overdueDays)).toEqual(
+      [...report.overdue.map((r) => r.overdueDays)].sort((a, b) => b - a),
+    );
   });
 
   it("the HTML shows those numbers and references nothing outside itself", () => {
@@ -120,7 +134,11 @@ describe("quarterly report numbers", () => {
     expect(html).toMatch(/<svg id="pareto-chart"[^>]*role="img"/);
     expect(html).not.toMatch(/<script|<link|<img|\ssrc=|\shref=|url\((?!#)|@import/i);
     // Account names are text, never markup.
-    const evil = renderReportHtml({ ...report, declining: [{ accountid: "x", tier: "A", monetary: 1, q0: 0, baseline: 5000, delta: -5000, name: "<b>x</b>&" }], decliningTotal: 1 });
+    const evil = renderReportHtml({
+      ...report,
+      declining: [{ accountid: "x", tier: "A", monetary: 1, q0: 0, baseline: 5000, delta: -5000, name: "<b>x</b>&" }],
+      decliningTotal: 1,
+    });
     expect(evil).toContain("&#60;b&#62;x&#60;/b&#62;&#38;");
   });
 });
@@ -139,7 +157,17 @@ describe("tiering report (CLI)", () => {
   it("a bad previous file is an input error naming its line", () => {
     const bad = join(dir, "bad-previous.csv");
     writeFileSync(bad, "accountid,tier\nabc,AAA\ndef,Z\n");
-    const r = tiering(["report", "--data", dir, "--as-of", "1998-07-01", "--previous", bad, "--out", join(dir, "x.html")]);
+    const r = tiering([
+      "report",
+      "--data",
+      dir,
+      "--as-of",
+      "1998-07-01",
+      "--previous",
+      bad,
+      "--out",
+      join(dir, "x.html"),
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad}:3 column tier: "Z" is not a tier`);
   });

@@ -5,7 +5,14 @@ import { removeFolders, tempFile } from "./env";
 
 afterAll(removeFolders);
 
-const header = { v: 1 as const, server: "http://127.0.0.1:1", asOf: 1_700_000_000_000, runId: "r", modelId: "m", modelJson: "{}" };
+const header = {
+  v: 1 as const,
+  server: "http://127.0.0.1:1",
+  asOf: 1_700_000_000_000,
+  runId: "r",
+  modelId: "m",
+  modelJson: "{}",
+};
 
 describe("checkpoint file", () => {
   it("replays what was recorded, and a torn last line is dropped and cut off before new lines are appended", () => {
@@ -24,7 +31,11 @@ describe("checkpoint file", () => {
     expect(again.written.get(0)).toMatchObject({ matrix: { none: { A: 1 } } });
     again.addUnit("k|3-4", []);
     expect(Checkpoint.load(file)!.units.has("k|3-4")).toBe(true);
-    expect(readFileSync(file, "utf8").split("\n").every((l) => l === "" || JSON.parse(l))).toBe(true);
+    expect(
+      readFileSync(file, "utf8")
+        .split("\n")
+        .every((l) => l === "" || JSON.parse(l)),
+    ).toBe(true);
   });
 
   it("rejects a file that is not a checkpoint, naming the line", () => {
@@ -41,7 +52,13 @@ describe("account-id ranges", () => {
   it("bounds sort the same as text and as SQL Server orders uniqueidentifier (last group first)", () => {
     const sqlKey = (g: string): string => {
       const [a, b, c, d, e] = g.split("-");
-      return e + d + c.match(/../g)!.reverse().join("") + b.match(/../g)!.reverse().join("") + a.match(/../g)!.reverse().join("");
+      return (
+        e +
+        d +
+        c.match(/../g)!.reverse().join("") +
+        b.match(/../g)!.reverse().join("") +
+        a.match(/../g)!.reverse().join("")
+      );
     };
     const bounds = [1, 2, 255, 256, 4096, 40000, 65535].map(boundGuid);
     expect([...bounds].sort()).toEqual(bounds);
@@ -56,6 +73,8 @@ describe("account-id ranges", () => {
     parts.slice(1).forEach((p, i) => expect(p.lo).toBe(parts[i].hi));
     expect(splitRange({ lo: 5, hi: 6 }, 4)).toEqual([{ lo: 5, hi: 6 }]);
     expect(idConditions("customerid", { lo: 0, hi: 65536 })).toBe("");
-    expect(idConditions("customerid", { lo: 0, hi: 2 })).toBe(`<condition attribute="customerid" operator="lt" value="${boundGuid(2)}" />`);
+    expect(idConditions("customerid", { lo: 0, hi: 2 })).toBe(
+      `<condition attribute="customerid" operator="lt" value="${boundGuid(2)}" />`,
+    );
   });
 });

@@ -33,7 +33,11 @@ describe("tiering rerank", () => {
     const matrix = io.out().split("Tier movement (current → new):\n")[1].trim().split("\n");
     expect(matrix[0].split(/\s+/)).toEqual(["from", "\\", "to", "AAA", "A", "B", "C", "total"]);
     // Never ranked: every account comes from "none", and the row adds up to the population.
-    const none = matrix.find((l) => l.startsWith("none"))!.split(/\s+/).slice(1).map(Number);
+    const none = matrix
+      .find((l) => l.startsWith("none"))!
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     const population = Number(/(\d+) active accounts/.exec(io.out())![1]);
     expect(none[4]).toBe(population);
     expect(none.slice(0, 4).reduce((a, b) => a + b, 0)).toBe(population);

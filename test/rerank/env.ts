@@ -21,7 +21,13 @@ export function removeFolders(): void {
 }
 
 export function sandboxFrom(dir: string, extra: Parameters<typeof startSandbox>[0] = {}): Promise<Sandbox> {
-  return startSandbox({ port: 0, steps: [], log: () => undefined, seed: (store) => void loadExportFolder(store, dir), ...extra });
+  return startSandbox({
+    port: 0,
+    steps: [],
+    log: () => undefined,
+    seed: (store) => void loadExportFolder(store, dir),
+    ...extra,
+  });
 }
 
 export function tempFile(name: string): string {

@@ -29,12 +29,32 @@ afterAll(async () => {
   removeFolders();
 });
 
-async function readViaAggregates(aggregateLimit?: number, sb: Sandbox = sandbox): Promise<{ facts: FactsTable; requests: number; cp: Checkpoint }> {
+async function readViaAggregates(
+  aggregateLimit?: number,
+  sb: Sandbox = sandbox,
+): Promise<{ facts: FactsTable; requests: number; cp: Checkpoint }> {
   const client = new RerankClient({ url: sb.origin, tokens: new StaticToken("") });
-  const cp = Checkpoint.fresh(null, { v: 1, server: sb.origin, asOf: AS_OF, runId: "t", modelId: null, modelJson: "{}" });
+  const cp = Checkpoint.fresh(null, {
+    v: 1,
+    server: sb.origin,
+    asOf: AS_OF,
+    runId: "t",
+    modelId: null,
+    modelJson: "{}",
+  });
   await readPopulation(client, cp, undefined, () => undefined);
   const kinds = factKinds(model, AS_OF);
-  await readUnits({ client, cp, concurrency: 4, population: cp.accountsPages.reduce((n, p) => n + p.ids.length, 0), onUnit: () => undefined, aggregateLimit }, kinds);
+  await readUnits(
+    {
+      client,
+      cp,
+      concurrency: 4,
+      population: cp.accountsPages.reduce((n, p) => n + p.ids.length, 0),
+      onUnit: () => undefined,
+      aggregateLimit,
+    },
+    kinds,
+  );
   return { facts: assembleFacts(cp, populationRows(cp), kinds, model, AS_OF), requests: client.requests, cp };
 }
 
@@ -62,7 +82,9 @@ function expectSameFacts(actual: FactsTable, expected: FactsTable): void {
   const e = byAccount(expected);
   expect([...a.keys()].sort()).toEqual([...e.keys()].sort());
   const differing: string[] = [];
-  for (const [id, want] of e) if (JSON.stringify(a.get(id)) !== JSON.stringify(want)) differing.push(`${id}: ${JSON.stringify(a.get(id))} != ${JSON.stringify(want)}`);
+  for (const [id, want] of e)
+    if (JSON.stringify(a.get(id)) !== JSON.stringify(want))
+      differing.push(`${id}: ${JSON.stringify(a.get(id))} != ${JSON.stringify(want)}`);
   expect(differing.slice(0, 5)).toEqual([]);
 }
 
@@ -99,23 +121,37 @@ describe("facts from grouped FetchXML aggregates", () => {
     // Three accounts with 40 invoices each (every 17 days, one credit note in five) and a limit of 10 rows.
     const folder = path.dirname(tempFile("x"));
     mkdirSync(folder, { recursive: true });
-    const ids = ["1a2b3c4d-0000-4000-8000-000000000001", "9f000000-0000-4000-8000-000000000002", "c0ffee00-0000-4000-8000-000000000003"];
+    const ids = [
+      "1a2b3c4d-0000-4000-8000-000000000001",
+      "9f000000-0000-4000-8000-000000000002",
+      "c0ffee00-0000-4000-8000-000000000003",
+    ];
     const iso = (t: number): string => new Date(t).toISOString().replace(/\.000Z$/, "Z");
     const inv: string[] = ["invoiceid,customerid,totalamount_base,statecode,createdon"];
-    const opp: string[] = ["opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate"];
+    const opp: string[] = [
+      "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate",
+    ];
     const act: string[] = ["activityid,regardingobjectid,activitytypecode,statecode,actualend"];
     const guid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
     let n = 1;
     ids.forEach((id, a) => {
       for (let k = 0; k < 40; k++) {
         const amount = k % 5 === 4 ? -(100 + k + a) : 1000 + 37.13 * k + a;
-        inv.push(`${guid(n++)},${id},${amount.toFixed(2)},${k % 7 === 0 ? 3 : 2},${iso(AS_OF - (k * 17 + a + 1) * 86_400_000 - 3_600_000)}`);
+        inv.push(
+          `${guid(n++)},${id},${amount.toFixed(2)},${k % 7 === 0 ? 3 : 2},${iso(AS_OF - (k * 17 + a + 1) * 86_400_000 - 3_600_000)}`,
+        );
       }
-      for (let k = 0; k < 8; k++) opp.push(`${guid(n++)},${id},0,,${500 * (k + 1)},${10 * (k + 1)},,2027-01-01T00:00:00Z`);
-      for (let k = 0; k < 14; k++) opp.push(`${guid(n++)},${id},1,${(777.77 + k).toFixed(2)},800,,${iso(AS_OF - (k * 29 + 3) * 86_400_000)},`);
-      for (let k = 0; k < 25; k++) act.push(`${guid(n++)},${id},phonecall,1,${iso(AS_OF - (k * 11 + a) * 86_400_000 - 60_000)}`);
+      for (let k = 0; k < 8; k++)
+        opp.push(`${guid(n++)},${id},0,,${500 * (k + 1)},${10 * (k + 1)},,2027-01-01T00:00:00Z`);
+      for (let k = 0; k < 14; k++)
+        opp.push(`${guid(n++)},${id},1,${(777.77 + k).toFixed(2)},800,,${iso(AS_OF - (k * 29 + 3) * 86_400_000)},`);
+      for (let k = 0; k < 25; k++)
+        act.push(`${guid(n++)},${id},phonecall,1,${iso(AS_OF - (k * 11 + a) * 86_400_000 - 60_000)}`);
     });
-    writeFileSync(path.join(folder, "accounts.csv"), "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n");
+    writeFileSync(
+      path.join(folder, "accounts.csv"),
+      "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n",
+    );
     writeFileSync(path.join(folder, "invoices.csv"), inv.join("\n") + "\n");
     writeFileSync(path.join(folder, "opportunities.csv"), opp.join("\n") + "\n");
     writeFileSync(path.join(folder, "activities.csv"), act.join("\n") + "\n");
@@ -135,19 +171,36 @@ describe("facts from grouped FetchXML aggregates", () => {
     // row-by-row read of the window's credit notes pages on with paging cookies (5,000 rows a page).
     const folder = path.join(path.dirname(tempFile("x")), "credit-notes");
     mkdirSync(folder, { recursive: true });
-    const ids = ["1a2b3c4d-0000-4000-8000-000000000011", "9f000000-0000-4000-8000-000000000012", "c0ffee00-0000-4000-8000-000000000013"];
+    const ids = [
+      "1a2b3c4d-0000-4000-8000-000000000011",
+      "9f000000-0000-4000-8000-000000000012",
+      "c0ffee00-0000-4000-8000-000000000013",
+    ];
     const iso = (t: number): string => new Date(t).toISOString().replace(/\.000Z$/, "Z");
     const guid = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
     const inv: string[] = ["invoiceid,customerid,totalamount_base,statecode,createdon"];
     for (let k = 0; k < 12_000; k++) {
       const amount = k % 11 === 0 ? 0 : -((k % 997) + 0.37);
-      inv.push(`${guid(k + 1)},${ids[k % 3]},${amount.toFixed(2)},${k % 13 === 0 ? 3 : 2},${iso(AS_OF - 1_000 - k * 3_333_333)}`);
+      inv.push(
+        `${guid(k + 1)},${ids[k % 3]},${amount.toFixed(2)},${k % 13 === 0 ? 3 : 2},${iso(AS_OF - 1_000 - k * 3_333_333)}`,
+      );
     }
-    ids.forEach((id, a) => inv.push(`${guid(20_000 + a)},${id},${(5000 + a).toFixed(2)},2,${iso(AS_OF - (a + 5) * 86_400_000)}`));
-    writeFileSync(path.join(folder, "accounts.csv"), "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n");
+    ids.forEach((id, a) =>
+      inv.push(`${guid(20_000 + a)},${id},${(5000 + a).toFixed(2)},2,${iso(AS_OF - (a + 5) * 86_400_000)}`),
+    );
+    writeFileSync(
+      path.join(folder, "accounts.csv"),
+      "accountid,name,statecode\n" + ids.map((id, i) => `${id},Account ${i},0`).join("\n") + "\n",
+    );
     writeFileSync(path.join(folder, "invoices.csv"), inv.join("\n") + "\n");
-    writeFileSync(path.join(folder, "opportunities.csv"), "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\n");
-    writeFileSync(path.join(folder, "activities.csv"), "activityid,regardingobjectid,activitytypecode,statecode,actualend\n");
+    writeFileSync(
+      path.join(folder, "opportunities.csv"),
+      "opportunityid,customerid,statecode,actualvalue_base,estimatedvalue_base,closeprobability,actualclosedate,estimatedclosedate\n",
+    );
+    writeFileSync(
+      path.join(folder, "activities.csv"),
+      "activityid,regardingobjectid,activitytypecode,statecode,actualend\n",
+    );
     const small = await sandboxFrom(folder);
     try {
       const expected = await loadFacts(folder, model, AS_OF);

@@ -8,7 +8,11 @@ let s: Sandbox;
 const QUIET = { "MSCRM.BypassBusinessLogicExecution": "CustomSync,CustomAsync" };
 
 async function create(set: string, body: Record<string, unknown>): Promise<string> {
-  const r = await fetch(`${s.url}${set}`, { method: "POST", headers: { "content-type": "application/json", ...QUIET }, body: JSON.stringify(body) });
+  const r = await fetch(`${s.url}${set}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...QUIET },
+    body: JSON.stringify(body),
+  });
   if (r.status !== 204) throw new Error(`POST ${set}: ${r.status} ${await r.text()}`);
   return /\(([0-9a-f-]{36})\)$/.exec(r.headers.get("odata-entityid") ?? "")![1];
 }
@@ -21,7 +25,13 @@ beforeAll(async () => {
     const user = await create("systemusers", { fullname: name });
     await create("teammemberships", { teamid: team, systemuserid: user });
   }
-  await create("ct_tierpolicies", { ct_name: "AAA", ct_tier: TIER_OPTIONS.AAA, ct_cadencedays: 14, ct_responsetimehours: 8, "ct_servicerepteamid@odata.bind": `/teams(${team})` });
+  await create("ct_tierpolicies", {
+    ct_name: "AAA",
+    ct_tier: TIER_OPTIONS.AAA,
+    ct_cadencedays: 14,
+    ct_responsetimehours: 8,
+    "ct_servicerepteamid@odata.bind": `/teams(${team})`,
+  });
 }, 60_000);
 afterAll(async () => {
   await s.close();
@@ -45,5 +55,7 @@ it("gives every new AAA account a rep, balanced over the team, one task per rep,
   const second = await runRerank({ url: s.origin, asOf: AS_OF, checkpointFile: tempFile("cp.jsonl") });
   expect(second.written).toBe(0);
   expect([...s.store.rows("task")]).toHaveLength(3);
-  expect([...s.store.rows("account")].filter((a) => a.ct_tier === TIER_OPTIONS.AAA).map((a) => lookupId(a.ct_servicerepid))).toEqual(reps);
+  expect(
+    [...s.store.rows("account")].filter((a) => a.ct_tier === TIER_OPTIONS.AAA).map((a) => lookupId(a.ct_servicerepid)),
+  ).toEqual(reps);
 }, 120_000);

@@ -1,5 +1,13 @@
 import { readFileSync, existsSync } from "node:fs";
-import { outcomeAt, parseModel, rankFacts, rankTableFromColumns, tierFromOption, TIER_CHANGE_SOURCE_OPTIONS, TIER_OPTIONS } from "../../src/engine";
+import {
+  outcomeAt,
+  parseModel,
+  rankFacts,
+  rankTableFromColumns,
+  tierFromOption,
+  TIER_CHANGE_SOURCE_OPTIONS,
+  TIER_OPTIONS,
+} from "../../src/engine";
 import { loadFacts } from "../../src/export-reader/load";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { runRerank, type RerankOptions, type RerankSummary } from "../../plugins/rerank";
@@ -26,9 +34,30 @@ async function sandbox(extra: Parameters<typeof sandboxFrom>[1] = {}): Promise<S
 }
 
 const run = (s: Sandbox, o: Partial<RerankOptions> = {}): Promise<RerankSummary> =>
-  runRerank({ url: s.origin, asOf: AS_OF, checkpointFile: tempFile("cp.jsonl"), retry: { baseDelayMs: 1, maxDelayMs: 5 }, ...o });
+  runRerank({
+    url: s.origin,
+    asOf: AS_OF,
+    checkpointFile: tempFile("cp.jsonl"),
+    retry: { baseDelayMs: 1, maxDelayMs: 5 },
+    ...o,
+  });
 
-const TIER_COLUMNS = ["ct_tier", "ct_computedtier", "ct_tierscore", "ct_tierreason", "ct_tierchangedon", "ct_previoustier", "ct_trend", "ct_trenddelta", "ct_revenue12m", "ct_lasttouchon", "ct_nexttouchdue", "ct_cadencedays", "ct_touchchannel", "ct_tiercalculatedon"];
+const TIER_COLUMNS = [
+  "ct_tier",
+  "ct_computedtier",
+  "ct_tierscore",
+  "ct_tierreason",
+  "ct_tierchangedon",
+  "ct_previoustier",
+  "ct_trend",
+  "ct_trenddelta",
+  "ct_revenue12m",
+  "ct_lasttouchon",
+  "ct_nexttouchdue",
+  "ct_cadencedays",
+  "ct_touchchannel",
+  "ct_tiercalculatedon",
+];
 
 /** Every account's tier columns and the history rows (by account, without their ids), sorted: comparable across sandboxes. */
 function state(s: Sandbox): { accounts: Record<string, unknown>[]; history: string[]; model: Record<string, unknown> } {
@@ -36,10 +65,27 @@ function state(s: Sandbox): { accounts: Record<string, unknown>[]; history: stri
     .map((r) => ({ accountid: r.accountid, ...Object.fromEntries(TIER_COLUMNS.map((c) => [c, r[c] ?? null])) }))
     .sort((a, b) => String(a.accountid).localeCompare(String(b.accountid)));
   const history = [...s.store.rows("ct_tierhistory")]
-    .map((h) => JSON.stringify([(h.ct_accountid as { id: string }).id, h.ct_fromtier, h.ct_totier, h.ct_score, h.ct_source, h.ct_changedon, h.ct_reason]))
+    .map((h) =>
+      JSON.stringify([
+        (h.ct_accountid as { id: string }).id,
+        h.ct_fromtier,
+        h.ct_totier,
+        h.ct_score,
+        h.ct_source,
+        h.ct_changedon,
+        h.ct_reason,
+      ]),
+    )
     .sort();
   const m = [...s.store.rows("ct_tiermodel")];
-  return { accounts, history, model: m.length === 1 ? { cut: m[0].ct_cutpointsjson, q: m[0].ct_kpiquantilesjson, n: m[0].ct_rerankaccountcount } : { rows: m.length } };
+  return {
+    accounts,
+    history,
+    model:
+      m.length === 1
+        ? { cut: m[0].ct_cutpointsjson, q: m[0].ct_kpiquantilesjson, n: m[0].ct_rerankaccountcount }
+        : { rows: m.length },
+  };
 }
 
 async function expectedTiers(): Promise<Map<string, string>> {
@@ -72,7 +118,8 @@ describe("tiering re-rank against the sandbox", () => {
     expect(summary.accounts).toBe(expected.size);
     expect(summary.written).toBe(expected.size);
     expect(summary.requests).toBeLessThan(summary.accounts / 10);
-    for (const [id, tier] of expected) expect([id, tierFromOption(s.store.get("account", id)!.ct_tier as number)]).toEqual([id, tier]);
+    for (const [id, tier] of expected)
+      expect([id, tierFromOption(s.store.get("account", id)!.ct_tier as number)]).toEqual([id, tier]);
     const models = [...s.store.rows("ct_tiermodel")];
     expect(models).toHaveLength(1);
     expect(models[0].ct_name).toBe(readDefaults().model.name);
@@ -93,25 +140,55 @@ describe("tiering re-rank against the sandbox", () => {
     // Diagonal only: everyone keeps the tier they have.
     for (const [from, row] of Object.entries(again.matrix)) expect(Object.keys(row)).toEqual([from]);
 
-    const ctx = { userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001", correlationId: "c0ffee00-0000-4000-8000-000000000001", bypassSync: true, bypassAsync: true };
+    const ctx = {
+      userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+      correlationId: "c0ffee00-0000-4000-8000-000000000001",
+      bypassSync: true,
+      bypassAsync: true,
+    };
     const accounts = [...s.store.rows("account")].filter((a) => a.statecode === 0);
     const cAccount = accounts.find((a) => a.ct_tier === TIER_OPTIONS.C)!;
     // The two lowest-scored A accounts, now said to hold AAA: one since yesterday, one for 400 days.
-    const [held, demoted] = accounts.filter((a) => a.ct_tier === TIER_OPTIONS.A).sort((a, b) => (a.ct_tierscore as number) - (b.ct_tierscore as number));
+    const [held, demoted] = accounts
+      .filter((a) => a.ct_tier === TIER_OPTIONS.A)
+      .sort((a, b) => (a.ct_tierscore as number) - (b.ct_tierscore as number));
     const DAY = 86_400_000;
     s.store.atomically((tx) => {
-      s.store.update(tx, "account", cAccount.accountid as string, { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "strategic" }, ctx);
-      s.store.update(tx, "account", held.accountid as string, { ct_tier: TIER_OPTIONS.AAA, ct_tierchangedon: AS_OF - DAY }, ctx);
-      s.store.update(tx, "account", demoted.accountid as string, { ct_tier: TIER_OPTIONS.AAA, ct_tierchangedon: AS_OF - 400 * DAY }, ctx);
+      s.store.update(
+        tx,
+        "account",
+        cAccount.accountid as string,
+        { ct_tieroverride: TIER_OPTIONS.AAA, ct_tieroverridereason: "strategic" },
+        ctx,
+      );
+      s.store.update(
+        tx,
+        "account",
+        held.accountid as string,
+        { ct_tier: TIER_OPTIONS.AAA, ct_tierchangedon: AS_OF - DAY },
+        ctx,
+      );
+      s.store.update(
+        tx,
+        "account",
+        demoted.accountid as string,
+        { ct_tier: TIER_OPTIONS.AAA, ct_tierchangedon: AS_OF - 400 * DAY },
+        ctx,
+      );
     });
     const third = await run(s);
-    const after = (a: Record<string, unknown>): Record<string, unknown> => s.store.get("account", a.accountid as string)!;
+    const after = (a: Record<string, unknown>): Record<string, unknown> =>
+      s.store.get("account", a.accountid as string)!;
     expect([after(cAccount).ct_tier, after(cAccount).ct_computedtier]).toEqual([TIER_OPTIONS.AAA, TIER_OPTIONS.C]);
     expect([after(held).ct_tier, after(held).ct_computedtier]).toEqual([TIER_OPTIONS.AAA, TIER_OPTIONS.A]);
     expect([after(demoted).ct_tier, after(demoted).ct_computedtier]).toEqual([TIER_OPTIONS.A, TIER_OPTIONS.A]);
     expect(third.matrix).toMatchObject({ C: { AAA: 1 }, AAA: { A: 1 } });
-    const newRows = [...s.store.rows("ct_tierhistory")].filter((h) => (h.ct_changedon as number) >= AS_OF - 1000 && h.ct_fromtier !== null);
-    const byAccount = Object.fromEntries(newRows.map((h) => [(h.ct_accountid as { id: string }).id, [h.ct_fromtier, h.ct_totier, h.ct_source]]));
+    const newRows = [...s.store.rows("ct_tierhistory")].filter(
+      (h) => (h.ct_changedon as number) >= AS_OF - 1000 && h.ct_fromtier !== null,
+    );
+    const byAccount = Object.fromEntries(
+      newRows.map((h) => [(h.ct_accountid as { id: string }).id, [h.ct_fromtier, h.ct_totier, h.ct_source]]),
+    );
     expect(byAccount).toEqual({
       [cAccount.accountid as string]: [TIER_OPTIONS.C, TIER_OPTIONS.AAA, TIER_CHANGE_SOURCE_OPTIONS.override],
       [demoted.accountid as string]: [TIER_OPTIONS.AAA, TIER_OPTIONS.A, TIER_CHANGE_SOURCE_OPTIONS.rerank],
@@ -147,7 +224,7 @@ describe("tiering re-rank against the sandbox", () => {
       return res;
     });
     let seed = 12345;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let interruptions = 0;
     let last: RerankSummary | undefined;
     try {
@@ -175,16 +252,27 @@ describe("tiering re-rank against the sandbox", () => {
     expect(got.model).toEqual(want.model);
     expect(got.history).toEqual(want.history);
     expect(last!.matrix).toEqual(full.matrix);
-    expect({ written: last!.written, historyRows: last!.historyRows }).toEqual({ written: full.written, historyRows: full.historyRows });
+    expect({ written: last!.written, historyRows: last!.historyRows }).toEqual({
+      written: full.written,
+      historyRows: full.historyRows,
+    });
   }, 180_000);
 
   it("refuses to resume a checkpoint of another environment or as-of", async () => {
     const s = await sandbox();
     const cp = tempFile("other.jsonl");
     const controller = new AbortController();
-    await expect(run(s, { checkpointFile: cp, signal: controller.signal, onProgress: (_d, _t, phase) => phase === "facts" && controller.abort() })).rejects.toThrow();
+    await expect(
+      run(s, {
+        checkpointFile: cp,
+        signal: controller.signal,
+        onProgress: (_d, _t, phase) => phase === "facts" && controller.abort(),
+      }),
+    ).rejects.toThrow();
     expect(readFileSync(cp, "utf8").split("\n")[0]).toContain(s.origin);
     await expect(run(s, { checkpointFile: cp, resume: true, asOf: AS_OF + 1 })).rejects.toThrow(/as of/);
-    await expect(runRerank({ url: "http://127.0.0.1:1", checkpointFile: cp, resume: true })).rejects.toThrow(/belongs to a run against/);
+    await expect(runRerank({ url: "http://127.0.0.1:1", checkpointFile: cp, resume: true })).rejects.toThrow(
+      /belongs to a run against/,
+    );
   }, 60_000);
 });

@@ -19,7 +19,12 @@ beforeAll(async () => {
   });
   sandbox = await sandboxFrom(await sampleFolder(300, 5), { token: TOKEN });
   checkpoint = tempFile("timer.jsonl");
-  Object.assign(process.env, { DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: TOKEN, CT_RERANK_CHECKPOINT: checkpoint, LOG_LEVEL: "silent" });
+  Object.assign(process.env, {
+    DATAVERSE_URL: sandbox.origin,
+    DATAVERSE_TOKEN: TOKEN,
+    CT_RERANK_CHECKPOINT: checkpoint,
+    LOG_LEVEL: "silent",
+  });
   delete process.env.CT_RERANK_SCHEDULE;
   // Loaded after the spy is in place, as the Functions host loads the app module.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -32,7 +37,11 @@ afterAll(async () => {
   removeFolders();
 });
 
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
 
 describe("Azure Functions timer trigger", () => {
   it("registers one timer, nightly at 02:00 UTC unless CT_RERANK_SCHEDULE says otherwise", () => {
@@ -61,6 +70,8 @@ describe("Azure Functions timer trigger", () => {
     const { readTimerConfig } = require("../../plugins/rerank/timer") as typeof import("../../plugins/rerank/timer");
     expect(() => readTimerConfig({ DATAVERSE_URL: sandbox.origin })).toThrow(/DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID/);
     expect(() => readTimerConfig({ DATAVERSE_TOKEN: TOKEN })).toThrow(/^DATAVERSE_URL: is required$/);
-    expect(() => readTimerConfig({ DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: "x", CT_RERANK_CONCURRENCY: "0" })).toThrow(/CT_RERANK_CONCURRENCY/);
+    expect(() =>
+      readTimerConfig({ DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: "x", CT_RERANK_CONCURRENCY: "0" }),
+    ).toThrow(/CT_RERANK_CONCURRENCY/);
   });
 });

@@ -22,7 +22,10 @@ describe("tiering sample", () => {
     [["--accounts", "1e3", "--seed", "1", "--out", "x"], /--accounts must be a whole number, got "1e3"/],
     [["--accounts", "10", "--seed", "4294967296", "--out", "x"], /--seed must be between 0 and 4294967295/],
     [["--accounts", "10", "--seed", "-1", "--out", "x"], /--seed/],
-    [["--accounts", "10", "--seed", "1", "--out", "x", "--as-of", "2026-02-30"], /--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"/],
+    [
+      ["--accounts", "10", "--seed", "1", "--out", "x", "--as-of", "2026-02-30"],
+      /--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"/,
+    ],
     [["--accounts", "10", "--seed", "1", "--out", "x", "--as-of", "1 July 2026"], /--as-of must be a calendar date/],
     [["--accounts", "10", "--seed", "1", "--out", "x", "--months", "0"], /--months must be between 1 and/],
     [["--accounts", "10", "--seed", "1", "--out", "x", "--colour"], /Unknown option '--colour'/],
@@ -73,7 +76,10 @@ describe("tiering sample", () => {
   it("honours --as-of and --months", async () => {
     const cwd = tempDir();
     const io = memoryIo(cwd);
-    const code = await sampleCommand.run(["--accounts", "150", "--seed", "3", "--out", cwd, "--as-of", "2024-03-31", "--months", "8"], io);
+    const code = await sampleCommand.run(
+      ["--accounts", "150", "--seed", "3", "--out", cwd, "--as-of", "2024-03-31", "--months", "8"],
+      io,
+    );
     expect(code).toBe(0);
     expectConsistent(readFolder(cwd), 150, Date.UTC(2024, 2, 31), Date.UTC(2023, 6, 31));
     expect(io.out()).toContain("8 months before 2024-03-31");

@@ -17,7 +17,8 @@ async function sample(accounts: number, seed: number, out = tempDir()): Promise<
   return out;
 }
 
-const fileBytes = (dir: string): Buffer[] => Object.values(SAMPLE_FILES).map((f) => readFileSync(path.join(dir, f.file)));
+const fileBytes = (dir: string): Buffer[] =>
+  Object.values(SAMPLE_FILES).map((f) => readFileSync(path.join(dir, f.file)));
 
 describe("determinism", () => {
   it("gives byte-identical files for the same seed and arguments", async () => {
@@ -191,7 +192,9 @@ describe("writing", () => {
     const dir = tempDir();
     const file = path.join(dir, "not-a-folder");
     writeFileSync(file, "x");
-    await expect(generateSample({ accounts: 5, seed: 1, asOf: AS_OF, months: MONTHS, out: file })).rejects.toThrow(/not a folder/);
+    await expect(generateSample({ accounts: 5, seed: 1, asOf: AS_OF, months: MONTHS, out: file })).rejects.toThrow(
+      /not a folder/,
+    );
     expect(readdirSync(dir)).toEqual(["not-a-folder"]);
   });
 

@@ -78,7 +78,13 @@ export function expectConsistent(f: Folder, accounts: number, asOf: number, star
     guid(file, i, "opportunityid", r.opportunityid);
     check(file, i, "customerid", r.customerid, ids.has(r.customerid));
     check(file, i, "estimatedvalue_base", r.estimatedvalue_base, money(r.estimatedvalue_base, 1));
-    check(file, i, "estimatedclosedate", r.estimatedclosedate, /^\d{4}-\d{2}-\d{2}T00:00:00Z$/.test(r.estimatedclosedate));
+    check(
+      file,
+      i,
+      "estimatedclosedate",
+      r.estimatedclosedate,
+      /^\d{4}-\d{2}-\d{2}T00:00:00Z$/.test(r.estimatedclosedate),
+    );
     if (r.statecode === "0") {
       const p = r.closeprobability;
       check(file, i, "closeprobability", p, /^\d{1,3}$/.test(p) && Number(p) <= 100);
@@ -89,16 +95,34 @@ export function expectConsistent(f: Folder, accounts: number, asOf: number, star
     } else {
       check(file, i, "statecode", r.statecode, r.statecode === "1" || r.statecode === "2");
       check(file, i, "closeprobability", r.closeprobability, r.closeprobability === "");
-      check(file, i, "actualclosedate", r.actualclosedate, inPeriod(r.actualclosedate) && r.actualclosedate.endsWith("T00:00:00Z"));
+      check(
+        file,
+        i,
+        "actualclosedate",
+        r.actualclosedate,
+        inPeriod(r.actualclosedate) && r.actualclosedate.endsWith("T00:00:00Z"),
+      );
       const won = r.statecode === "1";
-      check(file, i, "actualvalue_base", r.actualvalue_base, won ? money(r.actualvalue_base, 1) : r.actualvalue_base === "");
+      check(
+        file,
+        i,
+        "actualvalue_base",
+        r.actualvalue_base,
+        won ? money(r.actualvalue_base, 1) : r.actualvalue_base === "",
+      );
     }
   });
   f.activities.forEach((r, i) => {
     const file = "activities.csv";
     guid(file, i, "activityid", r.activityid);
     check(file, i, "regardingobjectid", r.regardingobjectid, ids.has(r.regardingobjectid));
-    check(file, i, "activitytypecode", r.activitytypecode, ["phonecall", "appointment", "email"].includes(r.activitytypecode));
+    check(
+      file,
+      i,
+      "activitytypecode",
+      r.activitytypecode,
+      ["phonecall", "appointment", "email"].includes(r.activitytypecode),
+    );
     check(file, i, "statecode", r.statecode, r.statecode === "0" || r.statecode === "1");
     check(file, i, "actualend", r.actualend, r.statecode === "1" ? inPeriod(r.actualend) : r.actualend === "");
   });

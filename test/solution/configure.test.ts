@@ -55,7 +55,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 /** Answers the two calls configure makes the way the Web API does. */
 function dataverse(endpoints: unknown[]) {
   return (req: Recorded, res: ServerResponse): void => {
-    if (req.method === "GET" && req.url.startsWith("/api/data/v9.2/serviceendpoints?")) return json(res, 200, { "@odata.context": "x", value: endpoints });
+    if (req.method === "GET" && req.url.startsWith("/api/data/v9.2/serviceendpoints?"))
+      return json(res, 200, { "@odata.context": "x", value: endpoints });
     if (req.method === "PATCH" && req.url === `/api/data/v9.2/serviceendpoints(${ID})`) {
       res.writeHead(204, { "OData-Version": "4.0" });
       return void res.end();
@@ -76,12 +77,27 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out, err };
 }
 
-const ok = () => ["--url", base, "--endpoint-url", "https://tiering.contoso.com/api/webhook", "--key", KEY, "--token", TOKEN];
+const ok = () => [
+  "--url",
+  base,
+  "--endpoint-url",
+  "https://tiering.contoso.com/api/webhook",
+  "--key",
+  KEY,
+  "--token",
+  TOKEN,
+];
 
 describe("tiering configure", () => {
   test("finds the endpoint by name, then PATCHes its url, auth type and key", async () => {
     const r = await run(ok());
-    expect(r).toEqual({ code: 0, out: expect.stringContaining(`"${WEBHOOK_ENDPOINT_NAME}" (${ID}) now sends to https://tiering.contoso.com/api/webhook`), err: "" });
+    expect(r).toEqual({
+      code: 0,
+      out: expect.stringContaining(
+        `"${WEBHOOK_ENDPOINT_NAME}" (${ID}) now sends to https://tiering.contoso.com/api/webhook`,
+      ),
+      err: "",
+    });
     expect(requests.map((q) => `${q.method} ${decodeURIComponent(q.url)}`)).toEqual([
       `GET /api/data/v9.2/serviceendpoints?$select=serviceendpointid,name,contract&$filter=name eq '${WEBHOOK_ENDPOINT_NAME}'`,
       `PATCH /api/data/v9.2/serviceendpoints(${ID})`,
@@ -95,7 +111,11 @@ describe("tiering configure", () => {
     const patch = requests[1];
     expect(patch.headers["if-match"]).toBe("*");
     expect(patch.headers["content-type"]).toBe("application/json; charset=utf-8");
-    expect(JSON.parse(patch.body)).toEqual({ url: "https://tiering.contoso.com/api/webhook", authtype: 4, authvalue: KEY });
+    expect(JSON.parse(patch.body)).toEqual({
+      url: "https://tiering.contoso.com/api/webhook",
+      authtype: 4,
+      authvalue: KEY,
+    });
   });
 
   test("the key is never printed", async () => {
@@ -103,7 +123,10 @@ describe("tiering configure", () => {
     expect(r.out + r.err).not.toContain(KEY);
     // Not even when the server echoes it back in an error.
     const lookup = dataverse([{ serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 }]);
-    reply = (req, res) => (req.method === "GET" ? lookup(req, res) : json(res, 400, { error: { message: `bad authvalue ${JSON.parse(req.body).authvalue}` } }));
+    reply = (req, res) =>
+      req.method === "GET"
+        ? lookup(req, res)
+        : json(res, 400, { error: { message: `bad authvalue ${JSON.parse(req.body).authvalue}` } });
     const failed = await run(ok());
     expect(failed.code).toBe(1);
     expect(failed.err).toContain("updating service endpoint");
@@ -133,8 +156,16 @@ describe("tiering configure", () => {
   test("says what to do when the solution is not imported, the name is ambiguous, or it is no webhook", async () => {
     reply = dataverse([]);
     let r = await run(ok());
-    expect([r.code, r.err]).toEqual([1, expect.stringContaining(`no service endpoint named "${WEBHOOK_ENDPOINT_NAME}" in ${base}: import the CustomerTiering solution first`)]);
-    reply = dataverse([{ serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 }, { serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 }]);
+    expect([r.code, r.err]).toEqual([
+      1,
+      expect.stringContaining(
+        `no service endpoint named "${WEBHOOK_ENDPOINT_NAME}" in ${base}: import the CustomerTiering solution first`,
+      ),
+    ]);
+    reply = dataverse([
+      { serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 },
+      { serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 },
+    ]);
     r = await run(ok());
     expect(r.err).toContain("2 service endpoints are named");
     reply = dataverse([{ serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 1 }]);
@@ -144,10 +175,15 @@ describe("tiering configure", () => {
   });
 
   test("reports the Web API's error message and status", async () => {
-    reply = (_req, res) => json(res, 401, { error: { code: "0x80040220", message: "Principal user is missing prvReadServiceEndpoint privilege" } });
+    reply = (_req, res) =>
+      json(res, 401, {
+        error: { code: "0x80040220", message: "Principal user is missing prvReadServiceEndpoint privilege" },
+      });
     const r = await run(ok());
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`tiering configure: error: looking up service endpoint "${WEBHOOK_ENDPOINT_NAME}" at ${base} failed with HTTP 401: Principal user is missing prvReadServiceEndpoint privilege\n`);
+    expect(r.err).toBe(
+      `tiering configure: error: looking up service endpoint "${WEBHOOK_ENDPOINT_NAME}" at ${base} failed with HTTP 401: Principal user is missing prvReadServiceEndpoint privilege\n`,
+    );
   });
 
   test("an environment that does not answer is an error, not a crash", async () => {
@@ -164,13 +200,21 @@ describe("tiering configure", () => {
     const saved = process.env.DATAVERSE_TOKEN;
     delete process.env.DATAVERSE_TOKEN;
     try {
-      await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--key", KEY])).rejects.toThrow(new UsageError("no access token: pass --token or set DATAVERSE_TOKEN"));
+      await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--key", KEY])).rejects.toThrow(
+        new UsageError("no access token: pass --token or set DATAVERSE_TOKEN"),
+      );
     } finally {
       if (saved !== undefined) process.env.DATAVERSE_TOKEN = saved;
     }
-    await expect(run(["--url", base, "--endpoint-url", "http://tiering.contoso.com/hook", "--key", KEY, "--token", TOKEN])).rejects.toThrow(/--endpoint-url "http:\/\/tiering.contoso.com\/hook" must use https/);
-    await expect(run(["--url", "contoso", "--endpoint-url", "https://x.example/hook", "--key", KEY, "--token", TOKEN])).rejects.toThrow(/--url "contoso" is not an absolute URL/);
-    await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--token", TOKEN])).rejects.toThrow(/--key is required/);
+    await expect(
+      run(["--url", base, "--endpoint-url", "http://tiering.contoso.com/hook", "--key", KEY, "--token", TOKEN]),
+    ).rejects.toThrow(/--endpoint-url "http:\/\/tiering.contoso.com\/hook" must use https/);
+    await expect(
+      run(["--url", "contoso", "--endpoint-url", "https://x.example/hook", "--key", KEY, "--token", TOKEN]),
+    ).rejects.toThrow(/--url "contoso" is not an absolute URL/);
+    await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--token", TOKEN])).rejects.toThrow(
+      /--key is required/,
+    );
     expect(requests).toEqual([]);
   });
 });

@@ -1,5 +1,10 @@
 import { Metadata, type ColumnDef } from "../../local-dataverse/metadata";
-import { DATE_ONLY_COLUMNS, ENTITY_SETS, OVERRIDE_COLUMNS, TIER_HISTORY_SOURCE } from "../../plugins/dataverse/metadata";
+import {
+  DATE_ONLY_COLUMNS,
+  ENTITY_SETS,
+  OVERRIDE_COLUMNS,
+  TIER_HISTORY_SOURCE,
+} from "../../plugins/dataverse/metadata";
 import { readSolutionSource, type Column } from "../../solution/scripts/source-model";
 import { readStepRegistrations } from "../../solution/scripts/steps";
 
@@ -40,10 +45,16 @@ describe("the sandbox serves the solution's tables and columns", () => {
         if (c.type === "datetime") expect([c.logicalName, !!s!.dateOnly]).toEqual([c.logicalName, c.format === "date"]);
         if (c.type === "picklist") {
           const values = source.optionSets.get(c.optionSetName)!.options.map((o) => o.value);
-          expect([c.logicalName, Object.keys(s!.options ?? {}).map(Number).sort()]).toEqual([c.logicalName, values]);
+          expect([
+            c.logicalName,
+            Object.keys(s!.options ?? {})
+              .map(Number)
+              .sort(),
+          ]).toEqual([c.logicalName, values]);
         }
         // A longer limit in the sandbox would accept text Dataverse refuses.
-        if (c.maxLength !== undefined && s!.maxLength !== undefined) expect([c.logicalName, s!.maxLength <= c.maxLength]).toEqual([c.logicalName, true]);
+        if (c.maxLength !== undefined && s!.maxLength !== undefined)
+          expect([c.logicalName, s!.maxLength <= c.maxLength]).toEqual([c.logicalName, true]);
       }
     });
   }
@@ -53,7 +64,9 @@ describe("the plugin service's assumptions", () => {
   const account = source.entities.get("account")!;
 
   test("date-only account columns", () => {
-    const dateOnly = [...account.columns.values()].filter((c) => c.type === "datetime" && c.format === "date").map((c) => c.logicalName);
+    const dateOnly = [...account.columns.values()]
+      .filter((c) => c.type === "datetime" && c.format === "date")
+      .map((c) => c.logicalName);
     expect([...DATE_ONLY_COLUMNS].sort()).toEqual(dateOnly.sort());
   });
 
@@ -69,7 +82,9 @@ describe("the plugin service's assumptions", () => {
   });
 
   test("entity set names of the solution's tables it uses", () => {
-    const used = [...source.entities.values()].filter((e) => e.entitySetName && ENTITY_SETS[e.logicalName] !== undefined);
+    const used = [...source.entities.values()].filter(
+      (e) => e.entitySetName && ENTITY_SETS[e.logicalName] !== undefined,
+    );
     expect(used.map((e) => e.logicalName).sort()).toEqual(expect.arrayContaining(["ct_tierhistory", "ct_tiermodel"]));
     for (const e of used) expect([e.logicalName, ENTITY_SETS[e.logicalName]]).toEqual([e.logicalName, e.entitySetName]);
   });

@@ -28,14 +28,31 @@ describe("solution/data/defaults.json", () => {
     const source = readSolutionSource();
     const policy = source.entities.get("ct_tierpolicy")!.columns;
     const model = source.entities.get("ct_tiermodel")!.columns;
-    for (const c of ["ct_name", "ct_tier", "ct_cadencedays", "ct_touchchannel", "ct_serviceprivileges", "ct_responsetimehours"]) expect(policy.has(c)).toBe(true);
+    for (const c of [
+      "ct_name",
+      "ct_tier",
+      "ct_cadencedays",
+      "ct_touchchannel",
+      "ct_serviceprivileges",
+      "ct_responsetimehours",
+    ])
+      expect(policy.has(c)).toBe(true);
     for (const c of ["ct_name", "ct_modeljson"]) expect(model.has(c)).toBe(true);
-    const maxLength = (file: string, column: string) => Number(new RegExp(`<LogicalName>${column}</LogicalName>[\\s\\S]*?<MaxLength>(\\d+)</MaxLength>`).exec(readFileSync(file, "utf8"))![1]);
+    const maxLength = (file: string, column: string) =>
+      Number(
+        new RegExp(`<LogicalName>${column}</LogicalName>[\\s\\S]*?<MaxLength>(\\d+)</MaxLength>`).exec(
+          readFileSync(file, "utf8"),
+        )![1],
+      );
     for (const p of defaults.policies) {
-      expect(p.servicePrivileges.length).toBeLessThanOrEqual(maxLength(policy.get("ct_serviceprivileges")!.file, "ct_serviceprivileges"));
+      expect(p.servicePrivileges.length).toBeLessThanOrEqual(
+        maxLength(policy.get("ct_serviceprivileges")!.file, "ct_serviceprivileges"),
+      );
       expect(p.name.length).toBeLessThanOrEqual(maxLength(policy.get("ct_name")!.file, "ct_name"));
     }
-    expect(JSON.stringify(defaults.model.json).length).toBeLessThanOrEqual(maxLength(model.get("ct_modeljson")!.file, "ct_modeljson"));
+    expect(JSON.stringify(defaults.model.json).length).toBeLessThanOrEqual(
+      maxLength(model.get("ct_modeljson")!.file, "ct_modeljson"),
+    );
   });
 
   test("a bad file is refused with the path of the bad value", () => {

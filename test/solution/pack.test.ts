@@ -6,7 +6,13 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { XMLParser } from "fast-xml-parser";
 import { repoRoot } from "../../solution/scripts/source-dir";
-import { buildCustomizationsXml, packSolution, solutionVersion, zipFileName, type PackInput } from "../../solution/scripts/pack";
+import {
+  buildCustomizationsXml,
+  packSolution,
+  solutionVersion,
+  zipFileName,
+  type PackInput,
+} from "../../solution/scripts/pack";
 
 const root = repoRoot();
 const srcDir = join(root, "solution", "src");
@@ -38,10 +44,21 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const input = (over: Partial<PackInput> = {}): PackInput => ({ srcDir, controlDir: fixtureControl, version, managed: false, ...over });
+const input = (over: Partial<PackInput> = {}): PackInput => ({
+  srcDir,
+  controlDir: fixtureControl,
+  version,
+  managed: false,
+  ...over,
+});
 const unzip = (zip: Uint8Array) => unzipSync(zip);
 const textOf = (files: Record<string, Uint8Array>, name: string) => new TextDecoder().decode(files[name]);
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@_", parseTagValue: false, isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  parseTagValue: false,
+  isArray: (_name: string, _path: unknown, _leaf: boolean, isAttribute: boolean) => !isAttribute,
+});
 
 describe("packSolution", () => {
   test("the zip has the layout of a solution exported from Dataverse", () => {
@@ -56,13 +73,17 @@ describe("packSolution", () => {
       "customizations.xml",
       "solution.xml",
     ]);
-    expect(textOf(files, `Controls/${CONTROL}/bundle.js`)).toBe(readFileSync(join(fixtureControl, "bundle.js"), "utf8"));
+    expect(textOf(files, `Controls/${CONTROL}/bundle.js`)).toBe(
+      readFileSync(join(fixtureControl, "bundle.js"), "utf8"),
+    );
     const types = textOf(files, "[Content_Types].xml");
     expect(types).toContain('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">');
     expect(types).toContain('<Default Extension="xml" ContentType="text/xml" />');
     expect(types).toContain('<Default Extension="js" ContentType="application/octet-stream" />');
     expect(types).toContain('<Default Extension="resx" ContentType="application/octet-stream" />');
-    expect(types).toContain(`<Override PartName="/Controls/${CONTROL}/ControlManifest.xml" ContentType="application/octet-stream" />`);
+    expect(types).toContain(
+      `<Override PartName="/Controls/${CONTROL}/ControlManifest.xml" ContentType="application/octet-stream" />`,
+    );
   });
 
   test("solution.xml carries package.json's version and the package type", () => {
@@ -72,7 +93,9 @@ describe("packSolution", () => {
     expect(unmanaged).toContain("<Managed>0</Managed>");
     expect(managed).toContain("<Managed>1</Managed>");
     expect(managed.replace("<Managed>1</Managed>", "<Managed>0</Managed>")).toBe(unmanaged);
-    expect(textOf(unzip(packSolution(input({ version: "2.3.4" }))), "solution.xml")).toContain("<Version>2.3.4.0</Version>");
+    expect(textOf(unzip(packSolution(input({ version: "2.3.4" }))), "solution.xml")).toContain(
+      "<Version>2.3.4.0</Version>",
+    );
   });
 
   test("customizations.xml holds every component of the source, in the schema's order", () => {
@@ -80,16 +103,47 @@ describe("packSolution", () => {
     const doc = parser.parse(xml).ImportExportXml[0];
     const order = Object.keys(doc).filter((k) => !k.startsWith("@_"));
     // The sequence of ImportExportXml in CustomizationsSolution.xsd (Microsoft Learn, "Customization solutions file schema").
-    const schemaOrder = ["Entities", "Roles", "Workflows", "FieldSecurityProfiles", "Templates", "EntityMaps", "EntityRelationships", "OrganizationSettings", "optionsets", "CustomControls", "SolutionPluginAssemblies", "SdkMessageProcessingSteps", "ServiceEndpoints", "EntityDataProviders", "Languages"];
+    const schemaOrder = [
+      "Entities",
+      "Roles",
+      "Workflows",
+      "FieldSecurityProfiles",
+      "Templates",
+      "EntityMaps",
+      "EntityRelationships",
+      "OrganizationSettings",
+      "optionsets",
+      "CustomControls",
+      "SolutionPluginAssemblies",
+      "SdkMessageProcessingSteps",
+      "ServiceEndpoints",
+      "EntityDataProviders",
+      "Languages",
+    ];
     expect(order).toEqual(schemaOrder.filter((k) => order.includes(k)));
     const entities = doc.Entities[0].Entity;
-    expect(entities.map((e: { Name: { "#text": string }[] }) => e.Name[0]["#text"])).toEqual(["Account", "ct_TierHistory", "ct_TierModel", "ct_TierPolicy"]);
-    const views = entities.flatMap((e: { SavedQueries: { savedqueries?: { savedquery: unknown[] }[] }[] }) => e.SavedQueries[0].savedqueries?.[0].savedquery ?? []);
+    expect(entities.map((e: { Name: { "#text": string }[] }) => e.Name[0]["#text"])).toEqual([
+      "Account",
+      "ct_TierHistory",
+      "ct_TierModel",
+      "ct_TierPolicy",
+    ]);
+    const views = entities.flatMap(
+      (e: { SavedQueries: { savedqueries?: { savedquery: unknown[] }[] }[] }) =>
+        e.SavedQueries[0].savedqueries?.[0].savedquery ?? [],
+    );
     expect(views.length).toBe(24);
-    const forms = entities.flatMap((e: { FormXml: { forms?: { "@_type": string; systemform: unknown[] }[] }[] }) => (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`));
+    const forms = entities.flatMap((e: { FormXml: { forms?: { "@_type": string; systemform: unknown[] }[] }[] }) =>
+      (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`),
+    );
     expect(forms.sort()).toEqual(["main:1", "main:1", "main:1", "main:1", "quick:1"]);
     expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(13);
-    expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual(["ct_tier", "ct_tierchangesource", "ct_touchchannel", "ct_trend"]);
+    expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual([
+      "ct_tier",
+      "ct_tierchangesource",
+      "ct_touchchannel",
+      "ct_trend",
+    ]);
     expect(doc.Roles[0].Role.length).toBe(2);
     expect(doc.FieldSecurityProfiles[0].FieldSecurityProfile.length).toBe(2);
     expect(doc.EntityRelationships[0].EntityRelationship.length).toBe(3);
@@ -98,7 +152,7 @@ describe("packSolution", () => {
     expect(doc.ServiceEndpoints[0].ServiceEndpoint.length).toBe(1);
     // Only the document root declares the xsi namespace, as in an export.
     expect(xml.match(/xmlns:xsi=/g)).toHaveLength(1);
-    expect(xml).not.toContain("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<Entity");
+    expect(xml).not.toContain('<?xml version="1.0" encoding="utf-8"?>\n<Entity');
   });
 
   test("the same input gives byte-identical zips, whatever the time zone", () => {
@@ -109,7 +163,11 @@ describe("packSolution", () => {
     const script = `const { packSolution } = require(${JSON.stringify(join(root, "solution", "scripts", "pack.ts"))});
 process.stdout.write(require("node:crypto").createHash("sha256").update(packSolution(${JSON.stringify(input())})).digest("hex"));`;
     const digest = (tz: string) =>
-      execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], { cwd: root, env: { ...process.env, TZ: tz }, encoding: "utf8" });
+      execFileSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", script], {
+        cwd: root,
+        env: { ...process.env, TZ: tz },
+        encoding: "utf8",
+      });
     const here = createHash("sha256").update(a).digest("hex");
     expect(digest("UTC")).toBe(here);
     expect(digest("Pacific/Kiritimati")).toBe(here);
@@ -128,15 +186,27 @@ process.stdout.write(require("node:crypto").createHash("sha256").update(packSolu
   });
 
   test("refuses a control that is not built, not this control, or missing a resource", () => {
-    expect(() => packSolution(input({ controlDir: join(work, "nowhere") }))).toThrow(/ControlManifest.xml is missing: build the control first/);
+    expect(() => packSolution(input({ controlDir: join(work, "nowhere") }))).toThrow(
+      /ControlManifest.xml is missing: build the control first/,
+    );
     const other = join(work, "other-control");
     writeFixtureControl(other);
-    writeFileSync(join(other, "ControlManifest.xml"), readFileSync(join(other, "ControlManifest.xml"), "utf8").replace('constructor="TierBadge"', 'constructor="Other"'));
-    expect(() => packSolution(input({ controlDir: other }))).toThrow(/control CustomerTiering.Other with publisher prefix ct does not match Controls\/ct_CustomerTiering.TierBadge/);
+    writeFileSync(
+      join(other, "ControlManifest.xml"),
+      readFileSync(join(other, "ControlManifest.xml"), "utf8").replace(
+        'constructor="TierBadge"',
+        'constructor="Other"',
+      ),
+    );
+    expect(() => packSolution(input({ controlDir: other }))).toThrow(
+      /control CustomerTiering.Other with publisher prefix ct does not match Controls\/ct_CustomerTiering.TierBadge/,
+    );
     const partial = join(work, "partial-control");
     writeFixtureControl(partial);
     rmSync(join(partial, "src"), { recursive: true });
-    expect(() => packSolution(input({ controlDir: partial }))).toThrow(/names src\/control\/strings\/TierBadge.1033.resx, which is not in/);
+    expect(() => packSolution(input({ controlDir: partial }))).toThrow(
+      /names src\/control\/strings\/TierBadge.1033.resx, which is not in/,
+    );
   });
 
   test("refuses a version Dataverse cannot take, and a source whose placeholder is gone", () => {
@@ -151,7 +221,10 @@ process.stdout.write(require("node:crypto").createHash("sha256").update(packSolu
   test("a component file with no entries packs as an empty section", () => {
     const copy = join(work, "src-empty-fsp");
     cpSync(srcDir, copy, { recursive: true });
-    writeFileSync(join(copy, "Other", "FieldSecurityProfiles.xml"), '<?xml version="1.0" encoding="utf-8"?>\n<FieldSecurityProfiles xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />\n');
+    writeFileSync(
+      join(copy, "Other", "FieldSecurityProfiles.xml"),
+      '<?xml version="1.0" encoding="utf-8"?>\n<FieldSecurityProfiles xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" />\n',
+    );
     expect(buildCustomizationsXml(copy)).toContain("<FieldSecurityProfiles></FieldSecurityProfiles>");
   });
 
@@ -166,14 +239,29 @@ describe("packing the real TierBadge build", () => {
   beforeAll(() => {
     // Its own outDir, so the shared out/ of other builds is left alone. About 10-60 s.
     built = join(work, "built-control");
-    execFileSync(process.execPath, [join(root, "node_modules", "pcf-scripts", "bin", "pcf-scripts.js"), "build", "--buildMode", "production", "--outDir", built], { cwd: root, stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [
+        join(root, "node_modules", "pcf-scripts", "bin", "pcf-scripts.js"),
+        "build",
+        "--buildMode",
+        "production",
+        "--outDir",
+        built,
+      ],
+      { cwd: root, stdio: "pipe" },
+    );
   }, 240_000);
 
   test("the production build packs into a zip with the control's bundle, manifest and strings", () => {
     const files = unzip(packSolution(input({ controlDir: built })));
     const names = Object.keys(files);
-    expect(names).toEqual(expect.arrayContaining([`Controls/${CONTROL}/ControlManifest.xml`, `Controls/${CONTROL}/bundle.js`]));
-    expect(names.some((n) => /^Controls\/ct_CustomerTiering\.TierBadge\/.*strings\/TierBadge\.1033\.resx$/.test(n))).toBe(true);
+    expect(names).toEqual(
+      expect.arrayContaining([`Controls/${CONTROL}/ControlManifest.xml`, `Controls/${CONTROL}/bundle.js`]),
+    );
+    expect(
+      names.some((n) => /^Controls\/ct_CustomerTiering\.TierBadge\/.*strings\/TierBadge\.1033\.resx$/.test(n)),
+    ).toBe(true);
     const manifest = textOf(files, `Controls/${CONTROL}/ControlManifest.xml`);
     expect(manifest).toContain('namespace="CustomerTiering" constructor="TierBadge"');
     expect(files[`Controls/${CONTROL}/bundle.js`].length).toBeGreaterThan(1000);

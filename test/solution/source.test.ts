@@ -37,7 +37,10 @@ describe("solution source files", () => {
   test("every file is XML and well-formed", () => {
     expect(files.length).toBeGreaterThan(40);
     const bad = files
-      .map((f) => ({ f: relative(srcDir, f), r: f.endsWith(".xml") ? XMLValidator.validate(readFileSync(f, "utf8")) : "not an .xml file" }))
+      .map((f) => ({
+        f: relative(srcDir, f),
+        r: f.endsWith(".xml") ? XMLValidator.validate(readFileSync(f, "utf8")) : "not an .xml file",
+      }))
       .filter(({ r }) => r !== true);
     expect(bad).toEqual([]);
   });
@@ -45,7 +48,12 @@ describe("solution source files", () => {
   test("the folders follow the pac solution unpack layout", () => {
     const top = [...new Set(files.map((f) => relative(srcDir, f).split(/[\\/]/)[0]))].sort();
     expect(top).toEqual(["Controls", "Entities", "OptionSets", "Other", "Roles", "SdkMessageProcessingSteps"]);
-    for (const f of ["Other/Solution.xml", "Other/Customizations.xml", "Other/Relationships.xml", "Other/FieldSecurityProfiles.xml"]) {
+    for (const f of [
+      "Other/Solution.xml",
+      "Other/Customizations.xml",
+      "Other/Relationships.xml",
+      "Other/FieldSecurityProfiles.xml",
+    ]) {
       expect(files).toContain(join(srcDir, f));
     }
     const forms = files.filter((f) => /[\\/]FormXml[\\/]/.test(f)).map((f) => relative(srcDir, f));
@@ -77,15 +85,29 @@ describe("publisher and solution manifest", () => {
       type: attr(r, "type"),
       key: (attr(r, "schemaName") || attr(r, "id")).toLowerCase(),
     }));
-    const of = (type: string) => roots.filter((r) => r.type === type).map((r) => r.key).sort();
+    const of = (type: string) =>
+      roots
+        .filter((r) => r.type === type)
+        .map((r) => r.key)
+        .sort();
     expect(of("1")).toEqual([...source.entities.keys()].sort());
     expect(of("9")).toEqual([...source.optionSets.keys()].sort());
     expect(of("20")).toEqual(source.roles.map((r) => r.id.toLowerCase()).sort());
-    const profiles = children(readXml(join(srcDir, "Other", "FieldSecurityProfiles.xml"))["FieldSecurityProfiles"], "FieldSecurityProfile");
+    const profiles = children(
+      readXml(join(srcDir, "Other", "FieldSecurityProfiles.xml"))["FieldSecurityProfiles"],
+      "FieldSecurityProfile",
+    );
     expect(of("70")).toEqual(profiles.map((p) => attr(p, "fieldsecurityprofileid").toLowerCase()).sort());
     expect(of("66")).toEqual(readdirSync(join(srcDir, "Controls")).map((c) => c.toLowerCase()));
-    expect(of("92")).toEqual(readdirSync(join(srcDir, "SdkMessageProcessingSteps")).map((f) => f.replace(/\.xml$/, "").toLowerCase()).sort());
-    const endpoints = children(children(readXml(join(srcDir, "Other", "Customizations.xml"))["ImportExportXml"], "ServiceEndpoints")[0], "ServiceEndpoint");
+    expect(of("92")).toEqual(
+      readdirSync(join(srcDir, "SdkMessageProcessingSteps"))
+        .map((f) => f.replace(/\.xml$/, "").toLowerCase())
+        .sort(),
+    );
+    const endpoints = children(
+      children(readXml(join(srcDir, "Other", "Customizations.xml"))["ImportExportXml"], "ServiceEndpoints")[0],
+      "ServiceEndpoint",
+    );
     expect(of("95")).toEqual(endpoints.map((e) => attr(e, "ServiceEndpointId").toLowerCase()));
     expect(roots.length).toBe(new Set(roots.map((r) => `${r.type}/${r.key}`)).size);
   });
@@ -94,7 +116,10 @@ describe("publisher and solution manifest", () => {
     for (const e of source.entities.values()) {
       if (e.logicalName !== "account") expect(e.logicalName).toMatch(/^ct_/);
       for (const c of e.columns.values()) {
-        if (!["primarykey", "state", "status"].includes(c.type) && !["createdon", "modifiedon"].includes(c.logicalName)) {
+        if (
+          !["primarykey", "state", "status"].includes(c.type) &&
+          !["createdon", "modifiedon"].includes(c.logicalName)
+        ) {
           expect(c.logicalName).toMatch(/^ct_/);
         }
       }
@@ -107,7 +132,8 @@ describe("publisher and solution manifest", () => {
 });
 
 describe("global choices agree with src/engine/choices.ts (design.md §3)", () => {
-  const values = (name: string) => Object.fromEntries(source.optionSets.get(name)!.options.map((o) => [o.label, o.value]));
+  const values = (name: string) =>
+    Object.fromEntries(source.optionSets.get(name)!.options.map((o) => [o.label, o.value]));
 
   test("ct_tier: AAA, A, B, C in rank order", () => {
     expect(values("ct_tier")).toEqual(TIER_OPTIONS);
@@ -117,7 +143,8 @@ describe("global choices agree with src/engine/choices.ts (design.md §3)", () =
 
   test("ct_trend", () => {
     const byValue = new Map(source.optionSets.get("ct_trend")!.options.map((o) => [o.value, o.label.toLowerCase()]));
-    for (const [code, value] of Object.entries(TREND_OPTIONS)) expect(byValue.get(value)).toContain(code === "insufficient" ? "insufficient" : code);
+    for (const [code, value] of Object.entries(TREND_OPTIONS))
+      expect(byValue.get(value)).toContain(code === "insufficient" ? "insufficient" : code);
     expect(byValue.size).toBe(Object.keys(TREND_OPTIONS).length);
   });
 
@@ -162,31 +189,66 @@ describe("tables and columns of design.md §3", () => {
 
   test("every picklist column uses a global choice of the solution", () => {
     for (const e of source.entities.values()) {
-      for (const c of e.columns.values()) if (c.type === "picklist") expect(source.optionSets.has(c.optionSetName)).toBe(true);
+      for (const c of e.columns.values())
+        if (c.type === "picklist") expect(source.optionSets.has(c.optionSetName)).toBe(true);
     }
   });
 
   test("ct_tiermodel, ct_tierpolicy and ct_tierhistory hold what the design says", () => {
     const has = (entity: string, cols: Record<string, string>) => {
-      for (const [name, type] of Object.entries(cols)) expect([entity, name, columnType(entity, name)]).toEqual([entity, name, type]);
+      for (const [name, type] of Object.entries(cols))
+        expect([entity, name, columnType(entity, name)]).toEqual([entity, name, type]);
     };
-    has("ct_tiermodel", { ct_name: "nvarchar", ct_modeljson: "ntext", ct_cutpointsjson: "ntext", ct_kpiquantilesjson: "ntext", ct_lastrerankon: "datetime" });
-    has("ct_tierpolicy", { ct_tier: "picklist", ct_cadencedays: "int", ct_touchchannel: "picklist", ct_serviceprivileges: "ntext", ct_responsetimehours: "int" });
-    has("ct_tierhistory", { ct_accountid: "lookup", ct_fromtier: "picklist", ct_totier: "picklist", ct_score: "decimal", ct_reason: "ntext", ct_source: "picklist", ct_changedon: "datetime" });
-    const sources = source.optionSets.get(col("ct_tierhistory", "ct_source").optionSetName)!.options.map((o) => o.label.toLowerCase().replace(/[^a-z]/g, ""));
+    has("ct_tiermodel", {
+      ct_name: "nvarchar",
+      ct_modeljson: "ntext",
+      ct_cutpointsjson: "ntext",
+      ct_kpiquantilesjson: "ntext",
+      ct_lastrerankon: "datetime",
+    });
+    has("ct_tierpolicy", {
+      ct_tier: "picklist",
+      ct_cadencedays: "int",
+      ct_touchchannel: "picklist",
+      ct_serviceprivileges: "ntext",
+      ct_responsetimehours: "int",
+    });
+    has("ct_tierhistory", {
+      ct_accountid: "lookup",
+      ct_fromtier: "picklist",
+      ct_totier: "picklist",
+      ct_score: "decimal",
+      ct_reason: "ntext",
+      ct_source: "picklist",
+      ct_changedon: "datetime",
+    });
+    const sources = source.optionSets
+      .get(col("ct_tierhistory", "ct_source").optionSetName)!
+      .options.map((o) => o.label.toLowerCase().replace(/[^a-z]/g, ""));
     expect(sources).toEqual(["rerank", "save", "override"]);
   });
 
   test("each lookup has its relationship, and Relationships.xml lists them all", () => {
     const relDir = join(srcDir, "Other", "Relationships");
-    const rels = readdirSync(relDir).flatMap((f) => children(readXml(join(relDir, f))["EntityRelationships"], "EntityRelationship"));
-    const lookups = [...source.entities.values()].flatMap((e) => [...e.columns.values()].filter((c) => c.type === "lookup"));
+    const rels = readdirSync(relDir).flatMap((f) =>
+      children(readXml(join(relDir, f))["EntityRelationships"], "EntityRelationship"),
+    );
+    const lookups = [...source.entities.values()].flatMap((e) =>
+      [...e.columns.values()].filter((c) => c.type === "lookup"),
+    );
     expect(lookups.length).toBe(3); // history → account, account → service rep, policy → service rep team
     for (const l of lookups) {
-      const match = rels.filter((r) => text(r, "ReferencingEntityName").toLowerCase() === l.entity && text(r, "ReferencingAttributeName").toLowerCase() === l.logicalName);
+      const match = rels.filter(
+        (r) =>
+          text(r, "ReferencingEntityName").toLowerCase() === l.entity &&
+          text(r, "ReferencingAttributeName").toLowerCase() === l.logicalName,
+      );
       expect([l.logicalName, match.length]).toEqual([l.logicalName, 1]);
     }
-    const listed = children(readXml(join(srcDir, "Other", "Relationships.xml"))["EntityRelationships"], "EntityRelationship").map((r) => attr(r, "Name"));
+    const listed = children(
+      readXml(join(srcDir, "Other", "Relationships.xml"))["EntityRelationships"],
+      "EntityRelationship",
+    ).map((r) => attr(r, "Name"));
     expect(listed.sort()).toEqual(rels.map((r) => attr(r, "Name")).sort());
     const history = rels.find((r) => text(r, "ReferencingAttributeName").toLowerCase() === "ct_accountid")!;
     expect(text(history, "CascadeDelete")).toBe("Cascade");
@@ -199,7 +261,11 @@ describe("views", () => {
     expect(missing).toEqual([]);
   });
 
-  interface Condition { attribute: string; operator: string; values: string[] }
+  interface Condition {
+    attribute: string;
+    operator: string;
+    values: string[];
+  }
   /** Every <condition> of a view's fetch, wherever it is nested, in document order. */
   function conditionsOf(node: unknown): Condition[] {
     if (!node || typeof node !== "object") return [];
@@ -221,7 +287,8 @@ describe("views", () => {
         const column = source.entities.get(v.entity)?.columns.get(c.attribute);
         if (column?.type !== "picklist") continue;
         const allowed = source.optionSets.get(column.optionSetName)!.options.map((o) => String(o.value));
-        for (const value of c.values) expect([v.name, c.attribute, value, allowed.includes(value)]).toEqual([v.name, c.attribute, value, true]);
+        for (const value of c.values)
+          expect([v.name, c.attribute, value, allowed.includes(value)]).toEqual([v.name, c.attribute, value, true]);
         checked += c.values.length;
       }
     }
@@ -238,19 +305,41 @@ describe("views", () => {
   const aaaOrA = { attribute: "ct_tier", operator: "in", values: [String(TIER_OPTIONS.AAA), String(TIER_OPTIONS.A)] };
 
   test("the account views sales managers asked for filter what their names say", () => {
-    expect(conditions("AAA accounts")).toEqual([active, { attribute: "ct_tier", operator: "eq", values: [String(TIER_OPTIONS.AAA)] }]);
+    expect(conditions("AAA accounts")).toEqual([
+      active,
+      { attribute: "ct_tier", operator: "eq", values: [String(TIER_OPTIONS.AAA)] },
+    ]);
     // On a date-only column, "older than 1 day" is exactly "due before today".
-    expect(conditions("Touch overdue – AAA and A")).toEqual([active, aaaOrA, { attribute: "ct_nexttouchdue", operator: "olderthan-x-days", values: ["1"] }]);
+    expect(conditions("Touch overdue – AAA and A")).toEqual([
+      active,
+      aaaOrA,
+      { attribute: "ct_nexttouchdue", operator: "olderthan-x-days", values: ["1"] },
+    ]);
     expect(col("account", "ct_nexttouchdue").format).toBe("date");
-    expect(conditions("Declining top accounts")).toEqual([active, aaaOrA, { attribute: "ct_trend", operator: "eq", values: [String(TREND_OPTIONS.declining)] }]);
-    expect(conditions("My super customers")).toEqual([active, { attribute: "ownerid", operator: "eq-userid", values: [] }, { attribute: "ct_tier", operator: "eq", values: [String(TIER_OPTIONS.AAA)] }]);
-    expect(byName("Accounts by tier").refs.filter((r) => r.where.endsWith("fetch order")).map((r) => r.column)).toEqual(["ct_tier", "ct_tierscore"]);
+    expect(conditions("Declining top accounts")).toEqual([
+      active,
+      aaaOrA,
+      { attribute: "ct_trend", operator: "eq", values: [String(TREND_OPTIONS.declining)] },
+    ]);
+    expect(conditions("My super customers")).toEqual([
+      active,
+      { attribute: "ownerid", operator: "eq-userid", values: [] },
+      { attribute: "ct_tier", operator: "eq", values: [String(TIER_OPTIONS.AAA)] },
+    ]);
+    expect(
+      byName("Accounts by tier")
+        .refs.filter((r) => r.where.endsWith("fetch order"))
+        .map((r) => r.column),
+    ).toEqual(["ct_tier", "ct_tierscore"]);
   });
 
   test("Active Accounts (the system view) shows ct_tier so any view can be filtered by tier", () => {
     const active = byName("Active Accounts");
     expect(active.id.toLowerCase()).toBe("{00000000-0000-0000-00aa-000010001002}");
-    expect(active.refs.filter((r) => r.column === "ct_tier").map((r) => r.where.split(": ")[1])).toEqual(["layout cell", "fetch attribute"]);
+    expect(active.refs.filter((r) => r.column === "ct_tier").map((r) => r.where.split(": ")[1])).toEqual([
+      "layout cell",
+      "fetch attribute",
+    ]);
   });
 
   test("each custom table has its default, quick find and lookup views", () => {
@@ -264,11 +353,18 @@ describe("views", () => {
 describe("forms and the TierBadge binding", () => {
   const manifest = readXml(join(root, "ControlManifest.Input.xml"))["manifest"];
   const control = children(manifest, "control")[0];
-  const groups = new Map(children(control, "type-group").map((g) => [attr(g, "name"), children(g, "type").map((t) => String(t["#text"]))]));
+  const groups = new Map(
+    children(control, "type-group").map((g) => [attr(g, "name"), children(g, "type").map((t) => String(t["#text"]))]),
+  );
   const properties = new Map(
     children(control, "property").map((p) => [
       attr(p, "name"),
-      { usage: attr(p, "usage"), required: attr(p, "required") === "true", types: attr(p, "of-type") ? [attr(p, "of-type")] : groups.get(attr(p, "of-type-group")) ?? [], values: children(p, "value").map((v) => String(v["#text"])) },
+      {
+        usage: attr(p, "usage"),
+        required: attr(p, "required") === "true",
+        types: attr(p, "of-type") ? [attr(p, "of-type")] : (groups.get(attr(p, "of-type-group")) ?? []),
+        values: children(p, "value").map((v) => String(v["#text"])),
+      },
     ]),
   );
   const controlName = `ct_${attr(control, "namespace")}.${attr(control, "constructor")}`;
@@ -276,22 +372,37 @@ describe("forms and the TierBadge binding", () => {
   /** The PCF type a column offers to a bound property (https://learn.microsoft.com/power-apps/developer/component-framework/manifest-schema-reference/type). */
   function pcfType(c: Column): string {
     switch (c.type) {
-      case "picklist": return "OptionSet";
-      case "decimal": return "Decimal";
-      case "money": return "Currency";
-      case "int": return "Whole.None";
-      case "ntext": return "Multiple";
-      case "lookup": return "Lookup.Simple";
-      case "datetime": return c.format === "date" ? "DateAndTime.DateOnly" : "DateAndTime.DateAndTime";
-      case "nvarchar": return c.format === "textarea" ? "SingleLine.TextArea" : "SingleLine.Text";
-      default: return `(${c.type})`;
+      case "picklist":
+        return "OptionSet";
+      case "decimal":
+        return "Decimal";
+      case "money":
+        return "Currency";
+      case "int":
+        return "Whole.None";
+      case "ntext":
+        return "Multiple";
+      case "lookup":
+        return "Lookup.Simple";
+      case "datetime":
+        return c.format === "date" ? "DateAndTime.DateOnly" : "DateAndTime.DateAndTime";
+      case "nvarchar":
+        return c.format === "textarea" ? "SingleLine.TextArea" : "SingleLine.Text";
+      default:
+        return `(${c.type})`;
     }
   }
 
   test("every column a form shows exists", () => {
     const missing = source.forms.flatMap((f) => f.refs).filter((r) => columnType(r.entity, r.column) === undefined);
     expect(missing).toEqual([]);
-    expect(source.forms.map((f) => `${f.entity}/${f.type}`).sort()).toEqual(["account/main", "account/quick", "ct_tierhistory/main", "ct_tiermodel/main", "ct_tierpolicy/main"]);
+    expect(source.forms.map((f) => `${f.entity}/${f.type}`).sort()).toEqual([
+      "account/main",
+      "account/quick",
+      "ct_tierhistory/main",
+      "ct_tiermodel/main",
+      "ct_tierpolicy/main",
+    ]);
   });
 
   test("the account main form has a Customer tier section hosting the control on ct_tier", () => {
@@ -318,7 +429,8 @@ describe("forms and the TierBadge binding", () => {
         expect([prop, p?.usage]).toEqual([prop, "input"]);
         if (p!.values.length > 0) expect(p!.values).toContain(value);
       }
-      for (const [name, p] of properties) if (p.required && p.usage === "bound") expect([name, b.bound.has(name)]).toEqual([name, true]);
+      for (const [name, p] of properties)
+        if (p.required && p.usage === "bound") expect([name, b.bound.has(name)]).toEqual([name, true]);
       expect(b.bound.get("tier")).toBe("ct_tier");
     }
   });
@@ -329,7 +441,17 @@ describe("security", () => {
   const profiles = [...new Set(source.fieldPermissions.map((p) => p.profile))];
 
   test("the tier columns are secured and Customer tier readers can read every one of them", () => {
-    expect(secured.map((c) => c.logicalName)).toEqual(expect.arrayContaining(["ct_tier", "ct_computedtier", "ct_tierscore", "ct_tierreason", "ct_tieroverride", "ct_fromtier", "ct_totier"]));
+    expect(secured.map((c) => c.logicalName)).toEqual(
+      expect.arrayContaining([
+        "ct_tier",
+        "ct_computedtier",
+        "ct_tierscore",
+        "ct_tierreason",
+        "ct_tieroverride",
+        "ct_fromtier",
+        "ct_totier",
+      ]),
+    );
     expect(profiles).toContain("Customer tier readers");
     const readers = source.fieldPermissions.filter((p) => p.profile === "Customer tier readers");
     for (const c of secured) {
@@ -339,7 +461,8 @@ describe("security", () => {
   });
 
   test("field permissions only name secured columns, and the writers profile can update them", () => {
-    for (const p of source.fieldPermissions) expect([p.entity, p.column, col(p.entity, p.column).secured]).toEqual([p.entity, p.column, true]);
+    for (const p of source.fieldPermissions)
+      expect([p.entity, p.column, col(p.entity, p.column).secured]).toEqual([p.entity, p.column, true]);
     const writers = source.fieldPermissions.filter((p) => p.profile === "Customer tier writers");
     expect(writers.length).toBe(secured.length);
     expect(writers.every((p) => p.canRead && p.canUpdate)).toBe(true);
@@ -352,7 +475,8 @@ describe("security", () => {
         const m = privilegeTarget.exec(p.name);
         expect([r.name, p.name, !!m]).toEqual([r.name, p.name, true]);
         // Privileges are named after the table's schema name (prvReadContact, prvReadct_TierModel).
-        if (m![2].toLowerCase().startsWith("ct_")) expect([p.name, source.entities.get(m![2].toLowerCase())?.schemaName]).toEqual([p.name, m![2]]);
+        if (m![2].toLowerCase().startsWith("ct_"))
+          expect([p.name, source.entities.get(m![2].toLowerCase())?.schemaName]).toEqual([p.name, m![2]]);
         expect(["Basic", "Local", "Deep", "Global"]).toContain(p.level);
       }
     }
@@ -361,20 +485,42 @@ describe("security", () => {
   test("the service's role is least privilege: reads the sources, writes only accounts, history, the model and programme tasks", () => {
     const role = source.roles.find((r) => r.name === "Customer Tiering service")!;
     const names = role.privileges.map((p) => p.name);
-    expect(names).toEqual(expect.arrayContaining(["prvReadInvoice", "prvReadOpportunity", "prvReadActivity", "prvReadct_TierModel", "prvReadct_TierPolicy", "prvWriteAccount", "prvCreatect_TierHistory"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "prvReadInvoice",
+        "prvReadOpportunity",
+        "prvReadActivity",
+        "prvReadct_TierModel",
+        "prvReadct_TierPolicy",
+        "prvWriteAccount",
+        "prvCreatect_TierHistory",
+      ]),
+    );
     const writes = names.filter((n) => /^prv(Create|Write|Delete|Assign|Share)/.test(n)).sort();
     // Activity create + assign: the tier programme's tasks, created for (owned by) the rep or the account owner.
-    expect(writes).toEqual(["prvAssignActivity", "prvCreateActivity", "prvCreatect_TierHistory", "prvCreatect_TierModel", "prvCreatect_TierPolicy", "prvWriteAccount", "prvWritect_TierModel"]);
+    expect(writes).toEqual([
+      "prvAssignActivity",
+      "prvCreateActivity",
+      "prvCreatect_TierHistory",
+      "prvCreatect_TierModel",
+      "prvCreatect_TierPolicy",
+      "prvWriteAccount",
+      "prvWritect_TierModel",
+    ]);
   });
 
   test("Tier model manager can maintain the model and the policies", () => {
     const names = source.roles.find((r) => r.name === "Tier model manager")!.privileges.map((p) => p.name);
-    for (const e of ["ct_TierModel", "ct_TierPolicy"]) for (const v of ["Create", "Read", "Write"]) expect(names).toContain(`prv${v}${e}`);
+    for (const e of ["ct_TierModel", "ct_TierPolicy"])
+      for (const v of ["Create", "Read", "Write"]) expect(names).toContain(`prv${v}${e}`);
   });
 });
 
 describe("webhook", () => {
-  const endpoints = children(children(readXml(join(srcDir, "Other", "Customizations.xml"))["ImportExportXml"], "ServiceEndpoints")[0], "ServiceEndpoint");
+  const endpoints = children(
+    children(readXml(join(srcDir, "Other", "Customizations.xml"))["ImportExportXml"], "ServiceEndpoints")[0],
+    "ServiceEndpoint",
+  );
 
   test("one service endpoint: contract 8 (Webhook), WebhookKey auth, JSON, placeholder URL", () => {
     expect(endpoints.length).toBe(1);
@@ -386,7 +532,9 @@ describe("webhook", () => {
 
   test("every column a step filters on or images exists on its table", () => {
     const missing = readStepRegistrations(srcDir).flatMap((s) =>
-      [...s.filteringAttributes, ...s.images.flatMap((i) => i.attributes)].filter((c) => columnType(s.primaryEntity, c) === undefined).map((c) => `${s.name}: ${c}`),
+      [...s.filteringAttributes, ...s.images.flatMap((i) => i.attributes)]
+        .filter((c) => columnType(s.primaryEntity, c) === undefined)
+        .map((c) => `${s.name}: ${c}`),
     );
     expect(missing).toEqual([]);
   });

@@ -9,27 +9,72 @@ const srcDir = join(repoRoot(), "solution", "src");
 
 // What the webhook must be told about (design.md §3 sources; issue 6), written out independently of the XML.
 const INVOICE = ["customerid", "totalamount_base", "statecode", "createdon"];
-const OPPORTUNITY = ["customerid", "statecode", "actualvalue_base", "estimatedvalue_base", "closeprobability", "actualclosedate"];
+const OPPORTUNITY = [
+  "customerid",
+  "statecode",
+  "actualvalue_base",
+  "estimatedvalue_base",
+  "closeprobability",
+  "actualclosedate",
+];
 const ACTIVITY = ["regardingobjectid", "statecode", "actualend"];
-const pre = (attributes: string[]): StepImage => ({ name: "PreImage", entityAlias: "PreImage", imageType: 0, attributes });
-const post = (attributes: string[]): StepImage => ({ name: "PostImage", entityAlias: "PostImage", imageType: 1, attributes });
+const pre = (attributes: string[]): StepImage => ({
+  name: "PreImage",
+  entityAlias: "PreImage",
+  imageType: 0,
+  attributes,
+});
+const post = (attributes: string[]): StepImage => ({
+  name: "PostImage",
+  entityAlias: "PostImage",
+  imageType: 1,
+  attributes,
+});
 
 function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" | "serviceEndpoint">[] {
   const out: Omit<StepRegistration, "name" | "stage" | "mode" | "rank" | "serviceEndpoint">[] = [];
   for (const [entity, cols, filter] of [
     ["invoice", INVOICE, ["customerid", "statecode", "totalamount", "totalamount_base"]],
-    ["opportunity", OPPORTUNITY, ["customerid", "statecode", "actualvalue", "actualvalue_base", "estimatedvalue", "estimatedvalue_base", "closeprobability", "actualclosedate"]],
+    [
+      "opportunity",
+      OPPORTUNITY,
+      [
+        "customerid",
+        "statecode",
+        "actualvalue",
+        "actualvalue_base",
+        "estimatedvalue",
+        "estimatedvalue_base",
+        "closeprobability",
+        "actualclosedate",
+      ],
+    ],
   ] as const) {
     out.push({ message: "Create", primaryEntity: entity, filteringAttributes: [], images: [post([...cols])] });
-    out.push({ message: "Update", primaryEntity: entity, filteringAttributes: [...filter], images: [pre([...cols]), post([...cols])] });
+    out.push({
+      message: "Update",
+      primaryEntity: entity,
+      filteringAttributes: [...filter],
+      images: [pre([...cols]), post([...cols])],
+    });
     out.push({ message: "Delete", primaryEntity: entity, filteringAttributes: [], images: [pre([...cols])] });
   }
   for (const entity of ["phonecall", "appointment", "email"]) {
     out.push({ message: "Create", primaryEntity: entity, filteringAttributes: [], images: [post(ACTIVITY)] });
-    out.push({ message: "Update", primaryEntity: entity, filteringAttributes: ["statecode", "actualend"], images: [post(ACTIVITY)] });
+    out.push({
+      message: "Update",
+      primaryEntity: entity,
+      filteringAttributes: ["statecode", "actualend"],
+      images: [post(ACTIVITY)],
+    });
   }
   const override = ["ct_tieroverride", "ct_tieroverridereason", "ct_tieroverrideuntil"];
-  out.push({ message: "Update", primaryEntity: "account", filteringAttributes: override, images: [post([...override, "ct_tier", "ct_tierchangedon"])] });
+  out.push({
+    message: "Update",
+    primaryEntity: "account",
+    filteringAttributes: override,
+    images: [post([...override, "ct_tier", "ct_tierchangedon"])],
+  });
   return out;
 }
 
@@ -39,9 +84,16 @@ describe("readStepRegistrations", () => {
   const steps = readStepRegistrations();
 
   test("reads the thirteen webhook steps with their messages, filters and images", () => {
-    const got = steps.map(({ message, primaryEntity, filteringAttributes, images }) => ({ message, primaryEntity, filteringAttributes, images }));
+    const got = steps.map(({ message, primaryEntity, filteringAttributes, images }) => ({
+      message,
+      primaryEntity,
+      filteringAttributes,
+      images,
+    }));
     const want = expected();
-    expect([...got].sort((a, b) => key(a).localeCompare(key(b)))).toEqual([...want].sort((a, b) => key(a).localeCompare(key(b))));
+    expect([...got].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      [...want].sort((a, b) => key(a).localeCompare(key(b))),
+    );
   });
 
   test("every step is asynchronous, post-operation, rank 1 and sends to the solution's webhook", () => {
@@ -73,7 +125,8 @@ describe("readStepRegistrations", () => {
     });
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    const firstStep = () => join(dir, "SdkMessageProcessingSteps", readdirSync(join(dir, "SdkMessageProcessingSteps")).sort()[0]);
+    const firstStep = () =>
+      join(dir, "SdkMessageProcessingSteps", readdirSync(join(dir, "SdkMessageProcessingSteps")).sort()[0]);
 
     test("a step at another stage is refused, naming its file", () => {
       const f = firstStep();
@@ -83,7 +136,13 @@ describe("readStepRegistrations", () => {
 
     test("a step whose handler is not the solution's endpoint is refused", () => {
       const f = firstStep();
-      writeFileSync(f, readFileSync(f, "utf8").replace(/<EventHandler>[^<]+<\/EventHandler>/, "<EventHandler>00000000-0000-0000-0000-000000000001</EventHandler>"));
+      writeFileSync(
+        f,
+        readFileSync(f, "utf8").replace(
+          /<EventHandler>[^<]+<\/EventHandler>/,
+          "<EventHandler>00000000-0000-0000-0000-000000000001</EventHandler>",
+        ),
+      );
       expect(() => readStepRegistrations(dir)).toThrow(/is not a service endpoint of Other\/Customizations.xml/);
     });
 

@@ -17,7 +17,13 @@ export const SYSTEM_COLUMNS: Record<string, Record<string, string>> = {
     statecode: "state",
     statuscode: "status",
   },
-  invoice: { customerid: "customer", totalamount: "money", totalamount_base: "money", statecode: "state", createdon: "datetime" },
+  invoice: {
+    customerid: "customer",
+    totalamount: "money",
+    totalamount_base: "money",
+    statecode: "state",
+    createdon: "datetime",
+  },
   opportunity: {
     customerid: "customer",
     statecode: "state",

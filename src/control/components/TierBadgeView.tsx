@@ -8,7 +8,9 @@ import { WhyCallout } from "./WhyCallout";
 /** The whole control: one labelled group, laid out standard or compact. */
 export const TierBadgeView: React.FC<{ model: BadgeModel }> = ({ model }) => {
   const { body, compact } = model;
-  const classes = ["ct-badge", compact ? "ct-badge--compact" : "", model.disabled ? "ct-badge--disabled" : ""].filter(Boolean).join(" ");
+  const classes = ["ct-badge", compact ? "ct-badge--compact" : "", model.disabled ? "ct-badge--disabled" : ""]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div role="group" aria-label={model.groupLabel} className={classes} data-state={body.kind}>
       {body.kind !== "ranked" ? (

@@ -12,7 +12,12 @@ export interface TierPillProps {
 export const TierPill: React.FC<TierPillProps> = ({ tier, extra }) => {
   const hover = [tier.computed, extra].filter(Boolean).join(" · ");
   const pill = (
-    <span className="ct-pill" style={{ backgroundColor: tier.background, color: tier.foreground }} tabIndex={hover ? 0 : undefined} data-testid="tier-pill">
+    <span
+      className="ct-pill"
+      style={{ backgroundColor: tier.background, color: tier.foreground }}
+      tabIndex={hover ? 0 : undefined}
+      data-testid="tier-pill"
+    >
       {tier.label}
       {hover && <span className="ct-sr"> ({hover})</span>}
     </span>

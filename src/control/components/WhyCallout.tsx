@@ -5,7 +5,11 @@ import type { PolicyView, WhyView } from "../view-model";
 /** "Why this tier?": a button opening a callout with each KPI's part of the score in plain words. */
 export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ why, policy }) => {
   const [open, setOpen] = React.useState(false);
-  const [ids] = React.useState(() => ({ button: getId("ct-why-button"), title: getId("ct-why-title"), dialog: getId("ct-why") }));
+  const [ids] = React.useState(() => ({
+    button: getId("ct-why-button"),
+    title: getId("ct-why-title"),
+    dialog: getId("ct-why"),
+  }));
   const button = React.useRef<IButton>(null);
   // Escape and Close put focus back on the button, so keyboard users keep their place on the form; a click
   // elsewhere (also a dismissal) leaves focus where the user clicked.
