@@ -148,7 +148,10 @@ describe("field security from the solution's profiles", () => {
       headers: { ...as("salesperson"), "If-Match": "*" },
     });
     expect([update.status, update.json.error?.code]).toEqual([403, "0x8004F507"]);
-    const createRow = await call(sb, "POST", "accounts", { body: { name: "y", ct_tier: 100000000 }, headers: as("manager") });
+    const createRow = await call(sb, "POST", "accounts", {
+      body: { name: "y", ct_tier: 100000000 },
+      headers: as("manager"),
+    });
     expect([createRow.status, createRow.json.error?.code]).toEqual([403, "0x8004F502"]);
     const service = await call(sb, "PATCH", `accounts(${accountId})`, {
       body: { ct_tier: 100000002 },
