@@ -50,11 +50,14 @@ export const STANDARD_ROLES: Record<string, string[]> = {
     ...grant(["Create", "Read", "Write", "Append", "AppendTo", "Assign", "Share"], SALES_TABLES),
     "prvReadUser",
     "prvReadTeam",
+    // System Jobs of their own saves (user level in Dataverse; levels are not modelled here).
+    "prvReadAsyncOperation",
   ],
   "Sales Manager": [
     ...grant(["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"], SALES_TABLES),
     "prvReadUser",
     "prvReadTeam",
+    "prvReadAsyncOperation",
   ],
 };
 

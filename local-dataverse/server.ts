@@ -2,7 +2,7 @@
  * The sandbox HTTP server: `http://127.0.0.1:<port>/api/data/v9.2/`, a local stand-in for a Dataverse
  * environment (development and tests only; never deployed).
  */
-import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { DataverseError, CODES } from "./errors";
@@ -13,7 +13,7 @@ import { readSolutionSource } from "../solution/scripts/source-model";
 import { Security, USERS, type User } from "./security";
 import { Store } from "./store";
 import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
-import { type ApiResponse, errorResponse, WebApi } from "./webapi";
+import { type ApiRequest, type ApiResponse, errorResponse, WebApi } from "./webapi";
 import { WebhookDispatcher } from "./webhooks";
 
 export interface SandboxOptions {
@@ -117,40 +117,33 @@ function callerOf(header: string | undefined, token: string | undefined): User |
   return token === undefined ? USERS[0] : undefined;
 }
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
-  const source = readSolutionSource(options.solutionDir);
-  const metadata = new Metadata(source);
-  // Roles naming unknown privileges fail here, as the solution import would.
-  const security = new Security(metadata, source);
-  const store = new Store(metadata, options.now);
+type Log = (message: string) => void;
+
+/** The local users as systemuser rows (WhoAmI, owners, the demo switcher). */
+function loadUsers(store: Store): void {
   for (const u of USERS) {
     if (store.get("systemuser", u.id)) continue;
     store.load("systemuser", { systemuserid: u.id, fullname: u.fullname, internalemailaddress: u.email });
   }
-  let steps = options.steps;
-  let stepsSource = "options";
-  if (!steps) {
-    const loaded = loadSolutionSteps();
-    steps = loaded.steps ?? [];
-    stepsSource = loaded.steps ? "solution/scripts/steps.ts" : `none (${loaded.error})`;
-    if (!loaded.steps) log(`no webhook steps: ${loaded.error}`);
-  }
-  const webhooks = new WebhookDispatcher(store, {
-    steps,
-    webhookUrl: options.webhookUrl,
-    webhookKey: options.webhookKey,
-    retryDelayMs: options.webhookRetryDelayMs ?? 1000,
-    timeoutMs: options.webhookTimeoutMs ?? 60_000,
-    organizationId: SANDBOX_IDENTITY.organizationId,
-    organizationName: "sandbox",
-    businessUnitId: SANDBOX_IDENTITY.businessUnitId,
-    log,
-  });
-  if (options.seed) await options.seed(store);
-  // The solution's service endpoint rows, as importing it creates them; the URL and key are what
-  // `tiering configure` would set (here: options.webhookUrl / webhookKey).
-  for (const [id, name] of stepsSource === "options" ? [] : loadSolutionEndpoints()) {
+}
+
+/** The step registrations: the options', else the solution's (none, with a log line, when they cannot be read). */
+function resolveSteps(options: SandboxOptions, log: Log): { steps: StepRegistration[]; source: string } {
+  if (options.steps) return { steps: options.steps, source: "options" };
+  const loaded = loadSolutionSteps();
+  if (!loaded.steps) log(`no webhook steps: ${loaded.error}`);
+  return {
+    steps: loaded.steps ?? [],
+    source: loaded.steps ? "solution/scripts/steps.ts" : `none (${loaded.error})`,
+  };
+}
+
+/**
+ * The solution's service endpoint rows, as importing it creates them; the URL and key are what `tiering configure`
+ * would set (here: options.webhookUrl / webhookKey).
+ */
+function loadEndpoints(store: Store, options: SandboxOptions): void {
+  for (const [id, name] of loadSolutionEndpoints()) {
     if (store.get("serviceendpoint", id)) continue;
     store.load("serviceendpoint", {
       serviceendpointid: id,
@@ -161,97 +154,121 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       contract: 8,
     });
   }
+}
 
-  const faultOpts: FaultOptions = {
+function faultOptions(options: SandboxOptions): FaultOptions {
+  return {
     latencyMs: options.latencyMs ?? 0,
     rate429: options.fault429 ?? 0,
     rate503: options.fault503 ?? 0,
     seed: options.faultSeed,
     retryAfterSeconds: options.retryAfterSeconds ?? 1,
   };
-  const faults = new Faults(faultOpts);
+}
+
+/** 401 in the shape Dataverse answers a missing or unknown bearer token. */
+function sendUnauthenticated(res: ServerResponse): void {
+  // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
+  res.writeHead(401, { "WWW-Authenticate": 'Bearer error="invalid_token"', "Content-Type": "application/json" });
+  res.end(
+    JSON.stringify(
+      new DataverseError(
+        401,
+        "0x80072560",
+        "The user is not authenticated: a valid bearer token is required.",
+      ).toJSON(),
+    ),
+  );
+}
+
+function apiRequest(req: IncomingMessage, url: URL, path: string, body: string, user: User): ApiRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
+  return { method: req.method ?? "GET", path: decodeURIComponent(path), query: url.searchParams, headers, body, user };
+}
+
+/** One Web API request: the caller from the token, injected latency and faults, then the API or `$batch`. */
+async function serveApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  path: string,
+  ctx: { api: () => WebApi; options: SandboxOptions; faults: Faults; latencyMs: number; log: Log },
+): Promise<void> {
+  try {
+    const body = await readBody(req);
+    const user = callerOf(req.headers.authorization, ctx.options.token);
+    if (!user) return sendUnauthenticated(res);
+    if (ctx.latencyMs > 0) await new Promise((r) => setTimeout(r, ctx.latencyMs));
+    const fault = ctx.faults.next();
+    if (fault) return send(res, errorResponse(fault));
+    const apiReq = apiRequest(req, url, path, body, user);
+    const isBatch = apiReq.path === "$batch" && apiReq.method === "POST";
+    send(res, isBatch ? executeBatch(ctx.api(), apiReq) : ctx.api().handle(apiReq));
+  } catch (e) {
+    if (e instanceof DataverseError) return send(res, errorResponse(e));
+    ctx.log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
+    send(
+      res,
+      errorResponse(new DataverseError(500, CODES.unavailable, `Sandbox internal error: ${(e as Error).message}`)),
+    );
+  }
+}
+
+async function listen(server: Server, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
+  const source = readSolutionSource(options.solutionDir);
+  const metadata = new Metadata(source);
+  // Roles naming unknown privileges fail here, as the solution import would.
+  const security = new Security(metadata, source);
+  const store = new Store(metadata, options.now);
+  loadUsers(store);
+  const steps = resolveSteps(options, log);
+  const webhooks = new WebhookDispatcher(store, {
+    steps: steps.steps,
+    webhookUrl: options.webhookUrl,
+    webhookKey: options.webhookKey,
+    retryDelayMs: options.webhookRetryDelayMs ?? 1000,
+    timeoutMs: options.webhookTimeoutMs ?? 60_000,
+    organizationId: SANDBOX_IDENTITY.organizationId,
+    organizationName: "sandbox",
+    businessUnitId: SANDBOX_IDENTITY.businessUnitId,
+    log,
+  });
+  if (options.seed) await options.seed(store);
+  if (steps.source !== "options") loadEndpoints(store, options);
+  const faultOpts = faultOptions(options);
   // The service root (with its port) is known only once listening; requests wait for that anyway.
   const ready: { api?: WebApi } = {};
-
+  const ctx = { api: () => ready.api!, options, faults: new Faults(faultOpts), latencyMs: faultOpts.latencyMs, log };
   // Long FetchXML GET URLs: Dataverse answers them up to about 32 KB (longer ones go in a $batch body).
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     const m = /^\/api\/data\/v9\.\d\/(.*)$/.exec(url.pathname);
-    if (!m) {
-      if (options.fallback) return options.fallback(req, res);
-      return send(
-        res,
-        errorResponse(
-          new DataverseError(404, CODES.badRequest, `Nothing at ${url.pathname}; the Web API is at /api/data/v9.2/.`),
-        ),
-      );
-    }
-    void (async () => {
-      try {
-        const body = await readBody(req);
-        const user = callerOf(req.headers.authorization, options.token);
-        if (!user) {
-          // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
-          res.writeHead(401, {
-            "WWW-Authenticate": 'Bearer error="invalid_token"',
-            "Content-Type": "application/json",
-          });
-          res.end(
-            JSON.stringify(
-              new DataverseError(
-                401,
-                "0x80072560",
-                "The user is not authenticated: a valid bearer token is required.",
-              ).toJSON(),
-            ),
-          );
-          return;
-        }
-        if (faultOpts.latencyMs > 0) await new Promise((r) => setTimeout(r, faultOpts.latencyMs));
-        const fault = faults.next();
-        if (fault) return send(res, errorResponse(fault));
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k.toLowerCase()] = v;
-        const apiReq = {
-          method: req.method ?? "GET",
-          path: decodeURIComponent(m[1]),
-          query: url.searchParams,
-          headers,
-          body,
-          user,
-        };
-        const result =
-          apiReq.path === "$batch" && apiReq.method === "POST"
-            ? executeBatch(ready.api!, apiReq)
-            : ready.api!.handle(apiReq);
-        send(res, result);
-      } catch (e) {
-        if (e instanceof DataverseError) return send(res, errorResponse(e));
-        log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
-        send(
-          res,
-          errorResponse(new DataverseError(500, CODES.unavailable, `Sandbox internal error: ${(e as Error).message}`)),
-        );
-      }
-    })();
+    if (m) return void serveApi(req, res, url, m[1], ctx);
+    if (options.fallback) return options.fallback(req, res);
+    const where = `Nothing at ${url.pathname}; the Web API is at /api/data/v9.2/.`;
+    send(res, errorResponse(new DataverseError(404, CODES.badRequest, where)));
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = await listen(server, options.port ?? 0);
   const url = `${origin}/api/data/v9.2/`;
-  const api = new WebApi(store, url, SANDBOX_IDENTITY, security, USERS[0]);
-  ready.api = api;
+  const api = (ready.api = new WebApi(store, url, SANDBOX_IDENTITY, security, USERS[0]));
   return {
     url,
     origin,
     store,
     api,
     webhooks,
-    stepsSource,
+    stepsSource: steps.source,
     async close() {
       await webhooks.idle();
       await new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { chromiumOptions } from "../browser/chromium";
 import { startStack, type Stack } from "../../demo/stack";
+import { userTokens } from "../../local-dataverse";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 
@@ -81,7 +82,12 @@ async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
 /** The Web API as a test client (not the page): to check what the plugin wrote. */
 async function get<T>(query: string): Promise<T> {
   const res = await fetch(`${stack!.webApiUrl}${query}`, {
-    headers: { Accept: "application/json", Prefer: 'odata.include-annotations="*"' },
+    // As the administrator: the test reads what no demo user may (service endpoints, every System Job).
+    headers: {
+      Accept: "application/json",
+      Prefer: 'odata.include-annotations="*"',
+      Authorization: `Bearer ${userTokens(undefined).admin}`,
+    },
   });
   if (!res.ok) throw new Error(`GET ${query}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
@@ -188,7 +194,11 @@ describe("demo page on the npm start stack", () => {
     const patch = (url: string) =>
       fetch(`${stack!.webApiUrl}serviceendpoints(${endpoint.serviceendpointid})`, {
         method: "PATCH",
-        headers: { "Content-Type": "application/json", "If-Match": "*" },
+        headers: {
+          "Content-Type": "application/json",
+          "If-Match": "*",
+          Authorization: `Bearer ${userTokens(undefined).admin}`,
+        },
         body: JSON.stringify({ url }),
       });
     // Port 9 (discard) on loopback: nothing listens there, so the delivery is refused.

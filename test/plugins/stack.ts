@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import type { Server } from "node:http";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../local-dataverse";
+import { startSandbox, userTokens, type Sandbox, type SandboxOptions } from "../../local-dataverse";
 import { readConfig } from "../../plugins/config";
 import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
@@ -87,7 +87,9 @@ export async function startStack(
     const res = await fetch(sandbox.url + path, {
       method,
       headers: {
-        authorization: `Bearer ${TOKEN}`,
+        // The test's own writes and reads are an administrator's (seeding users, teams, policies, saving invoices);
+        // the plugin calls as the service's application user (TOKEN).
+        authorization: `Bearer ${userTokens(TOKEN).admin}`,
         "content-type": "application/json",
         prefer: "return=representation",
         ...headers,

@@ -41,7 +41,7 @@ export async function seedProgramme(stack: Stack, names = ["Cy Young", "Alex Ree
       ct_cadencedays: 14,
       ct_responsetimehours: 8,
       ct_serviceprivileges: "Free express shipping; 60-day payment terms",
-      "ct_servicerepteamid@odata.bind": `/teams(${teamId})`,
+      "ct_ServiceRepTeamId@odata.bind": `/teams(${teamId})`,
     },
     "ct_tierpolicyid",
   );

@@ -1,8 +1,10 @@
 import { DAY_MS } from "../../src/engine";
 import { runCli } from "../../cli/main";
-import { startSandbox, type Row } from "../../local-dataverse";
+import { startSandbox, userTokens, type Row } from "../../local-dataverse";
 
 const TOKEN = "replay-test-token";
+/** Replaying System Jobs is an administrator's task: reading and deleting them is no privilege of the service role. */
+const ADMIN_TOKEN = userTokens(TOKEN).admin;
 const base = Date.UTC(2025, 4, 17, 9, 30);
 const sys = {
   userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
@@ -87,7 +89,7 @@ describe("tiering replay", () => {
         "--url",
         sb.origin,
         "--token",
-        TOKEN,
+        ADMIN_TOKEN,
         "--since",
         new Date(base - DAY_MS).toISOString(),
         "--as-of",
@@ -106,7 +108,7 @@ describe("tiering replay", () => {
         "--url",
         sb.origin,
         "--token",
-        TOKEN,
+        ADMIN_TOKEN,
         "--as-of",
         new Date(base).toISOString(),
         "--delete",

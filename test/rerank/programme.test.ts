@@ -1,6 +1,6 @@
 import { TIER_OPTIONS } from "../../src/engine";
 import { runRerank } from "../../plugins/rerank";
-import type { Sandbox } from "../../local-dataverse";
+import { userTokens, type Sandbox } from "../../local-dataverse";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /** The re-rank runs the tier programme (issue 9) once for the tier changes it wrote: reps for new AAA accounts, one task per rep. */
@@ -10,7 +10,8 @@ const QUIET = { "MSCRM.BypassBusinessLogicExecution": "CustomSync,CustomAsync" }
 async function create(set: string, body: Record<string, unknown>): Promise<string> {
   const r = await fetch(`${s.url}${set}`, {
     method: "POST",
-    headers: { "content-type": "application/json", ...QUIET },
+    // Seeding teams and policies is an administrator's write, not the service's.
+    headers: { "content-type": "application/json", Authorization: `Bearer ${userTokens(undefined).admin}`, ...QUIET },
     body: JSON.stringify(body),
   });
   if (r.status !== 204) throw new Error(`POST ${set}: ${r.status} ${await r.text()}`);
@@ -30,7 +31,7 @@ beforeAll(async () => {
     ct_tier: TIER_OPTIONS.AAA,
     ct_cadencedays: 14,
     ct_responsetimehours: 8,
-    "ct_servicerepteamid@odata.bind": `/teams(${team})`,
+    "ct_ServiceRepTeamId@odata.bind": `/teams(${team})`,
   });
 }, 60_000);
 afterAll(async () => {
