@@ -170,7 +170,8 @@ describe("demo page on the npm start stack", () => {
     expect(history.value[0]).toMatchObject({
       ct_fromtier: TIER_OPTIONS.C,
       ct_totier: account.ct_tier,
-      "ct_source@OData.Community.Display.V1.FormattedValue": "save",
+      // The label of the solution's ct_tierchangesource option set, as Dataverse formats it.
+      "ct_source@OData.Community.Display.V1.FormattedValue": "Save",
     });
     await expect(page.locator("#history tbody tr").first().innerText()).resolves.toMatch(
       new RegExp(`C\\s+${after}\\s+.*save`),
