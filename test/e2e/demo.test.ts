@@ -174,7 +174,7 @@ describe("demo page on the npm start stack", () => {
       "ct_source@OData.Community.Display.V1.FormattedValue": "Save",
     });
     await expect(page.locator("#history tbody tr").first().innerText()).resolves.toMatch(
-      new RegExp(`C\\s+${after}\\s+.*save`),
+      new RegExp(`C\\s+${after}\\s+.*Save`),
     );
 
     // Back in the list: the account has left the C view.
