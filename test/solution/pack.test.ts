@@ -113,10 +113,13 @@ describe("packSolution", () => {
       "EntityRelationships",
       "OrganizationSettings",
       "optionsets",
+      "Dashboards",
       "CustomControls",
       "SolutionPluginAssemblies",
       "SdkMessageProcessingSteps",
       "ServiceEndpoints",
+      "AppModuleSiteMaps",
+      "AppModules",
       "EntityDataProviders",
       "Languages",
     ];
