@@ -19,14 +19,17 @@ export interface DashboardTile {
   category?: { alias: string; column: string; dategrouping: string };
   measures?: string[];
   seriesTypes?: string[];
-  /** Lists: the columns the view's layout shows. */
-  columns?: string[];
+  /** Lists: the columns the view's layout shows, with their display names. */
+  columns?: { name: string; label: string }[];
 }
 
 export interface DashboardDefinition {
   name: string;
   tiles: DashboardTile[];
 }
+
+/** Display names of the platform columns the views show (the solution does not define them). */
+const PLATFORM_LABELS: Record<string, string> = { name: "Account", ownerid: "Owner" };
 
 export function readDashboardDefinition(dir?: string): DashboardDefinition {
   const app = readAppSource(dir);
@@ -63,7 +66,15 @@ export function readDashboardDefinition(dir?: string): DashboardDefinition {
       description: "",
       entitySet: entitySet(view.entity),
       fetchXml: rawFetch(view.file),
-      columns: view.refs.filter((r) => r.where.endsWith("layout cell")).map((r) => r.column),
+      columns: view.refs
+        .filter((r) => r.where.endsWith("layout cell"))
+        .map((r) => ({
+          name: r.column,
+          label:
+            source.entities.get(view.entity)?.columns.get(r.column)?.displayName ||
+            PLATFORM_LABELS[r.column] ||
+            r.column,
+        })),
     };
   });
   return { name: dashboard.name, tiles };

@@ -42,7 +42,7 @@ function panel(tile) {
   section.querySelector(".tile__desc").textContent = tile.description;
   for (const t of tile.sources ?? [tile]) {
     const details = document.createElement("details");
-    details.innerHTML = `<summary>FetchXML: ${t.title}</summary><pre><code></code></pre>`;
+    details.innerHTML = `<summary>FetchXML: ${t.title}</summary><pre tabindex="0"><code></code></pre>`;
     details.querySelector("code").textContent = t.fetchXml;
     section.append(details);
   }
@@ -109,11 +109,12 @@ async function drawMovements(tile, body) {
   body.innerHTML = movementChart(rows, `${tile.id}-svg`, tile.title);
 }
 
-async function drawList(tile, body, columnsMeta) {
+async function drawList(tile, body) {
   const rows = await run(tile);
   body.dataset.groups = String(rows.length);
   if (rows.length === 0) return empty(body, "accounts");
-  const cols = tile.columns.filter((c) => c !== "ownerid");
+  // The sandbox has no users to show as owners.
+  const cols = tile.columns.filter((c) => c.name !== "ownerid");
   const table = document.createElement("table");
   table.className = "grid";
   const caption = table.createCaption();
@@ -123,7 +124,7 @@ async function drawList(tile, body, columnsMeta) {
   for (const c of cols) {
     const th = document.createElement("th");
     th.scope = "col";
-    th.textContent = c === "name" ? "Account" : (columnsMeta[c]?.DisplayName ?? c);
+    th.textContent = c.label;
     head.append(th);
   }
   const tbody = table.createTBody();
@@ -131,12 +132,12 @@ async function drawList(tile, body, columnsMeta) {
     const tr = tbody.insertRow();
     for (const c of cols) {
       const td = tr.insertCell();
-      if (c === "name") {
+      if (c.name === "name") {
         const a = document.createElement("a");
         a.href = `/account?id=${encodeURIComponent(r.accountid)}`;
         a.textContent = r.name;
         td.append(a);
-      } else td.textContent = formatted(r, c) ?? (r[c] == null ? "" : String(r[c]));
+      } else td.textContent = formatted(r, c.name) ?? (r[c.name] == null ? "" : String(r[c.name]));
     }
   }
   body.replaceChildren(table);
@@ -176,7 +177,7 @@ async function main() {
       try {
         if (tile.sources) await drawMovements(tile, body);
         else if (tile.kind === "chart") await drawChart(tile, body, tiers);
-        else await drawList(tile, body, form.columns);
+        else await drawList(tile, body);
         section.dataset.state = "done";
       } catch (e) {
         body.innerHTML = "";
