@@ -73,10 +73,13 @@ describe("the Customer Tiering app", () => {
     expect(keys(TYPE.siteMap)).toContain("ct_CustomerTiering");
   });
 
-  test("the app is mapped to shipped roles only, and to at least one", () => {
-    const roleIds = new Set(source.roles.map((r) => normalizeGuid(r.id)));
-    expect(app.apps[0].roleIds.length).toBeGreaterThan(0);
-    for (const id of app.apps[0].roleIds) expect(roleIds).toContain(id);
+  test("the app is mapped to the roles of the people who use it: salesperson, manager, sales ops; not the service", () => {
+    const nameOf = new Map(source.roles.map((r) => [normalizeGuid(r.id), r.name]));
+    expect(app.apps[0].roleIds.map((id) => nameOf.get(id)).sort()).toEqual([
+      "Customer Tiering manager",
+      "Customer Tiering salesperson",
+      "Tier model manager",
+    ]);
   });
 
   test("its icon is the platform's default app icon", () => {
