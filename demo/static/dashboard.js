@@ -5,10 +5,12 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/retrieve-data#use-fetchxml-with-the-web-api
  */
 /* global document, fetch */
-import { formatted, formMetadata, webApi } from "./api.js";
+import { formatted, formMetadata, userSwitcher, webApi } from "./api.js";
 import { barChart, distributionChart, movementChart, pyramidChart } from "./charts.js";
 
 const $ = (id) => document.getElementById(id);
+
+void userSwitcher($("demo-user"));
 
 /** A group whose category is empty is dropped: a user without the tier profile reads the tier as null. */
 function tierRows(rows, alias, tiers) {
