@@ -12,6 +12,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from "node:http
 import { dirname, extname, join, normalize, sep } from "node:path";
 import { repoRoot } from "../solution/scripts/source-dir";
 import { readFormMetadata, type FormMetadata } from "./form-metadata";
+import { readDashboardDefinition, type DashboardDefinition } from "./dashboard-definition";
 
 export interface DemoOptions {
   /** The pcf-scripts output folder holding ControlManifest.xml and bundle.js (default: out/controls). */
@@ -59,6 +60,7 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
   const controlDir = options.controlDir ?? join(root, "out", "controls");
   const staticFiles = new Set(readdirSync(staticDir));
   let form: FormMetadata | undefined;
+  let dashboard: DashboardDefinition | undefined;
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -69,6 +71,7 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
     try {
       if (path === "/" || path === "/index.html") return sendFile(res, join(staticDir, "index.html"));
       if (path === "/account") return sendFile(res, join(staticDir, "account.html"));
+      if (path === "/dashboard") return sendFile(res, join(staticDir, "dashboard.html"));
       if (path.startsWith("/static/")) {
         const name = path.slice("/static/".length);
         return staticFiles.has(name) ? sendFile(res, join(staticDir, name)) : notFound(res, path);
@@ -83,6 +86,11 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
       if (path === "/demo/form.json") {
         form ??= readFormMetadata();
         return send(res, 200, TYPES[".json"], JSON.stringify(form));
+      }
+      // The dashboard's charts and lists with their own FetchXML, read from solution/src (the same files as the zip).
+      if (path === "/demo/dashboard.json") {
+        dashboard ??= readDashboardDefinition();
+        return send(res, 200, TYPES[".json"], JSON.stringify(dashboard));
       }
       // Sandbox-only: lets the page tell "the plugin changed nothing" from "the plugin has not answered yet".
       if (path === "/demo/webhooks-idle") {

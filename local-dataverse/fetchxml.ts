@@ -34,6 +34,8 @@ interface Condition {
   col: ColumnDef;
   operator: string;
   values: string[];
+  /** `valueof`: compare with another column of the same row instead of a value. */
+  other?: ColumnDef;
 }
 interface FilterNode {
   type: "and" | "or";
@@ -242,11 +244,32 @@ function parseFilter(owner: EntityNode, xml: XmlNode, byAlias: Map<string, Entit
         operator: attr(c, "operator") ?? "",
         values,
       };
+      const valueOf = attr(c, "valueof");
+      if (valueOf !== undefined) {
+        condition.other = column(entity.def, valueOf);
+        checkColumnComparison(condition);
+        return condition;
+      }
       checkOperator(condition);
       return condition;
     }),
     filters: children(xml, "filter").map((f) => parseFilter(owner, f, byAlias)),
   };
+}
+
+/** Relative date operators: their one value is a whole number of days or months, counted from the current time. */
+const RELATIVE_OPERATORS = ["olderthan-x-days", "last-x-days", "last-x-months"];
+
+/**
+ * Column comparison (`valueof`): same table, the documented operators only, and columns of one type.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/filter-rows#filter-on-column-values-in-the-same-row
+ */
+function checkColumnComparison(c: Condition): void {
+  if (!["eq", "ne", "neq", "gt", "ge", "lt", "le"].includes(c.operator))
+    throw badRequest(`The operator '${c.operator}' cannot compare columns (valueof).`);
+  if (c.values.length > 0) throw badRequest(`A condition with valueof on '${c.col.name}' cannot also have a value.`);
+  if (c.other!.type !== c.col.type)
+    throw badRequest(`Cannot compare '${c.col.name}' with '${c.other!.name}': the columns are of different types.`);
 }
 
 const OPERATORS = new Set([
@@ -272,6 +295,7 @@ const OPERATORS = new Set([
   "on",
   "on-or-after",
   "on-or-before",
+  ...RELATIVE_OPERATORS,
 ]);
 
 function checkOperator(c: Condition): void {
@@ -295,6 +319,14 @@ function checkOperator(c: Condition): void {
 
 /** Condition text → comparable value for the column's type (GUIDs may come in braces). */
 function parseConditionValue(col: ColumnDef, text: string, operator: string): string | number | boolean {
+  if (RELATIVE_OPERATORS.includes(operator)) {
+    const n = Number(text);
+    if (col.type !== "DateTime")
+      throw badRequest(`The operator '${operator}' needs a date column; '${col.name}' is not one.`);
+    if (!Number.isInteger(n) || n < 0)
+      throw badRequest(`The value '${text}' of the condition on '${col.name}' is not a whole number.`);
+    return n;
+  }
   if (operator.includes("like") || operator.includes("begin") || operator.includes("end-with"))
     return text.toLowerCase();
   switch (col.type) {
@@ -363,6 +395,25 @@ function compileCondition(c: Condition): Predicate {
     return guid && typeof v === "string" ? sqlGuidKey(v) : v;
   };
   const [a, b] = vals;
+  if (c.other) {
+    const other = c.other.name;
+    const right = (t: (Row | null)[]): string | number | boolean | null => comparable(t[idx]?.[other] ?? null);
+    const ops: Record<string, (n: number) => boolean> = {
+      eq: (n) => n === 0,
+      ne: (n) => n !== 0,
+      neq: (n) => n !== 0,
+      gt: (n) => n > 0,
+      ge: (n) => n >= 0,
+      lt: (n) => n < 0,
+      le: (n) => n <= 0,
+    };
+    const test = ops[c.operator];
+    return (t) => {
+      const l = get(t);
+      const r = right(t);
+      return l !== null && r !== null && test(cmp(l, r));
+    };
+  }
   switch (c.operator) {
     case "eq":
       return (t) => get(t) === a;
@@ -430,6 +481,18 @@ function compileCondition(c: Condition): Predicate {
     case "on-or-before": {
       const end = Math.floor(Number(a) / DAY) * DAY + DAY;
       return (t) => cmp(get(t), end) < 0;
+    }
+    // Relative to the current time (UTC here; Dataverse uses the caller's time zone for date-only columns).
+    case "olderthan-x-days":
+      return (t) => cmp(get(t), Date.now() - Number(a) * DAY) < 0;
+    case "last-x-days":
+      return (t) => cmp(get(t), Date.now() - Number(a) * DAY) >= 0 && cmp(get(t), Date.now()) <= 0;
+    case "last-x-months": {
+      return (t) => {
+        const from = new Date();
+        from.setUTCMonth(from.getUTCMonth() - Number(a));
+        return cmp(get(t), from.getTime()) >= 0 && cmp(get(t), Date.now()) <= 0;
+      };
     }
     default:
       throw badRequest(`The condition operator '${c.operator}' is not supported by the sandbox.`);

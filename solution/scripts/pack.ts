@@ -89,6 +89,9 @@ function entityXml(entityDir: string): string {
   const viewDir = join(entityDir, "SavedQueries");
   const views = sortedFiles(viewDir).map((f) => innerOf(readText(join(viewDir, f)), "savedqueries", join(viewDir, f)));
   if (views.length > 0) doc = fill(doc, "SavedQueries", `<savedqueries>${views.join("")}</savedqueries>`, file);
+  // System charts: Visualizations/{id}.xml, each a <visualization>, listed under the entity like its views.
+  const charts = elementsOf(join(entityDir, "Visualizations"));
+  if (charts.length > 0) doc = fill(doc, "Visualizations", charts.join(""), file);
   const ribbon = join(entityDir, "RibbonDiff.xml");
   if (existsSync(ribbon)) doc = fill(doc, "RibbonDiffXml", innerOf(readText(ribbon), "RibbonDiffXml", ribbon), file);
   return doc;
@@ -116,6 +119,25 @@ function customControlsXml(srcDir: string): string[] {
   });
 }
 
+/** Dashboards/{id}.xml (a systemform of type 0 in a <forms> envelope) → <Dashboard> with the systemform's content. */
+function dashboardsXml(srcDir: string): string[] {
+  const dir = join(srcDir, "Dashboards");
+  return sortedFiles(dir).map((f) => {
+    const file = join(dir, f);
+    const systemform = innerOf(innerOf(readText(file), "forms", file), "systemform", file);
+    return `<Dashboard>${systemform}</Dashboard>`;
+  });
+}
+
+/** AppModules/<name>/AppModule.xml and AppModuleSiteMaps/<name>/AppModuleSiteMap.xml: one root element per folder. */
+function folderElements(srcDir: string, folder: string, fileName: string): string[] {
+  return sortedDirs(join(srcDir, folder)).map((name) => {
+    const file = join(srcDir, folder, name, fileName);
+    if (!existsSync(file)) throw new Error(`${join(srcDir, folder, name)}: ${fileName} is missing`);
+    return dropXsiDecl(body(readText(file)));
+  });
+}
+
 /** customizations.xml: Other/Customizations.xml with every extracted component folder merged back in. */
 export function buildCustomizationsXml(srcDir: string): string {
   const file = join(srcDir, "Other", "Customizations.xml");
@@ -132,6 +154,14 @@ export function buildCustomizationsXml(srcDir: string): string {
   );
   doc = fill(doc, "EntityRelationships", relationships.join(""), file);
   doc = fill(doc, "optionsets", elementsOf(join(srcDir, "OptionSets")).join(""), file);
+  doc = fill(doc, "Dashboards", dashboardsXml(srcDir).join(""), file);
+  doc = fill(
+    doc,
+    "AppModuleSiteMaps",
+    folderElements(srcDir, "AppModuleSiteMaps", "AppModuleSiteMap.xml").join(""),
+    file,
+  );
+  doc = fill(doc, "AppModules", folderElements(srcDir, "AppModules", "AppModule.xml").join(""), file);
   doc = fill(doc, "CustomControls", customControlsXml(srcDir).join(""), file);
   doc = fill(doc, "SdkMessageProcessingSteps", elementsOf(join(srcDir, "SdkMessageProcessingSteps")).join(""), file);
   return `<?xml version="1.0" encoding="utf-8"?>\n${doc}\n`;

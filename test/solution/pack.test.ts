@@ -113,10 +113,13 @@ describe("packSolution", () => {
       "EntityRelationships",
       "OrganizationSettings",
       "optionsets",
+      "Dashboards",
       "CustomControls",
       "SolutionPluginAssemblies",
       "SdkMessageProcessingSteps",
       "ServiceEndpoints",
+      "AppModuleSiteMaps",
+      "AppModules",
       "EntityDataProviders",
       "Languages",
     ];
@@ -132,7 +135,7 @@ describe("packSolution", () => {
       (e: { SavedQueries: { savedqueries?: { savedquery: unknown[] }[] }[] }) =>
         e.SavedQueries[0].savedqueries?.[0].savedquery ?? [],
     );
-    expect(views.length).toBe(24);
+    expect(views.length).toBe(25);
     const forms = entities.flatMap((e: { FormXml: { forms?: { "@_type": string; systemform: unknown[] }[] }[] }) =>
       (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`),
     );

@@ -47,7 +47,17 @@ describe("solution source files", () => {
 
   test("the folders follow the pac solution unpack layout", () => {
     const top = [...new Set(files.map((f) => relative(srcDir, f).split(/[\\/]/)[0]))].sort();
-    expect(top).toEqual(["Controls", "Entities", "OptionSets", "Other", "Roles", "SdkMessageProcessingSteps"]);
+    expect(top).toEqual([
+      "AppModuleSiteMaps",
+      "AppModules",
+      "Controls",
+      "Dashboards",
+      "Entities",
+      "OptionSets",
+      "Other",
+      "Roles",
+      "SdkMessageProcessingSteps",
+    ]);
     for (const f of [
       "Other/Solution.xml",
       "Other/Customizations.xml",
@@ -109,6 +119,9 @@ describe("publisher and solution manifest", () => {
       "ServiceEndpoint",
     );
     expect(of("95")).toEqual(endpoints.map((e) => attr(e, "ServiceEndpointId").toLowerCase()));
+    // The app (80), its site map (62), the dashboards (60); the rest of types 26/59/60: test/solution/app.test.ts.
+    expect(of("80")).toEqual(readdirSync(join(srcDir, "AppModules")).map((a) => a.toLowerCase()));
+    expect(of("62")).toEqual(readdirSync(join(srcDir, "AppModuleSiteMaps")).map((a) => a.toLowerCase()));
     expect(roots.length).toBe(new Set(roots.map((r) => `${r.type}/${r.key}`)).size);
   });
 
