@@ -4,6 +4,7 @@
  * so `$select`, `$filter`, FetchXML and the webhook context type-check and format values like the real service.
  */
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../src/engine/choices";
+import { ADMIN_SPECS } from "./metadata-admin";
 
 export type ColumnType =
   | "Uniqueidentifier"
@@ -60,9 +61,9 @@ const TIER = labels(TIER_OPTIONS);
 const TREND = labels(TREND_OPTIONS);
 const CHANNEL = labels(CHANNEL_OPTIONS);
 
-type Spec = Omit<ColumnDef, "name"> & { nav?: Record<string, string> };
+export type Spec = Omit<ColumnDef, "name"> & { nav?: Record<string, string> };
 
-interface TableSpec {
+export interface TableSpec {
   logicalName: string;
   entitySetName: string;
   primaryId: string;
@@ -262,6 +263,8 @@ const SPECS: TableSpec[] = [
       fullname: { type: "String", maxLength: 200 },
       internalemailaddress: { type: "String", maxLength: 100 },
       isdisabled: { type: "Boolean" },
+      // An application user's Microsoft Entra application (client) ID.
+      applicationid: { type: "Uniqueidentifier" },
       createdon: { type: "DateTime", readOnly: true },
       modifiedon: { type: "DateTime", readOnly: true },
     },
@@ -446,6 +449,7 @@ const SPECS: TableSpec[] = [
     },
     defaults: {},
   },
+  ...ADMIN_SPECS,
 ];
 
 function build(spec: TableSpec): TableDef {

@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 import { DataverseError, CODES } from "./errors";
 import { executeBatch } from "./batch";
 import { Faults, type FaultOptions } from "./faults";
+import { seedSecurity, seedSteps } from "./admin-seed";
 import { Metadata } from "./metadata";
+import { ServiceProtection, type ServiceProtectionOptions } from "./rate-limit";
 import { Store } from "./store";
 import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
 import { type ApiResponse, errorResponse, WebApi } from "./webapi";
@@ -38,6 +40,8 @@ export interface SandboxOptions {
   fallback?: RequestListener;
   now?: () => number;
   log?: (message: string) => void;
+  /** The service protection limits reported in x-ms-ratelimit-* headers (default: Dataverse's). */
+  serviceProtection?: ServiceProtectionOptions;
 }
 
 export interface Sandbox {
@@ -137,6 +141,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
   }
 
+  // The platform rows an import creates (steps, solution, roles, field security), for `tiering doctor`.
+  seedSteps(store, steps, stepsSource === "options" ? new Map() : loadSolutionEndpoints());
+  try {
+    seedSecurity(store, SANDBOX_IDENTITY.userId);
+  } catch (e) {
+    log(`solution roles and profiles could not be read: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const protection = new ServiceProtection(options.serviceProtection);
+
   const faultOpts: FaultOptions = {
     latencyMs: options.latencyMs ?? 0,
     rate429: options.fault429 ?? 0,
@@ -193,11 +206,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           headers,
           body,
         };
+        const started = performance.now();
         const result =
           apiReq.path === "$batch" && apiReq.method === "POST"
             ? executeBatch(ready.api!, apiReq)
             : ready.api!.handle(apiReq);
-        send(res, result);
+        send(res, { ...result, headers: { ...result.headers, ...protection.record(performance.now() - started) } });
       } catch (e) {
         if (e instanceof DataverseError) return send(res, errorResponse(e));
         log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);

@@ -16,6 +16,7 @@ import {
   unknownProperty,
 } from "./codec";
 import { compileFilter } from "./odata-filter";
+import { retrieveUserPrivileges } from "./privileges";
 import { executeFetch, pagingFreeKey, parseFetchXml } from "./fetchxml";
 import { ResultCache } from "./result-cache";
 import { etagOf, type Row, type Store, type Transaction, type WriteContext } from "./store";
@@ -110,6 +111,15 @@ export class WebApi {
         BusinessUnitId: this.identity.businessUnitId,
         UserId: this.identity.userId,
         OrganizationId: this.identity.organizationId,
+      });
+    }
+    const privileges = /^systemusers\(([^)]*)\)\/Microsoft\.Dynamics\.CRM\.RetrieveUserPrivileges(\(\))?$/.exec(path);
+    if (privileges && method === "GET") {
+      const id = privileges[1].replace(/^\{|\}$/g, "").toLowerCase();
+      if (!isGuid(id)) throw badRequest(`'${privileges[1]}' is not a valid key for systemusers.`);
+      return json(200, {
+        "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+        RolePrivileges: retrieveUserPrivileges(this.store, id, this.identity.businessUnitId),
       });
     }
     let m = /^([A-Za-z_0-9]+)\(([^)]*)\)$/.exec(path);

@@ -11,6 +11,7 @@ export { createWebhookServer, listen, shutdown } from "./server";
 export {
   handleWebhook,
   MAX_BODY_BYTES,
+  PROBE_HEADER,
   WEBHOOK_PATH,
   type WebhookRequest,
   type WebhookResponse,
