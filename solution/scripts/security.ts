@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultSolutionSrcDir } from "./source-dir";
+import { solutionVersion } from "./pack";
+import { defaultSolutionSrcDir, repoRoot } from "./source-dir";
 import { attr, children, normalizeGuid, readXml, text } from "./xml";
 
 /**
@@ -28,13 +29,14 @@ export interface SolutionProfile {
 export const SERVICE_ROLE = "Customer Tiering service";
 export const SERVICE_FIELD_PROFILE = "Customer tier writers";
 
+/** The unique name of Other/Solution.xml, and the version `npm run pack` gives the zip (package.json's, x.y.z.0). */
 export function readSolutionIdentity(dir: string = defaultSolutionSrcDir()): SolutionIdentity {
   const file = join(dir, "Other", "Solution.xml");
   const manifest = children(readXml(file)["ImportExportXml"], "SolutionManifest")[0];
   const uniqueName = text(manifest, "UniqueName");
-  const version = text(manifest, "Version");
-  if (!uniqueName || !version) throw new Error(`${file}: <UniqueName> and <Version> are required`);
-  return { uniqueName, version };
+  if (!uniqueName) throw new Error(`${file}: <UniqueName> is required`);
+  const pkg = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8")) as { version: string };
+  return { uniqueName, version: solutionVersion(pkg.version) };
 }
 
 export function readSolutionRoles(dir: string = defaultSolutionSrcDir()): SolutionRole[] {
