@@ -18,6 +18,17 @@ export {
 } from "./webhook/handler";
 export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
+export { developerTokens, serviceTokens, authFromEnv, type ServiceAuth } from "./dataverse/credential";
+export { failed, runDoctor, type CheckResult, type DoctorOptions, type Expectations, type Status } from "./doctor";
+export { DataverseHttpError } from "./dataverse/errors";
+export {
+  DEFAULT_CHECKPOINT,
+  formatMatrix,
+  RerankInputError,
+  runRerank,
+  type RerankOptions,
+  type RerankSummary,
+} from "./rerank";
 
 export interface RunningPlugin {
   /** The webhook URL, e.g. http://127.0.0.1:7071/api/webhook */

@@ -1,4 +1,4 @@
-import { developerTokens } from "../../plugins/dataverse/credential";
+import { developerTokens } from "../../plugins";
 import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
 import { parseOptions, requireOption } from "../args";
 import { UsageError, type CliCommand } from "../command";

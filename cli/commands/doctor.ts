@@ -1,5 +1,4 @@
-import { developerTokens } from "../../plugins/dataverse/credential";
-import { failed, runDoctor, type CheckResult, type Expectations } from "../../plugins/doctor";
+import { developerTokens, failed, runDoctor, type CheckResult, type Expectations } from "../../plugins";
 import { PLACEHOLDER_ENDPOINT_URL, WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
 import {
   readSolutionIdentity,
