@@ -16,7 +16,7 @@ import { configureCommand } from "../cli/commands/configure";
 import { CHANNEL_OPTIONS, TIER_OPTIONS } from "../src/engine/choices";
 import { loadExportFolder, loadState, saveState } from "../local-dataverse/data-io";
 import { sampleSeed } from "../local-dataverse/seed";
-import { startSandbox, type Sandbox } from "../local-dataverse/server";
+import { startSandbox, userTokens, type Sandbox } from "../local-dataverse/server";
 import { createDemoHandler } from "./handler";
 
 export interface StackOptions {
@@ -102,7 +102,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         LOG_LEVEL: options.logLevel ?? "warn",
       },
     });
-    await pointEndpointAt(sandbox.origin, plugin.url, webhookKey, dataverseToken);
+    // An administrator configures the endpoint, as in a real environment (the service's role cannot read it).
+    await pointEndpointAt(sandbox.origin, plugin.url, webhookKey, userTokens(options.token).admin);
     log(`data: ${seeded}`);
     log("first re-rank …");
     const checkpointDir = mkdtempSync(join(tmpdir(), "ct-start-rerank-"));

@@ -1,18 +1,13 @@
 /**
  * Fills the platform tables of metadata-admin.ts the way importing the solution and setting up its application user
- * would: the solution row, the step registrations with their images, the solution's roles and field security
- * profiles, and the local Dataverse's one user as the service's application user (its role and writer profile).
- * Rows already there (a state file) are kept.
+ * would: the solution row, the step registrations with their images, the solution's and the standard roles with
+ * their privileges, the field security profiles, and each local user's roles and profiles (security.ts USERS; the
+ * service's application user gets LOCAL_SERVICE_APP_ID). Rows already there (a state file) are kept.
  */
 import { createHash } from "node:crypto";
 import { SDK_MESSAGE_IDS, type StepRegistration } from "../solution/scripts/steps";
-import {
-  readSolutionIdentity,
-  readSolutionProfiles,
-  readSolutionRoles,
-  SERVICE_FIELD_PROFILE,
-  SERVICE_ROLE,
-} from "../solution/scripts/security";
+import { readSolutionIdentity, readSolutionProfiles, readSolutionRoles } from "../solution/scripts/security";
+import { STANDARD_ROLES, type User } from "./security";
 import type { Row, Store } from "./store";
 import { stepId } from "./webhooks";
 
@@ -21,6 +16,9 @@ export function nameGuid(kind: string, name: string): string {
   const h = createHash("sha1").update(`${kind}:${name}`).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** The application (client) ID of the local service user, as an app registration or managed identity would have. */
+export const LOCAL_SERVICE_APP_ID = "5a9d3e42-0c7b-4f7a-9a55-0000000a9901";
 
 /** RolePrivilege level → roleprivileges.privilegedepthmask. */
 export const DEPTH_MASK: Record<string, number> = { Basic: 1, Local: 2, Deep: 4, Global: 8 };
@@ -68,8 +66,8 @@ export function seedSteps(store: Store, steps: StepRegistration[], endpoints: Ma
   }
 }
 
-/** The solution row, roles with their privileges, field security profiles; `userId` gets the service's role and profile. */
-export function seedSecurity(store: Store, userId: string): void {
+/** The solution row, roles with their privileges, field security profiles, and who holds which. */
+export function seedSecurity(store: Store, users: readonly User[]): void {
   const solution = readSolutionIdentity();
   put(store, "solution", {
     solutionid: nameGuid("solution", solution.uniqueName),
@@ -78,7 +76,16 @@ export function seedSecurity(store: Store, userId: string): void {
     version: solution.version,
     ismanaged: true,
   });
-  for (const role of readSolutionRoles()) {
+  const roles = [
+    ...readSolutionRoles(),
+    ...Object.entries(STANDARD_ROLES).map(([name, privileges]) => ({
+      id: nameGuid("role", name),
+      name,
+      privileges: privileges.map((p) => ({ name: p, level: "Global" })),
+    })),
+  ];
+  const roleIds = new Map(roles.map((r) => [r.name, r.id]));
+  for (const role of roles) {
     put(store, "role", { roleid: role.id, name: role.name });
     for (const p of role.privileges) {
       const privilegeId = nameGuid("privilege", p.name);
@@ -90,21 +97,33 @@ export function seedSecurity(store: Store, userId: string): void {
         privilegedepthmask: DEPTH_MASK[p.level] ?? 8,
       });
     }
-    if (role.name === SERVICE_ROLE) {
-      put(store, "systemuserroles", {
-        systemuserroleid: nameGuid("systemuserroles", `${userId}:${role.id}`),
-        systemuserid: userId,
-        roleid: role.id,
-      });
-    }
   }
+  const profileIds = new Map<string, string>();
   for (const profile of readSolutionProfiles()) {
     put(store, "fieldsecurityprofile", { fieldsecurityprofileid: profile.id, name: profile.name });
-    if (profile.name === SERVICE_FIELD_PROFILE) {
+    profileIds.set(profile.name, profile.id);
+  }
+  for (const user of users) {
+    if (user.key === "service") {
+      const row = store.get("systemuser", user.id);
+      if (row && row.applicationid == null) store.load("systemuser", { ...row, applicationid: LOCAL_SERVICE_APP_ID });
+    }
+    for (const name of user.roles) {
+      const roleId = roleIds.get(name);
+      if (!roleId) continue;
+      put(store, "systemuserroles", {
+        systemuserroleid: nameGuid("systemuserroles", `${user.id}:${roleId}`),
+        systemuserid: user.id,
+        roleid: roleId,
+      });
+    }
+    for (const name of user.profiles) {
+      const profileId = profileIds.get(name);
+      if (!profileId) continue;
       put(store, "systemuserprofiles", {
-        systemuserprofileid: nameGuid("systemuserprofiles", `${userId}:${profile.id}`),
-        systemuserid: userId,
-        fieldsecurityprofileid: profile.id,
+        systemuserprofileid: nameGuid("systemuserprofiles", `${user.id}:${profileId}`),
+        systemuserid: user.id,
+        fieldsecurityprofileid: profileId,
       });
     }
   }

@@ -1,7 +1,8 @@
 /**
  * The platform tables `tiering doctor` reads (solution, step registrations, roles, field security), with their real
  * logical and entity set names and only the columns doctor needs. The local Dataverse fills them from the solution
- * source at start (admin-seed.ts), as importing the solution would.
+ * source and the local users (security.ts) at start (admin-seed.ts), as importing the solution and assigning roles
+ * would. They are a read-only picture: what the local Dataverse enforces is security.ts.
  */
 import type { TableSpec } from "./metadata";
 
@@ -14,6 +15,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solution
     logicalName: "solution",
+    privilegeName: "Solution",
     entitySetName: "solutions",
     primaryId: "solutionid",
     primaryName: "friendlyname",
@@ -30,6 +32,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessage
     logicalName: "sdkmessage",
+    privilegeName: "SdkMessage",
     entitySetName: "sdkmessages",
     primaryId: "sdkmessageid",
     primaryName: "name",
@@ -38,6 +41,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessagefilter
     logicalName: "sdkmessagefilter",
+    privilegeName: "SdkMessage",
     entitySetName: "sdkmessagefilters",
     primaryId: "sdkmessagefilterid",
     primaryName: "name",
@@ -52,6 +56,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessageprocessingstep
     logicalName: "sdkmessageprocessingstep",
+    privilegeName: "SdkMessageProcessingStep",
     entitySetName: "sdkmessageprocessingsteps",
     primaryId: "sdkmessageprocessingstepid",
     primaryName: "name",
@@ -74,6 +79,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessageprocessingstepimage
     logicalName: "sdkmessageprocessingstepimage",
+    privilegeName: "SdkMessageProcessingStepImage",
     entitySetName: "sdkmessageprocessingstepimages",
     primaryId: "sdkmessageprocessingstepimageid",
     primaryName: "name",
@@ -89,6 +95,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/role
     logicalName: "role",
+    privilegeName: "Role",
     entitySetName: "roles",
     primaryId: "roleid",
     primaryName: "name",
@@ -98,6 +105,7 @@ export const ADMIN_SPECS: TableSpec[] = [
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuserroles
     // The N:N intersect of users and roles (Dataverse fills it through associate requests; the local double loads it).
     logicalName: "systemuserroles",
+    privilegeName: "Role",
     entitySetName: "systemuserrolescollection",
     primaryId: "systemuserroleid",
     primaryName: "systemuserroleid",
@@ -110,6 +118,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/privilege
     logicalName: "privilege",
+    privilegeName: "Role",
     entitySetName: "privileges",
     primaryId: "privilegeid",
     primaryName: "name",
@@ -119,6 +128,7 @@ export const ADMIN_SPECS: TableSpec[] = [
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/roleprivileges
     // privilegedepthmask: 1 Basic (user), 2 Local (business unit), 4 Deep (parent: child BUs), 8 Global.
     logicalName: "roleprivileges",
+    privilegeName: "Role",
     entitySetName: "roleprivilegescollection",
     primaryId: "roleprivilegeid",
     primaryName: "roleprivilegeid",
@@ -132,6 +142,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/fieldsecurityprofile
     logicalName: "fieldsecurityprofile",
+    privilegeName: "FieldSecurityProfile",
     entitySetName: "fieldsecurityprofiles",
     primaryId: "fieldsecurityprofileid",
     primaryName: "name",
@@ -140,6 +151,7 @@ export const ADMIN_SPECS: TableSpec[] = [
   {
     // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuserprofiles
     logicalName: "systemuserprofiles",
+    privilegeName: "FieldSecurityProfile",
     entitySetName: "systemuserprofilescollection",
     primaryId: "systemuserprofileid",
     primaryName: "systemuserprofileid",

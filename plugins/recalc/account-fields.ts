@@ -127,7 +127,7 @@ export function historyRow(
   const from = o.stored.previousTier;
   return {
     ct_name: `${from ?? "—"} → ${o.stored.tier}`,
-    "ct_accountid@odata.bind": `/accounts(${accountId})`,
+    "ct_AccountId@odata.bind": `/accounts(${accountId})`,
     ct_fromtier: from ? tierOption(from, "ct_fromtier") : null,
     ct_totier: tierOption(o.stored.tier, "ct_totier"),
     ct_score: o.score,

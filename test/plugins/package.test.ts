@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { unzipSync } from "fflate";
-import { startSandbox, type Sandbox } from "../../local-dataverse";
+import { startSandbox, userTokens, type Sandbox } from "../../local-dataverse";
 import { sampleSeed } from "../../local-dataverse/seed";
 
 /**
@@ -175,7 +175,8 @@ describe("the service package", () => {
     const before = Number(account.ct_revenue12m);
     const res = await fetch(`${sandbox.url}invoices`, {
       method: "POST",
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      // A salesperson saves the invoice; the service's user only reads invoices.
+      headers: { authorization: `Bearer ${userTokens(TOKEN).salesperson}`, "content-type": "application/json" },
       body: JSON.stringify({
         name: "INV-PACKAGE-1",
         "customerid_account@odata.bind": `/accounts(${id})`,
