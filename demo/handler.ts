@@ -2,8 +2,11 @@
  * The demo page of `npm start`, plugged into the sandbox's `fallback` (every request outside /api/data/). It serves
  * files only: the page's own HTML/JS/CSS, the built control (what its manifest lists), the platform libraries the
  * manifest names (React 16.14.0, ReactDOM, Fluent 8 UMD bundles from node_modules, so no CDN is needed), and the form
- * metadata from solution/src. All account data reaches the page through the sandbox's Web API, from the browser.
+ * metadata from solution/src. All account data reaches the page through the local Dataverse's Web API, by way of
+ * /demo/api/: the page names a demo user (X-Demo-User, not a secret) and this proxy attaches that user's bearer token
+ * server-side, so the page never holds a credential (issue 17).
  */
+import { request } from "node:http";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { dirname, extname, join, normalize, sep } from "node:path";
@@ -13,14 +16,24 @@ import { readFormMetadata, type FormMetadata } from "./form-metadata";
 export interface DemoOptions {
   /** The pcf-scripts output folder holding ControlManifest.xml and bundle.js (default: out/controls). */
   controlDir?: string;
-  /** Bearer token the page must send to the Web API (the sandbox's SANDBOX_TOKEN), if any. */
-  token?: string;
+  /** Each demo user's bearer token by user key (local-dataverse userTokens); never sent to the page. */
+  tokens?: Record<string, string>;
   /** Resolves when the sandbox has delivered every webhook queued so far (the sandbox's `webhooks.idle()`). */
   webhooksIdle?: () => Promise<void>;
 }
 
 /** How long GET /demo/webhooks-idle waits before answering 504 (the plugin answers within 60 s, as Dataverse requires). */
 const IDLE_WAIT_MS = 60_000;
+
+/** The people the page can switch between (local-dataverse/security.ts USERS), default first. */
+export const DEMO_USERS = [
+  { key: "salesops", label: "Sales ops (tier writers, Tier model manager)" },
+  { key: "salesperson", label: "Salesperson (tier readers)" },
+  { key: "salesperson-restricted", label: "Salesperson without the tier profile" },
+  { key: "manager", label: "Sales manager (tier readers)" },
+];
+
+const PROXY = "/demo/api/";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -49,6 +62,7 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname.startsWith(PROXY)) return proxy(req, res, url, options.tokens ?? {});
     if (req.method !== "GET" && req.method !== "HEAD")
       return send(res, 405, "text/plain; charset=utf-8", "Only GET outside /api/data/.", { Allow: "GET, HEAD" });
     const path = url.pathname;
@@ -83,18 +97,44 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
         return;
       }
       if (path === "/demo/config.json") {
-        return send(
-          res,
-          200,
-          TYPES[".json"],
-          JSON.stringify({ webApi: "/api/data/v9.2/", token: options.token ?? null }),
-        );
+        return send(res, 200, TYPES[".json"], JSON.stringify({ webApi: `${PROXY}data/v9.2/`, users: DEMO_USERS }));
       }
       return notFound(res, path);
     } catch (e) {
       return send(res, 500, "text/plain; charset=utf-8", `Demo page error: ${(e as Error).message}`);
     }
   };
+}
+
+/**
+ * Forwards a page request under /demo/api/ to the local Dataverse on this same server (/api/...), as the demo user
+ * the X-Demo-User header names, with that user's token added here.
+ */
+function proxy(req: IncomingMessage, res: ServerResponse, url: URL, tokens: Record<string, string>): void {
+  const user = String(req.headers["x-demo-user"] ?? DEMO_USERS[0].key);
+  if (!DEMO_USERS.some((u) => u.key === user) || !tokens[user])
+    return send(res, 400, "text/plain; charset=utf-8", `No demo user '${user}'.`);
+  const headers: Record<string, string | string[] | undefined> = {
+    ...req.headers,
+    authorization: `Bearer ${tokens[user]}`,
+  };
+  delete headers["x-demo-user"];
+  delete headers.host;
+  const upstream = request(
+    {
+      host: "127.0.0.1",
+      port: req.socket.localPort,
+      method: req.method,
+      path: `/api/${url.pathname.slice(PROXY.length)}${url.search}`,
+      headers,
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on("error", (e) => send(res, 502, "text/plain; charset=utf-8", `Demo proxy: ${e.message}`));
+  req.pipe(upstream);
 }
 
 /** Only what the built manifest lists (code, css, resx) and the manifest itself: nothing else under the folder. */

@@ -64,12 +64,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let seeded = "";
   // The demo handler is created before the sandbox it waits on exists.
   const dispatcher: { idle?: () => Promise<void> } = {};
+  // The service's application user (plugin, re-rank), the administrator (configure, default policies) and the
+  // demo page's people each have their own token; the page's are attached by the demo proxy, never sent to it.
+  const tokens = userTokens(options.token);
   const sandbox = await startSandbox({
     port: options.sandboxPort,
     token: options.token,
     fallback: createDemoHandler({
       controlDir: options.controlDir,
-      token: options.token,
+      tokens,
       webhooksIdle: () => dispatcher.idle?.() ?? Promise.resolve(),
     }),
     log: options.sandboxLog,
@@ -90,8 +93,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   dispatcher.idle = () => sandbox.webhooks.idle();
   let plugin: RunningPlugin | undefined;
   try {
-    // The sandbox accepts any bearer token when it requires none; the plugin insists on having one.
-    const dataverseToken = options.token ?? "sandbox-accepts-any-token";
+    const dataverseToken = tokens.service;
     plugin = await startPlugin({
       port: options.pluginPort,
       env: {
@@ -102,8 +104,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         LOG_LEVEL: options.logLevel ?? "warn",
       },
     });
-    // An administrator configures the endpoint, as in a real environment (the service's role cannot read it).
-    await pointEndpointAt(sandbox.origin, plugin.url, webhookKey, userTokens(options.token).admin);
+    await pointEndpointAt(sandbox.origin, plugin.url, webhookKey, tokens.admin);
     log(`data: ${seeded}`);
     log("first re-rank …");
     const checkpointDir = mkdtempSync(join(tmpdir(), "ct-start-rerank-"));
@@ -120,7 +121,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       rmSync(checkpointDir, { recursive: true, force: true });
     }
     const rerankMs = Date.now() - started;
-    const policies = await ensurePolicies(sandbox.url, dataverseToken);
+    const policies = await ensurePolicies(sandbox.url, tokens.admin);
     if (policies > 0) log(`created the ${policies} default tier policies (solution/data/defaults.json)`);
     const running = plugin;
     return {

@@ -4,46 +4,22 @@
 //   package.json  main: index.js, and @azure/functions as the one dependency
 //   node_modules/ @azure/functions and what it needs (production only): the Functions worker supplies
 //                 @azure/functions-core to that package, so it must stay a package of its own, not inlined.
-// The tier defaults (solution/data/defaults.json) are embedded, validated, at package time: a deployed Function has
-// no repository to read. https://learn.microsoft.com/azure/azure-functions/deployment-zip-push
+// The tier defaults come compiled in (plugins/dataverse/schema.generated.ts); the bundle is checked for anything that
+// would look for the repository, which a deployed Function does not have. https://learn.microsoft.com/azure/azure-functions/deployment-zip-push
 // https://learn.microsoft.com/azure/azure-functions/functions-reference-node?pivots=nodejs-model-v4#folder-structure
 import { build } from "esbuild";
 import { zipSync } from "fflate";
-import { createRequire } from "node:module";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const require = createRequire(import.meta.url);
 const EXTERNAL = ["@azure/functions", "@azure/functions-core"];
 
 function fail(message) {
   process.stderr.write(`package:service: ${message}\n`);
   process.exit(1);
 }
-
-/** The defaults as a module: validated by the same reader the repository uses (dist/, built by build:node). */
-function defaultsModule() {
-  let read;
-  try {
-    ({ readDefaults: read } = require(join(root, "dist", "solution", "scripts", "defaults.js")));
-  } catch (e) {
-    fail(`dist/solution/scripts/defaults.js is missing (run npm run build:node first): ${e.message}`);
-  }
-  const text = JSON.stringify(JSON.stringify(read()));
-  return `export function defaultsFile() { return "solution/data/defaults.json (packaged)"; }
-export function readDefaults() { return JSON.parse(${text}); }
-`;
-}
-
-const embedDefaults = {
-  name: "embed-defaults",
-  setup(b) {
-    b.onResolve({ filter: /solution[\\/]scripts[\\/]defaults$/ }, () => ({ path: "defaults", namespace: "embedded" }));
-    b.onLoad({ filter: /.*/, namespace: "embedded" }, () => ({ contents: defaultsModule(), loader: "js" }));
-  },
-};
 
 /** A package and every package it depends on, as installed (hoisted or nested) under node_modules. */
 function closure(name, from = root, seen = new Map()) {
@@ -84,7 +60,6 @@ const bundle = await build({
   target: "node20",
   format: "cjs",
   external: EXTERNAL,
-  plugins: [embedDefaults],
   write: false,
   minify: true,
   sourcemap: false,
@@ -92,7 +67,7 @@ const bundle = await build({
   logLevel: "warning",
 });
 const code = bundle.outputFiles[0].contents;
-// Nothing in the bundle may look for the repository: the defaults are embedded, and nothing else reads it.
+// Nothing in the bundle may look for the repository (solution/src, solution/data): a deployed Function has none.
 for (const marker of ["Solution.xml", 'defaults.json")', "repoRoot"]) {
   if (Buffer.from(code).includes(marker)) fail(`the bundle still refers to the repository (${marker})`);
 }

@@ -1,7 +1,9 @@
 /* The account page: the real TierBadge control on the sandbox record, and actions that go through the whole loop. */
 /* global document, window, fetch, URLSearchParams, setTimeout */
-import { createdId, formatted, formMetadata, todayUtc, webApi } from "./api.js";
+import { createdId, formatted, formMetadata, todayUtc, webApi, userSwitcher } from "./api.js";
 import { loadControl, mountControl } from "./host.js";
+
+void userSwitcher(document.getElementById("demo-user"));
 
 const POLL_MS = 300;
 const WAIT_MS = 30_000;

@@ -1,5 +1,5 @@
 /* Dataverse Web API calls from the browser, to the sandbox that serves this page. */
-/* global fetch */
+/* global fetch, sessionStorage, location, Option */
 
 let configPromise;
 function config() {
@@ -16,13 +16,33 @@ export class WebApiError extends Error {
   }
 }
 
+const USER_KEY = "ct-demo-user";
+
+/** The demo user the page acts as (sessionStorage; the server holds the tokens, the page only names the user). */
+export async function demoUser() {
+  const { users } = await config();
+  const chosen = sessionStorage.getItem(USER_KEY);
+  return users.some((u) => u.key === chosen) ? chosen : users[0].key;
+}
+
+/** Fills a <select> with the demo users; choosing one reloads the page as that user. */
+export async function userSwitcher(select) {
+  const { users } = await config();
+  const current = await demoUser();
+  for (const u of users) select.add(new Option(u.label, u.key, false, u.key === current));
+  select.addEventListener("change", () => {
+    sessionStorage.setItem(USER_KEY, select.value);
+    location.reload();
+  });
+}
+
 /**
  * One request. `path` is relative to the service root (e.g. "accounts?$select=name") or an absolute
  * @odata.nextLink. Returns { status, body, headers }.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors
  */
 export async function webApi(path, { method = "GET", body, headers = {}, pageSize } = {}) {
-  const { webApi: root, token } = await config();
+  const { webApi: root } = await config();
   const prefer = ['odata.include-annotations="*"'];
   if (pageSize) prefer.push(`odata.maxpagesize=${pageSize}`);
   const h = {
@@ -33,8 +53,9 @@ export async function webApi(path, { method = "GET", body, headers = {}, pageSiz
     ...headers,
   };
   if (body !== undefined) h["Content-Type"] = "application/json; charset=utf-8";
-  if (token) h.Authorization = `Bearer ${token}`;
-  const url = /^https?:/.test(path) ? path : root + path;
+  h["X-Demo-User"] = await demoUser();
+  // Next links name the Web API itself; they go through the proxy too.
+  const url = /^https?:/.test(path) ? root + path.replace(/^https?:\/\/[^/]+\/api\/data\/v9\.\d\//, "") : root + path;
   const res = await fetch(url, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   const json = text ? JSON.parse(text) : undefined;

@@ -1,6 +1,8 @@
 /* The account list: the views managers use (by tier, touch overdue), read through the Web API. */
 /* global document, window, URLSearchParams */
-import { formatted, formMetadata, todayUtc, webApi } from "./api.js";
+import { formatted, formMetadata, todayUtc, webApi, userSwitcher } from "./api.js";
+
+void userSwitcher(document.getElementById("demo-user"));
 
 const PAGE = 50;
 const COLUMNS = "accountid,name,ct_tier,ct_tierscore,ct_trend,ct_nexttouchdue,ct_revenue12m";

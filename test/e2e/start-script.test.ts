@@ -129,10 +129,17 @@ describe("npm start's start script", () => {
     const rows = ((await res.json()) as { value: { ct_tier: number | null }[] }).value;
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.filter((r) => r.ct_tier == null)).toEqual([]);
-    await expect((await fetch(`${demo}demo/config.json`)).json()).resolves.toEqual({
-      webApi: "/api/data/v9.2/",
-      token,
+    // The page never receives a credential: the demo proxy attaches the chosen demo user's token server-side.
+    const config = await (await fetch(`${demo}demo/config.json`)).text();
+    expect(config).not.toContain(token);
+    expect(JSON.parse(config)).toMatchObject({ webApi: "/demo/api/data/v9.2/" });
+    const restricted = await fetch(`${demo}demo/api/data/v9.2/accounts?$select=ct_tier&$top=5`, {
+      headers: { "X-Demo-User": "salesperson-restricted" },
     });
+    expect(restricted.status).toBe(200);
+    const hidden = ((await restricted.json()) as { value: { ct_tier: number | null }[] }).value;
+    expect(hidden.length).toBeGreaterThan(0);
+    expect(hidden.filter((r) => r.ct_tier !== null)).toEqual([]);
     run.child.kill("SIGINT");
     await expect(run.exited).resolves.toBe(0);
   }, 120_000);

@@ -143,7 +143,7 @@ describe("the service package", () => {
     process.stdout.write(`package: ${(zipBytes / 1024).toFixed(0)} KiB; index.js loaded in ${loadMs.toFixed(0)} ms\n`);
   });
 
-  it("the timer re-ranks the local Dataverse, creating the default model from the embedded defaults", async () => {
+  it("the timer re-ranks the local Dataverse, creating the default model from the compiled-in defaults", async () => {
     expect([...sandbox.store.rows("ct_tiermodel")]).toHaveLength(0);
     const context = new fns.InvocationContext({
       functionName: "ctTieringRerank",
