@@ -1,6 +1,10 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { startSandbox, type Sandbox } from "../../local-dataverse";
 import { AuthConfigError, authFromEnv, CredentialToken, serviceTokens } from "../../plugins/dataverse/credential";
 import { FetchTransport } from "../../plugins/dataverse/transport";
@@ -128,5 +132,50 @@ describe("managed identity against a local App Service identity endpoint", () =>
     expect(asked.pathname).toBe("/msi/token");
     expect(asked.searchParams.get("resource")).toBe(sandbox.origin);
     expect(seen[seen.length - 1].header).toBe(HEADER);
+  });
+});
+
+/**
+ * The CLI with --url alone: @azure/identity's AzureCliCredential runs `az account get-access-token --resource …`;
+ * here a stand-in `az` on PATH answers as the real one does after `az login`.
+ * https://learn.microsoft.com/cli/azure/account#az-account-get-access-token
+ */
+describe("developer sign-in through the Azure CLI", () => {
+  const TOKEN = "eyJ.az-cli-token";
+  let dir: string;
+  let sandbox: Sandbox;
+  const saved = { path: process.env.PATH };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "fake-az-"));
+    writeFileSync(
+      join(dir, "az"),
+      `#!/bin/sh\necho "$@" >> "${join(dir, "calls")}"\n` +
+        `echo '{"accessToken": "${TOKEN}", "expires_on": '$(( $(date +%s) + 3600 ))', "tokenType": "Bearer"}'\n`,
+      { mode: 0o755 },
+    );
+    sandbox = await startSandbox({ token: TOKEN, log: () => undefined });
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("`tiering doctor --url` alone signs in with the token `az` gives for <origin>", async () => {
+    // A child process: the CLI as a developer runs it (built CLI, npm run build:node), with the stand-in first on PATH.
+    const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [join(__dirname, "..", "..", "bin", "tiering.js"), "doctor", "--url", sandbox.origin, "--json"],
+        { env: { ...process.env, PATH: `${dir}:${saved.path}`, DATAVERSE_TOKEN: "" }, cwd: dir },
+        (error, stdout) => resolve({ code: error ? (error.code as number) : 0, out: stdout }),
+      );
+    });
+    expect(readFileSync(join(dir, "calls"), "utf8")).toContain(
+      `get-access-token --output json --resource ${sandbox.origin}`,
+    );
+    const doc = JSON.parse(run.out) as { checks: { id: string; status: string; detail: string }[] };
+    expect(doc.checks.find((c) => c.id === "connection")).toMatchObject({ status: "ok" });
   });
 });

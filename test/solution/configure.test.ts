@@ -1,7 +1,4 @@
-import { mkdtempSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { configureCommand } from "../../cli/commands/configure";
@@ -200,16 +197,15 @@ describe("tiering configure", () => {
   });
 
   test("without a token and without a developer sign-in, it says how to sign in", async () => {
-    const saved = { token: process.env.DATAVERSE_TOKEN, path: process.env.PATH };
+    // The test machines have no `az` and no VS Code sign-in (credential.test.ts covers a signed-in `az`).
+    const saved = { token: process.env.DATAVERSE_TOKEN };
     delete process.env.DATAVERSE_TOKEN;
-    process.env.PATH = mkdtempSync(join(tmpdir(), "no-az-")); // no `az` to ask
     try {
       const r = await run(["--url", base, "--endpoint-url", "https://x.example/hook", "--key", KEY]);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/^tiering configure: error: no access token for http:\/\/127\.0\.0\.1:\d+: run `az login`/);
     } finally {
       if (saved.token !== undefined) process.env.DATAVERSE_TOKEN = saved.token;
-      process.env.PATH = saved.path;
     }
     expect(requests).toEqual([]);
   });
