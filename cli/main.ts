@@ -2,6 +2,7 @@ import { ModelError } from "../src/engine/model";
 import { InputError } from "../src/export-reader/input-error";
 import { UsageError, type CliCommand, type CliIo } from "./command";
 import { configureCommand } from "./commands/configure";
+import { doctorCommand } from "./commands/doctor";
 import { explainCommand } from "./commands/explain";
 import { rankCommand } from "./commands/rank";
 import { rerankCommand } from "./commands/rerank";
@@ -14,6 +15,7 @@ export const COMMANDS: readonly CliCommand[] = [
   explainCommand,
   sampleCommand,
   configureCommand,
+  doctorCommand,
   reportCommand,
   replayCommand,
   rerankCommand,

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { startStack } from "./stack";
+import { LOCAL_SERVICE_APP_ID, userTokens } from "../local-dataverse";
 
 const USAGE = `usage: npm start -- [--state FILE] [--data DIR | --sample-accounts N --sample-seed S] [--control-dir DIR]
   --state FILE       load FILE at start (when it exists) and save the data to it on Ctrl-C / SIGTERM
@@ -103,6 +104,10 @@ async function main(argv: string[]): Promise<number> {
   out(`Plugin webhook:    ${stack.webhookUrl}`);
   out(
     `Webhook key:       ${stack.webhookKey}   (generated for this run; the sandbox's service endpoint sends it as ?code=)`,
+  );
+  out(
+    `Preflight:         npx tiering doctor --url ${stack.sandbox.origin} --token ${userTokens(process.env.SANDBOX_TOKEN || undefined).admin} ` +
+      `--key ${stack.webhookKey} --app-id ${LOCAL_SERVICE_APP_ID}`,
   );
   if (args.state) out(`State file:        ${args.state} (saved on exit)`);
   out("Press Ctrl-C to stop.");

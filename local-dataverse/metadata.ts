@@ -6,6 +6,7 @@
  * (solution-tables.ts). Navigation property names are case-sensitive, as in Dataverse; there are no aliases.
  */
 import { readSolutionSource, type SolutionSource } from "../solution/scripts/source-model";
+import { ADMIN_SPECS } from "./metadata-admin";
 import { PLATFORM_TABLES } from "./platform-tables";
 import { withSolution } from "./solution-tables";
 
@@ -104,7 +105,7 @@ export class Metadata {
 
   /** Default: the platform tables with the solution in solution/src (or the one given). */
   constructor(specs: TableSpec[] | SolutionSource = readSolutionSource()) {
-    if (!Array.isArray(specs)) specs = withSolution(PLATFORM_TABLES, specs);
+    if (!Array.isArray(specs)) specs = withSolution([...PLATFORM_TABLES, ...ADMIN_SPECS], specs);
     for (const spec of specs) {
       const def = build(spec);
       this.tables.set(def.logicalName, def);

@@ -193,6 +193,9 @@ export const PLATFORM_TABLES: TableSpec[] = [
       fullname: { type: "String", maxLength: 200 },
       internalemailaddress: { type: "String", maxLength: 100 },
       isdisabled: { type: "Boolean" },
+      // An application user's Microsoft Entra application (client) ID.
+      // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuser
+      applicationid: { type: "Uniqueidentifier" },
       createdon: { type: "DateTime", readOnly: true },
       modifiedon: { type: "DateTime", readOnly: true },
     },

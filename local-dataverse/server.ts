@@ -10,6 +10,8 @@ import { executeBatch } from "./batch";
 import { Faults, type FaultOptions } from "./faults";
 import { Metadata } from "./metadata";
 import { readSolutionSource } from "../solution/scripts/source-model";
+import { seedSecurity, seedSteps } from "./admin-seed";
+import { ServiceProtection, type ServiceProtectionOptions } from "./rate-limit";
 import { Security, USERS, type User } from "./security";
 import { Store } from "./store";
 import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
@@ -46,6 +48,8 @@ export interface SandboxOptions {
   fallback?: RequestListener;
   now?: () => number;
   log?: (message: string) => void;
+  /** The service protection limits reported in x-ms-ratelimit-* headers (default: Dataverse's). */
+  serviceProtection?: ServiceProtectionOptions;
 }
 
 export interface Sandbox {
@@ -193,7 +197,14 @@ async function serveApi(
   res: ServerResponse,
   url: URL,
   path: string,
-  ctx: { api: () => WebApi; options: SandboxOptions; faults: Faults; latencyMs: number; log: Log },
+  ctx: {
+    api: () => WebApi;
+    options: SandboxOptions;
+    faults: Faults;
+    latencyMs: number;
+    log: Log;
+    protection: ServiceProtection;
+  },
 ): Promise<void> {
   try {
     const body = await readBody(req);
@@ -204,7 +215,9 @@ async function serveApi(
     if (fault) return send(res, errorResponse(fault));
     const apiReq = apiRequest(req, url, path, body, user);
     const isBatch = apiReq.path === "$batch" && apiReq.method === "POST";
-    send(res, isBatch ? executeBatch(ctx.api(), apiReq) : ctx.api().handle(apiReq));
+    const started = performance.now();
+    const result = isBatch ? executeBatch(ctx.api(), apiReq) : ctx.api().handle(apiReq);
+    send(res, { ...result, headers: { ...result.headers, ...ctx.protection.record(performance.now() - started) } });
   } catch (e) {
     if (e instanceof DataverseError) return send(res, errorResponse(e));
     ctx.log(`internal error on ${req.method} ${url.pathname}: ${(e as Error).stack ?? e}`);
@@ -245,10 +258,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   if (options.seed) await options.seed(store);
   if (steps.source !== "options") loadEndpoints(store, options);
+  // The platform rows an import creates (steps, solution, roles, field security), for `tiering doctor`.
+  seedSteps(store, steps.steps, steps.source === "options" ? new Map() : loadSolutionEndpoints());
+  try {
+    seedSecurity(store, USERS);
+  } catch (e) {
+    log(`solution roles and profiles could not be read: ${(e as Error).message.split("\n")[0]}`);
+  }
+  const protection = new ServiceProtection(options.serviceProtection);
   const faultOpts = faultOptions(options);
   // The service root (with its port) is known only once listening; requests wait for that anyway.
   const ready: { api?: WebApi } = {};
-  const ctx = { api: () => ready.api!, options, faults: new Faults(faultOpts), latencyMs: faultOpts.latencyMs, log };
+  const ctx = {
+    api: () => ready.api!,
+    options,
+    faults: new Faults(faultOpts),
+    latencyMs: faultOpts.latencyMs,
+    log,
+    protection,
+  };
   // Long FetchXML GET URLs: Dataverse answers them up to about 32 KB (longer ones go in a $batch body).
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");

@@ -16,6 +16,7 @@ import {
   unknownProperty,
 } from "./codec";
 import { compileFilter } from "./odata-filter";
+import { retrieveUserPrivileges } from "./privileges";
 import { executeFetch, pagingFreeKey, parseFetchXml } from "./fetchxml";
 import { ResultCache } from "./result-cache";
 import { csdl, entityDefinitions } from "./metadata-endpoints";
@@ -156,6 +157,15 @@ export class WebApi {
         BusinessUnitId: this.identity.businessUnitId,
         UserId: this.caller(req)?.id ?? this.identity.userId,
         OrganizationId: this.identity.organizationId,
+      });
+    }
+    const privileges = /^systemusers\(([^)]*)\)\/Microsoft\.Dynamics\.CRM\.RetrieveUserPrivileges(\(\))?$/.exec(path);
+    if (privileges && method === "GET") {
+      const id = privileges[1].replace(/^\{|\}$/g, "").toLowerCase();
+      if (!isGuid(id)) throw badRequest(`'${privileges[1]}' is not a valid key for systemusers.`);
+      return json(200, {
+        "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+        RolePrivileges: retrieveUserPrivileges(this.store, id, this.identity.businessUnitId),
       });
     }
     if (path === "$metadata" && method === "GET")

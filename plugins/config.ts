@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AuthConfigError, authFromEnv, type ServiceAuth } from "./dataverse/credential";
 
 /** Everything the service reads from the environment (issue 4), validated once at start-up. */
 export interface PluginConfig {
@@ -8,9 +9,8 @@ export interface PluginConfig {
   /** Accepted webhook keys: the current one and, during a rotation, the next one. */
   webhookKeys: string[];
   dataverseUrl: string;
-  auth:
-    | { kind: "token"; token: string }
-    | { kind: "clientCredentials"; tenantId: string; clientId: string; clientSecret: string; authorityHost: string };
+  /** How the service signs in to Dataverse (dataverse/credential.ts): managed identity and the like, or a fixed token. */
+  auth: ServiceAuth;
   /** Whole-request budget; Dataverse gives a webhook 60 s, so answer well before. */
   deadlineMs: number;
   logLevel: string;
@@ -28,11 +28,8 @@ const envSchema = z.object({
   CT_WEBHOOK_KEY: z.string().trim().min(16, "must be at least 16 characters"),
   CT_WEBHOOK_KEY_NEXT: z.string().trim().min(16, "must be at least 16 characters").optional(),
   DATAVERSE_URL: url,
-  DATAVERSE_TOKEN: z.string().min(1).optional(),
-  DATAVERSE_TENANT_ID: z.string().min(1).optional(),
-  DATAVERSE_CLIENT_ID: z.string().min(1).optional(),
-  DATAVERSE_CLIENT_SECRET: z.string().min(1).optional(),
-  DATAVERSE_AUTHORITY_HOST: url.default("https://login.microsoftonline.com"),
+  DATAVERSE_AUTHORITY_HOST: url.optional(),
+  AZURE_AUTHORITY_HOST: url.optional(),
   CT_DEADLINE_MS: z.coerce.number().int().min(1000).max(55_000).default(45_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -47,21 +44,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PluginConfig {
     );
   }
   const e = parsed.data;
-  let auth: PluginConfig["auth"];
-  if (e.DATAVERSE_TENANT_ID && e.DATAVERSE_CLIENT_ID && e.DATAVERSE_CLIENT_SECRET) {
-    auth = {
-      kind: "clientCredentials",
-      tenantId: e.DATAVERSE_TENANT_ID,
-      clientId: e.DATAVERSE_CLIENT_ID,
-      clientSecret: e.DATAVERSE_CLIENT_SECRET,
-      authorityHost: e.DATAVERSE_AUTHORITY_HOST.replace(/\/+$/, ""),
-    };
-  } else if (e.DATAVERSE_TOKEN) {
-    auth = { kind: "token", token: e.DATAVERSE_TOKEN };
-  } else {
-    throw new ConfigError(
-      "DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required",
-    );
+  let auth: ServiceAuth;
+  try {
+    auth = authFromEnv(env);
+  } catch (err) {
+    if (err instanceof AuthConfigError) throw new ConfigError(err.message);
+    throw err;
   }
   return {
     port: e.PORT,

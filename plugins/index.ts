@@ -11,12 +11,15 @@ export { createWebhookServer, listen, shutdown } from "./server";
 export {
   handleWebhook,
   MAX_BODY_BYTES,
+  PROBE_HEADER,
   WEBHOOK_PATH,
   type WebhookRequest,
   type WebhookResponse,
 } from "./webhook/handler";
 export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
+export { developerTokens, serviceTokens, authFromEnv, type ServiceAuth } from "./dataverse/credential";
+export { failed, runDoctor, type CheckResult, type DoctorOptions, type Expectations, type Status } from "./doctor";
 export { replayFailedJobs, type ReplayOptions, type ReplaySummary, type ReplayJob } from "./replay";
 export { DataverseHttpError } from "./dataverse/errors";
 export {

@@ -1,6 +1,7 @@
 import type { PluginConfig } from "./config";
 import { WebApiGateway, type DataverseGateway } from "./dataverse/gateway";
-import { ClientCredentialsToken, StaticToken, type TokenProvider } from "./dataverse/token";
+import { serviceTokens } from "./dataverse/credential";
+import type { TokenProvider } from "./dataverse/token";
 import { FetchTransport, type RetryPolicy } from "./dataverse/transport";
 import { createLogger, type Logger } from "./log";
 import { ModelCache } from "./recalc/model-cache";
@@ -21,10 +22,7 @@ export interface ServiceOptions {
 }
 
 export function tokenProvider(config: PluginConfig): TokenProvider {
-  const a = config.auth;
-  return a.kind === "token"
-    ? new StaticToken(a.token)
-    : new ClientCredentialsToken({ ...a, resource: config.dataverseUrl });
+  return serviceTokens(config.auth, config.dataverseUrl);
 }
 
 /** Wires config → transport → gateway → recalculator → handler; both hosts call this once. */

@@ -1,3 +1,4 @@
+import { developerTokens } from "../../plugins";
 import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
 import { parseOptions, requireOption } from "../args";
 import { UsageError, type CliCommand } from "../command";
@@ -49,7 +50,8 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
   --url URL            the environment, e.g. https://contoso.crm.dynamics.com
   --endpoint-url URL   the plugin service's webhook URL (https)
   --key KEY            the webhook key the service expects; sent to Dataverse, never printed
-  --token TOKEN        an OAuth access token for the environment (default: $DATAVERSE_TOKEN)
+  --token TOKEN        an OAuth access token for the environment (default: $DATAVERSE_TOKEN; without one, your
+                       existing sign-in: Azure CLI (az login), then VS Code's Azure account)
   --name NAME          the service endpoint's name (default: "${WEBHOOK_ENDPOINT_NAME}")
 `,
   async run(args, io) {
@@ -67,12 +69,11 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
     const org = urlOption(o.url, "url");
     const endpointUrl = urlOption(o["endpoint-url"], "endpoint-url");
     const key = requireOption(o.key, "key");
-    const token = o.token ?? process.env.DATAVERSE_TOKEN;
-    if (!token) throw new UsageError("no access token: pass --token or set DATAVERSE_TOKEN");
     const name = o.name ?? WEBHOOK_ENDPOINT_NAME;
     // Whatever goes wrong, the key never reaches the terminal, not even inside a server's error text.
     const redact = (text: string): string => text.split(key).join("***");
     try {
+      const token = await signIn(org, o.token ?? process.env.DATAVERSE_TOKEN);
       const endpoint = await findEndpoint(org, token, name);
       await patchEndpoint(org, token, endpoint.serviceendpointid, endpointUrl.href, key);
       io.stdout.write(
@@ -86,6 +87,17 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
     }
   },
 };
+
+/** A token from --token / DATAVERSE_TOKEN or the developer's sign-in; a failed sign-in says how to sign in. */
+async function signIn(org: URL, token: string | undefined): Promise<string> {
+  try {
+    return await developerTokens(org.href, token).get();
+  } catch (e) {
+    throw new ConfigureError(
+      `no access token for ${org.origin}: run \`az login\` (or sign in to Azure in VS Code), or pass --token (${(e as Error).message.split("\n")[0]})`,
+    );
+  }
+}
 
 /** fetch, with a network failure or time-out turned into an error that says which environment did not answer. */
 async function call(url: URL, init: RequestInit): Promise<Response> {

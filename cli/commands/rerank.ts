@@ -4,6 +4,7 @@ import { parseInstant } from "../../src/engine/dates";
 import {
   DataverseHttpError,
   DEFAULT_CHECKPOINT,
+  developerTokens,
   formatMatrix,
   RerankInputError,
   runRerank,
@@ -70,7 +71,8 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
   --dry-run          compute and print the tier movement matrix; write nothing
   --resume           continue the interrupted run recorded in the checkpoint file
   --as-of DATE       YYYY-MM-DD (UTC midnight) or an ISO 8601 instant (default: now)
-  --token TOKEN      an OAuth access token for the environment (default: $DATAVERSE_TOKEN); never printed
+  --token TOKEN      an OAuth access token for the environment (default: $DATAVERSE_TOKEN); never printed.
+                     Without one, your existing sign-in is used: Azure CLI (az login), then VS Code's Azure account
   --concurrency N    requests in flight at once (default 4)
   --checkpoint FILE  checkpoint file (default: .tiering-rerank-checkpoint.json in the current directory)
 `,
@@ -105,7 +107,7 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
     try {
       const summary = await runRerank({
         url,
-        token,
+        tokens: developerTokens(url, token),
         asOf,
         dryRun: o["dry-run"] === true,
         resume: o.resume === true,

@@ -7,7 +7,8 @@ import {
   type TimerFunctionOptions,
   type TimerHandler,
 } from "@azure/functions";
-import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../dataverse/token";
+import { AuthConfigError, authFromEnv, serviceTokens } from "../dataverse/credential";
+import type { TokenProvider } from "../dataverse/token";
 import { createLogger } from "../log";
 import { runRerank, type RerankOptions, type RerankSummary } from "./index";
 
@@ -27,28 +28,18 @@ export class TimerConfigError extends Error {
 }
 
 /**
- * The timer's settings from the Function App's application settings: DATAVERSE_URL, and DATAVERSE_TENANT_ID +
- * DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET (or DATAVERSE_TOKEN), as the webhook service reads them; the errors
- * name a setting, never its value.
+ * The timer's settings from the Function App's application settings: DATAVERSE_URL and the sign-in settings, read as
+ * the webhook service reads them (dataverse/credential.ts authFromEnv); the errors name a setting, never its value.
  */
 export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConfig {
   const url = env.DATAVERSE_URL?.trim();
   if (!url) throw new TimerConfigError("DATAVERSE_URL: is required");
   let tokens: TokenProvider;
-  if (env.DATAVERSE_TENANT_ID && env.DATAVERSE_CLIENT_ID && env.DATAVERSE_CLIENT_SECRET) {
-    tokens = new ClientCredentialsToken({
-      authorityHost: (env.DATAVERSE_AUTHORITY_HOST ?? "https://login.microsoftonline.com").replace(/\/+$/, ""),
-      tenantId: env.DATAVERSE_TENANT_ID,
-      clientId: env.DATAVERSE_CLIENT_ID,
-      clientSecret: env.DATAVERSE_CLIENT_SECRET,
-      resource: url.replace(/\/+$/, ""),
-    });
-  } else if (env.DATAVERSE_TOKEN) {
-    tokens = new StaticToken(env.DATAVERSE_TOKEN);
-  } else {
-    throw new TimerConfigError(
-      "DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET: one of the two is required",
-    );
+  try {
+    tokens = serviceTokens(authFromEnv(env), url);
+  } catch (err) {
+    if (err instanceof AuthConfigError) throw new TimerConfigError(err.message);
+    throw err;
   }
   const concurrency = Number(env.CT_RERANK_CONCURRENCY ?? 4);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32)

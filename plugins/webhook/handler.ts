@@ -12,6 +12,11 @@ import { plan, UnresolvableEvent } from "./routing";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const WEBHOOK_PATH = "/api/webhook";
+/**
+ * The no-op probe (`tiering doctor`, docs/deploy.md): a POST with the webhook key and this header is answered
+ * 200 {"result":"probe"} without reading the body or touching data; without the key it gets the usual 401.
+ */
+export const PROBE_HEADER = "x-ct-probe";
 
 /** A request as both hosts can describe it. */
 export interface WebhookRequest {
@@ -73,6 +78,10 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
   ) {
     log.warn("webhook call without a valid key");
     return reply(401, { error: "missing or wrong webhook key" });
+  }
+  if (req.header(PROBE_HEADER) != null) {
+    log.info("probe answered");
+    return reply(200, { result: "probe" });
   }
   const body = await req.readBody();
   if (body === "too-large") return reply(413, { error: `body over ${MAX_BODY_BYTES} bytes` });

@@ -9,3 +9,9 @@ export const WEBHOOK_CONTRACT = 8;
  * https://learn.microsoft.com/power-apps/developer/data-platform/register-web-hook
  */
 export const WEBHOOK_KEY_AUTH = 4;
+
+/**
+ * The solution ships its endpoint on this placeholder (Other/Customizations.xml) until `tiering configure` sets the
+ * environment's own; `.invalid` never resolves (RFC 2606), so an unconfigured endpoint fails fast.
+ */
+export const PLACEHOLDER_ENDPOINT_URL = "https://customer-tiering.invalid/api/webhook";

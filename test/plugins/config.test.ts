@@ -13,7 +13,7 @@ describe("configuration from the environment", () => {
     });
   });
 
-  it("client credentials win over a token; a next key is accepted during rotation", () => {
+  it("a client secret set up wins over a token (auto chain, secret last); a next key is accepted during rotation", () => {
     const c = readConfig({
       ...base,
       PORT: "8080",
@@ -24,21 +24,19 @@ describe("configuration from the environment", () => {
       CT_WEBHOOK_KEY_NEXT: "n".repeat(20),
     });
     expect(c.port).toBe(8080);
-    expect(c.auth).toEqual({
-      kind: "clientCredentials",
-      tenantId: "t",
-      clientId: "c",
-      clientSecret: "s",
-      authorityHost: "https://login.microsoftonline.com",
-    });
+    expect(c.auth).toMatchObject({ kind: "identity", method: "auto", tenantId: "t", clientId: "c", clientSecret: "s" });
     expect(c.webhookKeys).toHaveLength(2);
+  });
+
+  it("no sign-in settings at all: the managed identity", () => {
+    expect(readConfig({ ...base }).auth).toMatchObject({ kind: "identity", method: "auto" });
   });
 
   it.each([
     [{ DATAVERSE_URL: base.DATAVERSE_URL, DATAVERSE_TOKEN: "t" }, "CT_WEBHOOK_KEY: is required"],
     [{ ...base, CT_WEBHOOK_KEY: "short", DATAVERSE_TOKEN: "t" }, "CT_WEBHOOK_KEY: must be at least 16 characters"],
     [{ ...base, DATAVERSE_URL: "contoso", DATAVERSE_TOKEN: "t" }, "DATAVERSE_URL: must be an http(s) URL"],
-    [{ ...base }, "DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID + DATAVERSE_CLIENT_ID + DATAVERSE_CLIENT_SECRET"],
+    [{ ...base, DATAVERSE_AUTH: "client-secret" }, "DATAVERSE_TENANT_ID: is required for DATAVERSE_AUTH=client-secret"],
     [{ ...base, DATAVERSE_TOKEN: "t", CT_DEADLINE_MS: "70000" }, "CT_DEADLINE_MS"],
   ])("names what is wrong, never a value (%#)", (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Deadline, DeadlineExceeded, withDeadline } from "../../plugins/dataverse/deadline";
 import { DataverseHttpError } from "../../plugins/dataverse/errors";
-import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../../plugins/dataverse/token";
+import { StaticToken, type TokenProvider } from "../../plugins/dataverse/token";
 import { FetchTransport, retryAfterMs } from "../../plugins/dataverse/transport";
 
 /** A scripted HTTP server: each request gets the next answer of the script. */
@@ -143,46 +143,6 @@ describe("FetchTransport retries", () => {
     expect(retryAfterMs(new Date(10_000).toUTCString(), 4_000)).toBe(6000);
     expect(retryAfterMs("soon")).toBeNull();
     expect(retryAfterMs(null)).toBeNull();
-  });
-});
-
-describe("client credentials token", () => {
-  it("asks Entra ID once, caches, refreshes ahead of expiry, and shares one request among concurrent callers", async () => {
-    const bodies: string[] = [];
-    let issued = 0;
-    const server = createServer((req, res) => {
-      let b = "";
-      req.on("data", (c: Buffer) => (b += c.toString()));
-      req.on("end", () => {
-        bodies.push(`${req.url} ${b}`);
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ token_type: "Bearer", expires_in: 3600, access_token: `tok-${++issued}` }));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const { port } = server.address() as AddressInfo;
-    let now = 1_000_000;
-    const provider = new ClientCredentialsToken(
-      {
-        authorityHost: `http://127.0.0.1:${port}`,
-        tenantId: "contoso.onmicrosoft.com",
-        clientId: "app-id",
-        clientSecret: "s3cret",
-        resource: "https://contoso.crm.dynamics.com/",
-      },
-      () => now,
-    );
-    const [a, b] = await Promise.all([provider.get(), provider.get()]);
-    expect([a, b]).toEqual(["tok-1", "tok-1"]);
-    now += 50 * 60_000; // 10 minutes left: still good
-    expect(await provider.get()).toBe("tok-1");
-    now += 6 * 60_000; // 4 minutes left: refreshed
-    expect(await provider.get()).toBe("tok-2");
-    expect(bodies).toHaveLength(2);
-    expect(bodies[0]).toContain("/contoso.onmicrosoft.com/oauth2/v2.0/token");
-    expect(bodies[0]).toContain("grant_type=client_credentials");
-    expect(bodies[0]).toContain(encodeURIComponent("https://contoso.crm.dynamics.com/.default"));
-    await new Promise<void>((r) => server.close(() => r()));
   });
 });
 

@@ -68,7 +68,12 @@ describe("Azure Functions timer trigger", () => {
   it("fails with the setting's name when the environment is not configured", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { readTimerConfig } = require("../../plugins/rerank/timer") as typeof import("../../plugins/rerank/timer");
-    expect(() => readTimerConfig({ DATAVERSE_URL: sandbox.origin })).toThrow(/DATAVERSE_TOKEN, or DATAVERSE_TENANT_ID/);
+    expect(() => readTimerConfig({ DATAVERSE_URL: sandbox.origin, DATAVERSE_AUTH: "secret" })).toThrow(
+      /^DATAVERSE_AUTH: must be one of/,
+    );
+    expect(() => readTimerConfig({ DATAVERSE_URL: sandbox.origin, DATAVERSE_AUTH: "client-secret" })).toThrow(
+      /^DATAVERSE_TENANT_ID: is required for DATAVERSE_AUTH=client-secret$/,
+    );
     expect(() => readTimerConfig({ DATAVERSE_TOKEN: TOKEN })).toThrow(/^DATAVERSE_URL: is required$/);
     expect(() =>
       readTimerConfig({ DATAVERSE_URL: sandbox.origin, DATAVERSE_TOKEN: "x", CT_RERANK_CONCURRENCY: "0" }),

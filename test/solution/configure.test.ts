@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { configureCommand } from "../../cli/commands/configure";
-import { UsageError, type CliIo } from "../../cli/command";
+import type { CliIo } from "../../cli/command";
 import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
 
 /**
@@ -196,16 +196,21 @@ describe("tiering configure", () => {
     expect(r.err).toBe(`tiering configure: error: cannot reach http://127.0.0.1:${port}: ECONNREFUSED\n`);
   });
 
-  test("bad usage is a UsageError naming the option", async () => {
-    const saved = process.env.DATAVERSE_TOKEN;
+  test("without a token and without a developer sign-in, it says how to sign in", async () => {
+    // The test machines have no `az` and no VS Code sign-in (credential.test.ts covers a signed-in `az`).
+    const saved = { token: process.env.DATAVERSE_TOKEN };
     delete process.env.DATAVERSE_TOKEN;
     try {
-      await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--key", KEY])).rejects.toThrow(
-        new UsageError("no access token: pass --token or set DATAVERSE_TOKEN"),
-      );
+      const r = await run(["--url", base, "--endpoint-url", "https://x.example/hook", "--key", KEY]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/^tiering configure: error: no access token for http:\/\/127\.0\.0\.1:\d+: run `az login`/);
     } finally {
-      if (saved !== undefined) process.env.DATAVERSE_TOKEN = saved;
+      if (saved.token !== undefined) process.env.DATAVERSE_TOKEN = saved.token;
     }
+    expect(requests).toEqual([]);
+  });
+
+  test("bad usage is a UsageError naming the option", async () => {
     await expect(
       run(["--url", base, "--endpoint-url", "http://tiering.contoso.com/hook", "--key", KEY, "--token", TOKEN]),
     ).rejects.toThrow(/--endpoint-url "http:\/\/tiering.contoso.com\/hook" must use https/);
