@@ -22,7 +22,7 @@ import { round2 } from "./numbers";
 import type { PartialFactsData } from "./partial-facts";
 import type { Window } from "./window";
 
-/** One account's KPI facts (design.md §4): what the batch derives from rows and the plugin from FetchXML aggregates. */
+/** One account's KPI facts (docs/tier-model.md): what the batch derives from rows and the plugin from FetchXML aggregates. */
 export interface AccountFacts {
   accountid: string;
   monetary: number;
@@ -31,7 +31,7 @@ export interface AccountFacts {
   lastEventOn: number | null;
   won: number;
   pipeline: number;
-  /** Net revenue of Q0, Q-1 … Q-B (design.md §4 trend), each rounded to 2 decimals. */
+  /** Net revenue of Q0, Q-1 … Q-B (docs/tier-model.md, trend), each rounded to 2 decimals. */
   quarters: number[];
   firstInvoiceOn: number | null;
   lastTouchOn: number | null;
@@ -171,7 +171,7 @@ export class FactsBuilder extends RowAccumulator {
     }
   }
 
-  /** Rounds the money sums (design.md §4) into the column layout ranking reads. */
+  /** Rounds the money sums (docs/tier-model.md) into the column layout ranking reads. */
   build(): FactsTable {
     const n = this.accounts.length;
     const { rec, stride } = this;

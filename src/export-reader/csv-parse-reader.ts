@@ -18,7 +18,7 @@ interface PendingError {
 }
 
 /**
- * Streams one export-folder CSV (design.md §5) through csv-parse, validating every cell; the first bad cell stops the
+ * Streams one export-folder CSV (docs/export-folder.md) through csv-parse, validating every cell; the first bad cell stops the
  * read with an InputError naming file, line and column. Column names are matched case-insensitively; extra columns
  * are ignored. `onRow` gets each row with its record number (1 = the first after the header). Resolves to the number
  * of data rows.

@@ -25,7 +25,7 @@ import {
 } from "./cell-bytes";
 import type { ColumnSpec, TableSpec } from "./read-table";
 
-/** The four tables of the export folder (design.md §5), their columns and how each cell is read. */
+/** The tables of the export folder (docs/export-folder.md), their columns and how each cell is read. */
 
 const col = (name: string, parse: (cell: string) => unknown, isRequired = true, bytes?: BytesParser): ColumnSpec => ({
   name,
