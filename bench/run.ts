@@ -3,7 +3,8 @@
  * with --json, one JSON object per line). Figures only: nothing here passes or fails on a timing.
  *
  *   --size 10k,100k,1m   population sizes for the data suites (default: all three)
- *   --only a,b           suites: engine, ingest, csv-to-tiers (with DuckDB), on-save, rerank, control
+ *   --only a,b           suites: engine, ingest, csv-to-tiers (with DuckDB in-process and as whole processes),
+ *                        on-save, rerank, control
  *   --quick              fewer repetitions (medians of fewer runs)
  *   --json               JSON lines instead of the table
  *   --profile DIR        V8 CPU profiles of the measured parts (engine, csv-to-tiers) into DIR; list the top
@@ -111,6 +112,8 @@ async function main(): Promise<number> {
       await run("csv-to-tiers", size, limit);
       await run("duckdb", size, limit);
       addPeerRatios(figures, size);
+      // Whole processes, alternating: `tiering rank` against DuckDB in wall time, CPU time and peak RSS (issue 15).
+      await run("whole-process", size, limit);
     }
   }
   const size = o.sizes.includes("tiny") ? "tiny" : "100k";

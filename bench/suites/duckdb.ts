@@ -15,7 +15,7 @@ const ts = (ms: number): string => `epoch_ms(${ms})`;
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /**
- * The same job in SQL (issue 7's peer): the facts of design.md §4 aggregated per account, mid-rank percentiles, the
+ * The same job in SQL (issue 7's peer): the facts of docs/tier-model.md aggregated per account, mid-rank percentiles, the
  * weighted score, the percentile cut-points (ceil(cᵢ × n), ties go up) and the trend, from the same four CSVs to a
  * tiers CSV. Window instants and weights come from the engine, so both sides rank by the same rules.
  */

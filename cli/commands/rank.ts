@@ -13,9 +13,9 @@ export const rankCommand: CliCommand = {
   usage: `Usage: tiering rank --data DIR --as-of DATE [--model FILE] [--out FILE] [--threads N]
 
 Ranks the active accounts of a Dataverse export folder (accounts.csv, invoices.csv, opportunities.csv,
-activities.csv) with the tier model, and prints accounts and revenue share per tier.
+activities.csv, optional contacts.csv) with the tier model, and prints accounts and revenue share per tier.
 
-  --data DIR      the export folder
+  --data DIR      the export folder, or an Azure Synapse Link for Dataverse folder (model.json; docs/export-folder.md)
   --as-of DATE    YYYY-MM-DD (UTC midnight) or an ISO 8601 instant; the 12-month window ends just before it
   --model FILE    tier model JSON (default: the built-in model v1)
   --out FILE      write the tiers CSV here (default: standard output, summary to standard error)

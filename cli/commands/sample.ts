@@ -1,8 +1,10 @@
 import { SingleBar } from "cli-progress";
-import { promises as fsp } from "node:fs";
+import { mkdtempSync, promises as fsp, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_SAMPLE_MONTHS, generateSample } from "../../src/sample";
+import { writeSynapseLayout, type Partitioning } from "../../src/sample/synapse-layout";
 import { UsageError, type CliCommand, type CliIo } from "../command";
 
 /** Fixed, so the same arguments give byte-identical files whenever they are run. */
@@ -12,6 +14,7 @@ const MAX_ACCOUNTS = 10_000_000;
 const MAX_MONTHS = 240;
 
 const usage = `Usage: tiering sample --accounts N --seed S --out DIR [--as-of YYYY-MM-DD] [--months M]
+                      [--layout csv|synapse] [--partition year|month]
 
 Writes a realistic, deterministic B2B sample as a Dataverse export folder: accounts.csv, invoices.csv,
 opportunities.csv and activities.csv. The same arguments always give byte-identical files.
@@ -24,6 +27,10 @@ Options:
   --as-of YYYY-MM-DD  end of the period, exclusive (default ${DEFAULT_SAMPLE_AS_OF}); every invoice, close and
                       completed activity lies before it, open opportunities expect to close after it
   --months M          months of history before --as-of, 1..${MAX_MONTHS} (default ${DEFAULT_SAMPLE_MONTHS})
+  --layout L          csv (default): the export folder above; synapse: the same data as an Azure Synapse Link
+                      for Dataverse folder in append-only mode (model.json, header-less partitions, row versions
+                      and deletes; docs/export-folder.md)
+  --partition P       synapse partitions by year (default) or month
   -h, --help          show this help
 `;
 
@@ -33,6 +40,8 @@ interface SampleArgs {
   out: string;
   asOf: string;
   months: number;
+  layout: "csv" | "synapse";
+  partition: Partitioning;
 }
 
 function wholeNumber(option: string, raw: string | undefined, min: number, max: number): number {
@@ -65,6 +74,8 @@ function parse(args: string[]): SampleArgs | "help" {
         out: { type: "string" },
         "as-of": { type: "string" },
         months: { type: "string" },
+        layout: { type: "string" },
+        partition: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -77,7 +88,13 @@ function parse(args: string[]): SampleArgs | "help" {
   if (values.out === undefined || values.out === "") throw new UsageError("--out is required");
   const asOf = isoDate(values["as-of"] ?? DEFAULT_SAMPLE_AS_OF);
   const months = wholeNumber("months", values.months ?? String(DEFAULT_SAMPLE_MONTHS), 1, MAX_MONTHS);
-  return { accounts, seed, out: values.out, asOf, months };
+  const layout = values.layout ?? "csv";
+  if (layout !== "csv" && layout !== "synapse")
+    throw new UsageError(`--layout must be csv or synapse, got "${layout}"`);
+  const partition = values.partition ?? "year";
+  if (partition !== "year" && partition !== "month")
+    throw new UsageError(`--partition must be year or month, got "${partition}"`);
+  return { accounts, seed, out: values.out, asOf, months, layout, partition };
 }
 
 /** A bar on stderr, shown only on a terminal and only once the run has taken more than a second. */
@@ -133,20 +150,24 @@ export const sampleCommand: CliCommand = {
     const onSigint = (): void => abort.abort();
     process.once("SIGINT", onSigint);
     const progress = progressReporter(io);
+    // The Synapse layout is the CSV sample rewritten: the CSVs go to a scratch folder first.
+    const scratch = parsed.layout === "synapse" ? mkdtempSync(path.join(tmpdir(), "tiering-sample-")) : null;
+    const csvOut = scratch ?? out;
     try {
       const result = await generateSample({
         accounts: parsed.accounts,
         seed: parsed.seed,
         asOf: Date.parse(`${parsed.asOf}T00:00:00Z`),
         months: parsed.months,
-        out,
+        out: csvOut,
         signal: abort.signal,
         onProgress: (done, total) => progress.update(done, total),
       });
       progress.stop();
+      if (scratch) writeSynapseLayout(scratch, out, parsed.partition, parsed.asOf);
       const r = result.rows;
       io.stdout.write(
-        `Sample written to ${out} (seed ${parsed.seed}, ${parsed.months} months before ${parsed.asOf}): ` +
+        `Sample written to ${out}${scratch ? ` in the Synapse Link layout (partitions by ${parsed.partition})` : ""} (seed ${parsed.seed}, ${parsed.months} months before ${parsed.asOf}): ` +
           `${count(r.accounts)} accounts, ${count(r.invoices)} invoices, ${count(r.opportunities)} opportunities, ` +
           `${count(r.activities)} activities.\n`,
       );
@@ -160,6 +181,7 @@ export const sampleCommand: CliCommand = {
       }
       return 1;
     } finally {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
       process.removeListener("SIGINT", onSigint);
     }
   },

@@ -22,7 +22,7 @@ import { round2 } from "./numbers";
 import type { PartialFactsData } from "./partial-facts";
 import type { Window } from "./window";
 
-/** One account's KPI facts (design.md §4): what the batch derives from rows and the plugin from FetchXML aggregates. */
+/** One account's KPI facts (docs/tier-model.md): what the batch derives from rows and the plugin from FetchXML aggregates. */
 export interface AccountFacts {
   accountid: string;
   monetary: number;
@@ -31,7 +31,7 @@ export interface AccountFacts {
   lastEventOn: number | null;
   won: number;
   pipeline: number;
-  /** Net revenue of Q0, Q-1 … Q-B (design.md §4 trend), each rounded to 2 decimals. */
+  /** Net revenue of Q0, Q-1 … Q-B (docs/tier-model.md, trend), each rounded to 2 decimals. */
   quarters: number[];
   firstInvoiceOn: number | null;
   lastTouchOn: number | null;
@@ -72,7 +72,17 @@ export class FactsBuilder extends RowAccumulator {
   private lastId = "";
   private lastIndex = -1;
 
-  constructor(accounts: readonly AccountRow[], model: TierModel, asOf: number) {
+  /**
+   * `parents`: lower-case contact id → the id of the contact's parent account (contacts.csv's parentcustomerid). The
+   * invoices and opportunities of a contact count for that account, as its own do; activities regarding a contact do
+   * not (they are no touch of the account).
+   */
+  constructor(
+    accounts: readonly AccountRow[],
+    model: TierModel,
+    asOf: number,
+    private readonly parents: ReadonlyMap<string, string> | null = null,
+  ) {
     const active = accounts.filter((a) => a.statecode === STATE.account.active);
     super(model, asOf, active.length);
     this.accounts = active;
@@ -120,8 +130,15 @@ export class FactsBuilder extends RowAccumulator {
     return this.index.get(id) ?? this.index.get(id.toLowerCase()) ?? -1;
   }
 
+  /** Record index of a contact's parent account, or -1 when `id` is no contact or its parent is not in the population. */
+  private parentIndexOf(id: string): number {
+    const parent = this.parents?.get(id.toLowerCase());
+    return parent === undefined ? -1 : this.indexOf(parent);
+  }
+
   protected slot(id: string, kind: RowKind): number {
-    const i = this.indexOf(id);
+    let i = this.indexOf(id);
+    if (i < 0 && kind !== ACTIVITY_ROW && this.parents) i = this.parentIndexOf(id);
     if (i < 0) {
       if (kind === INVOICE_ROW) this.skipped.invoices++;
       else if (kind === OPPORTUNITY_ROW) this.skipped.opportunities++;
@@ -137,8 +154,16 @@ export class FactsBuilder extends RowAccumulator {
     const { ids, rec, rows } = part;
     for (let k = 0; k < ids.length; k++) {
       const i = this.indexOf(ids[k]);
+      const p = i < 0 && this.parents ? this.parentIndexOf(ids[k]) : -1;
       if (i >= 0) mergeRecord(this.rec, i * this.stride, rec, k * this.stride, this.stride);
-      else {
+      else if (p >= 0) {
+        // A contact's rows: its invoices and opportunities count for the parent, its activities are skipped.
+        const o = p * this.stride;
+        const touch = this.rec[o + LAST_TOUCH];
+        mergeRecord(this.rec, o, rec, k * this.stride, this.stride);
+        this.rec[o + LAST_TOUCH] = touch;
+        this.skipped.activities += rows[k * 3 + ACTIVITY_ROW];
+      } else {
         this.skipped.invoices += rows[k * 3 + INVOICE_ROW];
         this.skipped.opportunities += rows[k * 3 + OPPORTUNITY_ROW];
         this.skipped.activities += rows[k * 3 + ACTIVITY_ROW];
@@ -146,7 +171,7 @@ export class FactsBuilder extends RowAccumulator {
     }
   }
 
-  /** Rounds the money sums (design.md §4) into the column layout ranking reads. */
+  /** Rounds the money sums (docs/tier-model.md) into the column layout ranking reads. */
   build(): FactsTable {
     const n = this.accounts.length;
     const { rec, stride } = this;

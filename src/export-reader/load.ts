@@ -4,12 +4,18 @@ import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../eng
 import type { TierModel } from "../engine/model";
 import { RowTablesReader, type ParallelOptions } from "./parallel-facts";
 import { readTable, RowError, type ReadOptions } from "./read-table";
-import { ACCOUNTS, ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
+import { isSynapseFolder, loadSynapseFacts, readSynapseModel } from "./synapse";
+import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES } from "./tables";
 
-const FILES = [ACCOUNTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) => t.file);
+const FILES = [ACCOUNTS, CONTACTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) => t.file);
 
 /** Total bytes of the export folder's files, for a progress bar. */
 export function exportSize(dir: string): number {
+  if (isSynapseFolder(dir))
+    return [...readSynapseModel(dir).values()].reduce(
+      (sum, e) => sum + e.partitions.reduce((s, f) => s + statSync(`${dir}/${f}`).size, 0),
+      0,
+    );
   return FILES.reduce((sum, f) => sum + (existsSync(`${dir}/${f}`) ? statSync(`${dir}/${f}`).size : 0), 0);
 }
 
@@ -19,17 +25,41 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
   await readTable(
     dir,
     ACCOUNTS,
-    (a, record) => {
+    (a, line) => {
       const key = a.accountid.toLowerCase();
       const first = seen.get(key);
       if (first !== undefined)
         throw new RowError("accountid", `duplicate accountid ${a.accountid}, first on line {line}`, first);
-      seen.set(key, record);
+      seen.set(key, line);
       accounts.push(a);
     },
     options,
   );
   return accounts;
+}
+
+/**
+ * contacts.csv, when the folder has one: lower-case contact id → parent account id (contacts without a parent are
+ * left out: their rows count for nobody). null without the file.
+ */
+export async function readContacts(dir: string, options: ReadOptions = {}): Promise<Map<string, string> | null> {
+  if (!existsSync(`${dir}/${CONTACTS.file}`)) return null;
+  const parents = new Map<string, string>();
+  const seen = new Map<string, number>();
+  await readTable(
+    dir,
+    CONTACTS,
+    (c, line) => {
+      const key = c.contactid.toLowerCase();
+      const first = seen.get(key);
+      if (first !== undefined)
+        throw new RowError("contactid", `duplicate contactid ${c.contactid}, first on line {line}`, first);
+      seen.set(key, line);
+      if (c.parentcustomerid) parents.set(key, c.parentcustomerid);
+    },
+    options,
+  );
+  return parents;
 }
 
 /**
@@ -42,16 +72,19 @@ export async function loadFacts(
   asOf: number,
   options: ReadOptions & ParallelOptions = {},
 ): Promise<FactsTable> {
+  if (isSynapseFolder(dir)) return loadSynapseFacts(dir, model, asOf, options);
   // Threads parse the row files while this one reads the accounts.
   const rows = RowTablesReader.start(dir, model, asOf, options);
   let accounts: AccountRow[];
+  let parents: Map<string, string> | null;
   try {
     accounts = await readAccounts(dir, options);
+    parents = await readContacts(dir, options);
   } catch (e) {
     await rows.cancel();
     throw e;
   }
-  const b = new FactsBuilder(accounts, model, asOf);
+  const b = new FactsBuilder(accounts, model, asOf, parents);
   await rows.into(b);
   return b.build();
 }

@@ -1,11 +1,15 @@
-import { parse, CsvError } from "csv-parse";
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { ByteCsvScanner, CsvSyntaxError, hasBom, type Fields } from "./byte-csv";
+import { FALLBACK, type BytesParser } from "./cell-bytes";
 import { CellError } from "./cells";
 import { InputError } from "./input-error";
 
 export interface ColumnSpec {
   name: string;
   parse: (cell: string) => unknown;
+  /** A fast path over the cell's bytes that gives what `parse` gives, or FALLBACK (src/export-reader/cell-bytes). */
+  bytes?: BytesParser;
   /** Must the header name it? Optional columns that are absent parse as empty cells. */
   required: boolean;
 }
@@ -24,8 +28,8 @@ export interface ReadOptions {
 }
 
 /**
- * Part of a file that starts at a record boundary: bytes [start, end), read with the file's header cells. Records
- * count from 1 at `start`, and errors name lines counted from 1 at `start` (the caller knows the lines before).
+ * Part of a file that starts at a record boundary: bytes [start, end), read with the file's header cells. Errors name
+ * lines counted from 1 at `start` (the caller knows the lines before).
  */
 export interface ByteRange {
   start: number;
@@ -34,168 +38,145 @@ export interface ByteRange {
 }
 
 /**
- * A row the table's consumer rejects (e.g. a duplicate id). `{line}` in the reason stands for the line of
- * `relatedRecord`, another record of the same file.
+ * A row the table's consumer rejects (e.g. a duplicate id). `{line}` in the reason stands for `related`: the second
+ * argument `onRow` got for another row of the same file.
  */
 export class RowError extends Error {
   constructor(
     readonly column: string,
     readonly reason: string,
-    readonly relatedRecord?: number,
+    readonly related?: number,
   ) {
     super(reason);
   }
 }
 
-interface PendingError {
-  record: number;
-  column: string | null;
-  reason: string;
-  relatedRecord?: number;
-}
+const BLOCK = 1 << 20;
 
 /**
- * Streams one export-folder CSV (design.md §5) through csv-parse, validating every cell; the first bad cell stops the
- * read with an InputError naming file, line and column. Column names are matched case-insensitively; extra columns
- * are ignored. `onRow` gets each row with its record number (1 = the first after the header). Resolves to the number
- * of data rows.
+ * Reads one export-folder CSV (docs/export-folder.md) with the byte reader (src/export-reader/byte-csv), validating
+ * every cell of the columns the table names; the first bad cell stops the read with an InputError naming file, line
+ * and column. Only the columns the table uses are decoded. Column names match case-insensitively; extra columns are
+ * ignored. `onRow` gets each row with the line it ends on. Resolves to the number of data rows.
  */
-export function readTable<R>(
+export async function readTable<R>(
   dir: string,
   spec: TableSpec<R>,
-  onRow: (row: R, record: number) => void,
-  options: ReadOptions & { range?: ByteRange } = {},
+  onRow: (row: R, line: number) => void,
+  options: ReadOptions & { range?: ByteRange; blockBytes?: number } = {},
 ): Promise<number> {
   const path = `${dir}/${spec.file}`;
   const label = spec.file;
   if (!existsSync(path)) {
-    return Promise.reject(
-      new InputError(
-        label,
-        null,
-        null,
-        `file not found in ${dir} (expected a header row with ${spec.columns
-          .filter((c) => c.required)
-          .map((c) => c.name)
-          .join(", ")})`,
-      ),
+    throw new InputError(
+      label,
+      null,
+      null,
+      `file not found in ${dir} (expected a header row with ${spec.columns
+        .filter((c) => c.required)
+        .map((c) => c.name)
+        .join(", ")})`,
     );
   }
-  return new Promise<number>((resolve, reject) => {
-    const { range } = options;
-    let index: number[] | null = range ? headerIndex(label, range.header, spec.columns) : null;
-    const source = createReadStream(path, {
-      highWaterMark: 1 << 20,
-      ...(range && { start: range.start, end: range.end - 1 }),
-    });
-    // No `info` option: it costs more than the parsing itself. Line numbers are found again when an error needs one.
-    const parser = parse(CSV_OPTIONS);
-    let record = range ? 0 : -1;
-    let failed = false;
-    const fail = (err: unknown): void => {
-      if (failed) return;
-      failed = true;
-      source.destroy();
-      parser.destroy();
-      if (err instanceof InputError) reject(err);
-      else if (err instanceof CsvError)
-        reject(new InputError(label, (err as CsvError & { lines?: number }).lines ?? null, null, csvReason(err)));
-      else if ((err as NodeJS.ErrnoException)?.code) reject(new InputError(label, null, null, (err as Error).message));
-      else reject(err);
-    };
-    const failAt = (e: PendingError): void => {
-      if (failed) return;
-      failed = true;
-      source.destroy();
-      parser.destroy();
-      linesOf(path, [e.record, e.relatedRecord ?? e.record], range).then(
-        (lines) =>
-          reject(
-            new InputError(
-              label,
-              lines.get(e.record) ?? null,
-              e.column,
-              e.reason.replace("{line}", String(lines.get(e.relatedRecord ?? e.record) ?? "?")),
-            ),
-          ),
-        reject,
-      );
-    };
-    source.on("error", fail);
-    if (options.onBytes) source.on("data", (block) => options.onBytes!(block.length));
-    if (options.onData) source.on("data", (block) => options.onData!(block as Buffer));
-    parser.on("error", fail);
-    parser.on("readable", () => {
-      let cells: string[] | null;
-      try {
-        while (!failed && (cells = parser.read()) !== null) {
-          record++;
-          if (index === null) {
-            index = headerIndex(label, cells, spec.columns);
-            continue;
-          }
-          const values = new Array<unknown>(spec.columns.length);
-          for (let c = 0; c < spec.columns.length; c++) {
-            const at = index[c];
-            const cell = at < 0 ? "" : (cells[at] ?? "");
-            try {
-              values[c] = spec.columns[c].parse(cell);
-            } catch (e) {
-              if (!(e instanceof CellError)) throw e;
-              return failAt({ record, column: `${at + 1} (${spec.columns[c].name})`, reason: e.message });
-            }
-          }
-          try {
-            onRow(spec.toRow(values), record);
-          } catch (e) {
-            if (!(e instanceof RowError)) throw e;
-            return failAt({ record, column: e.column, reason: e.reason, relatedRecord: e.relatedRecord });
-          }
-        }
-      } catch (e) {
-        fail(e);
-      }
-    });
-    parser.on("end", () => {
-      if (failed) return;
-      if (index === null) fail(new InputError(label, 1, null, "the file is empty; expected a header row"));
-      else resolve(record);
-    });
-    source.pipe(parser);
-  });
-}
-
-/** The line each record number ends on (0 = the header), by reading the file (or range) again: only errors need it. */
-async function linesOf(path: string, records: number[], range?: ByteRange): Promise<Map<number, number>> {
-  const wanted = new Set(records);
-  const found = new Map<number, number>();
-  const source = createReadStream(path, range && { start: range.start, end: range.end - 1 });
-  const parser = source.pipe(parse({ ...CSV_OPTIONS, info: true, relax_column_count: true }));
-  let record = range ? 0 : -1;
-  try {
-    for await (const item of parser as AsyncIterable<{ info: { lines: number } }>) {
-      record++;
-      if (wanted.has(record)) found.set(record, item.info.lines);
-      if (found.size === wanted.size) break;
+  const { range } = options;
+  const columns = spec.columns;
+  let index: number[] | null = range ? headerIndex(label, range.header, columns) : null;
+  let width = range ? range.header.length : -1;
+  const values = new Array<unknown>(columns.length);
+  let rows = 0;
+  const scanner = new ByteCsvScanner();
+  const onRecord = (line: number): void => {
+    const f = scanner.fields;
+    if (index === null) {
+      const header: string[] = [];
+      for (let k = 0; k < f.count; k++) header.push(f.text(k));
+      index = headerIndex(label, header, columns);
+      width = f.count;
+      return;
     }
-  } catch {
-    // A later syntax error does not matter: the records asked for come before it.
+    if (f.count !== width)
+      throw new InputError(label, line, null, `the row has ${f.count} fields; the header has ${width}`);
+    for (let c = 0; c < columns.length; c++) {
+      const at = index[c];
+      try {
+        values[c] = cell(columns[c], f, at);
+      } catch (e) {
+        if (!(e instanceof CellError)) throw e;
+        throw new InputError(label, line, `${at + 1} (${columns[c].name})`, e.message);
+      }
+    }
+    rows++;
+    try {
+      onRow(spec.toRow(values), line);
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      throw new InputError(label, line, e.column, e.reason.replace("{line}", String(e.related ?? "?")));
+    }
+  };
+
+  let fh;
+  try {
+    fh = await open(path, "r");
+  } catch (e) {
+    throw new InputError(label, null, null, (e as Error).message);
   }
-  parser.destroy();
-  return found;
+  try {
+    const end = range ? range.end : (await fh.stat()).size;
+    let pos = range ? range.start : 0;
+    let buf = Buffer.allocUnsafe(Math.min(options.blockBytes ?? BLOCK, Math.max(1, end - pos)));
+    let kept = 0; // bytes of an unfinished record carried over at the buffer's start
+    let first = !range;
+    while (pos < end || kept > 0) {
+      if (kept > buf.length >> 1) {
+        // A record longer than half the buffer (or an unclosed quote): grow, so the rescans stay linear overall.
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const want = Math.min(buf.length - kept, end - pos);
+      const { bytesRead } = want > 0 ? await fh.read(buf, kept, want, pos) : { bytesRead: 0 };
+      if (bytesRead > 0) {
+        const block = buf.subarray(kept, kept + bytesRead);
+        options.onData?.(block);
+        options.onBytes?.(bytesRead);
+      }
+      pos += bytesRead;
+      const filled = kept + bytesRead;
+      const final = pos >= end || bytesRead === 0;
+      let from = 0;
+      if (first && filled > 0) {
+        if (hasBom(buf, 0, filled)) from = 3;
+        first = false;
+      }
+      let rest: number;
+      try {
+        rest = scanner.scan(buf, from, filled, final, onRecord);
+      } catch (e) {
+        if (e instanceof CsvSyntaxError) throw new InputError(label, e.line, null, e.reason);
+        throw e;
+      }
+      if (final) break;
+      kept = filled - rest;
+      buf.copy(buf, 0, rest, filled);
+    }
+  } finally {
+    await fh.close();
+  }
+  if (index === null) throw new InputError(label, 1, null, "the file is empty; expected a header row");
+  return rows;
 }
 
-const CSV_OPTIONS = { bom: true, skip_empty_lines: true, relax_quotes: false } as const;
-
-/** csv-parse's messages, in words that say what to fix. */
-function csvReason(err: CsvError): string {
-  const count = /expect (\d+), got (\d+)/.exec(err.message);
-  if (err.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH" && count)
-    return `the row has ${count[2]} fields; the header has ${count[1]}`;
-  return err.message.replace(/^Invalid Record Length: /, "");
+/** One cell by the column's rule: from the bytes when the fast path can, else decoded. */
+function cell(column: ColumnSpec, f: Fields, at: number): unknown {
+  if (at < 0) return column.parse("");
+  if (column.bytes && f.kind[at] !== 2) {
+    const v = column.bytes(f.buf, f.start[at], f.end[at]);
+    if (v !== FALLBACK) return v;
+  }
+  return column.parse(f.text(at));
 }
 
-function headerIndex(file: string, header: string[], columns: readonly ColumnSpec[]): number[] {
+export function headerIndex(file: string, header: string[], columns: readonly ColumnSpec[]): number[] {
   const positions = new Map(header.map((h, i) => [h.trim().toLowerCase(), i] as const));
   return columns.map((c) => {
     const at = positions.get(c.name);

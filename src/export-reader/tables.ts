@@ -11,15 +11,32 @@ import {
   state,
   text,
 } from "./cells";
+import {
+  amountBytes,
+  instantBytes,
+  optionalInstantBytes,
+  optionalNumberBytes,
+  optionalPercentBytes,
+  presentBytes,
+  requiredTextBytes,
+  stateBytes,
+  textBytes,
+  type BytesParser,
+} from "./cell-bytes";
 import type { ColumnSpec, TableSpec } from "./read-table";
 
-/** The four tables of the export folder (design.md §5), their columns and how each cell is read. */
+/** The tables of the export folder (docs/export-folder.md), their columns and how each cell is read. */
 
-const col = (name: string, parse: (cell: string) => unknown, isRequired = true): ColumnSpec => ({
+const col = (name: string, parse: (cell: string) => unknown, isRequired = true, bytes?: BytesParser): ColumnSpec => ({
   name,
   parse,
   required: isRequired,
+  ...(bytes && { bytes }),
 });
+
+/** The row tables' columns read from bytes (src/export-reader/cell-bytes); the string rule stays the reference. */
+const fast = (name: string, parse: (cell: string) => unknown, bytes: BytesParser): ColumnSpec =>
+  col(name, parse, true, bytes);
 
 /** A tier cell holds a code (AAA) or the `ct_tier` option value (100000000), as a Dataverse export may. */
 function tierCell(cell: string): string | null {
@@ -35,12 +52,12 @@ function tierCell(cell: string): string | null {
 export const ACCOUNTS: TableSpec<AccountRow> = {
   file: "accounts.csv",
   columns: [
-    col("accountid", required),
-    col("name", text, false),
-    col("statecode", state(STATE.account)),
+    fast("accountid", required, requiredTextBytes),
+    col("name", text, false, textBytes),
+    fast("statecode", state(STATE.account), stateBytes(STATE.account)),
     col("ct_tier", tierCell, false),
-    col("ct_tierchangedon", optionalInstant, false),
-    col("ct_lasttouchon", optionalInstant, false),
+    col("ct_tierchangedon", optionalInstant, false, optionalInstantBytes),
+    col("ct_lasttouchon", optionalInstant, false, optionalInstantBytes),
     col("ct_tieroverride", tierCell, false),
     col("ct_tieroverridereason", text, false),
     col("ct_tieroverrideuntil", optionalInstant, false),
@@ -61,11 +78,11 @@ export const ACCOUNTS: TableSpec<AccountRow> = {
 export const INVOICES: TableSpec<InvoiceRow> = {
   file: "invoices.csv",
   columns: [
-    col("invoiceid", required),
-    col("customerid", required),
-    col("totalamount_base", amount),
-    col("statecode", state(STATE.invoice)),
-    col("createdon", instant),
+    fast("invoiceid", required, presentBytes), // checked, never read
+    fast("customerid", required, requiredTextBytes),
+    fast("totalamount_base", amount, amountBytes),
+    fast("statecode", state(STATE.invoice), stateBytes(STATE.invoice)),
+    fast("createdon", instant, instantBytes),
   ],
   toRow: (v) => ({
     customerid: v[1] as string,
@@ -78,14 +95,14 @@ export const INVOICES: TableSpec<InvoiceRow> = {
 export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
   file: "opportunities.csv",
   columns: [
-    col("opportunityid", required),
-    col("customerid", required),
-    col("statecode", state(STATE.opportunity)),
-    col("actualvalue_base", optionalNumber),
-    col("estimatedvalue_base", optionalNumber),
-    col("closeprobability", optionalPercent),
-    col("actualclosedate", optionalInstant),
-    col("estimatedclosedate", optionalInstant),
+    fast("opportunityid", required, presentBytes),
+    fast("customerid", required, requiredTextBytes),
+    fast("statecode", state(STATE.opportunity), stateBytes(STATE.opportunity)),
+    fast("actualvalue_base", optionalNumber, optionalNumberBytes),
+    fast("estimatedvalue_base", optionalNumber, optionalNumberBytes),
+    fast("closeprobability", optionalPercent, optionalPercentBytes),
+    fast("actualclosedate", optionalInstant, optionalInstantBytes),
+    fast("estimatedclosedate", optionalInstant, optionalInstantBytes),
   ],
   toRow: (v) => ({
     customerid: v[1] as string,
@@ -100,11 +117,11 @@ export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
 export const ACTIVITIES: TableSpec<ActivityRow> = {
   file: "activities.csv",
   columns: [
-    col("activityid", required),
-    col("regardingobjectid", text),
-    col("activitytypecode", required),
-    col("statecode", state(STATE.activity)),
-    col("actualend", optionalInstant),
+    fast("activityid", required, presentBytes),
+    fast("regardingobjectid", text, textBytes),
+    fast("activitytypecode", required, requiredTextBytes),
+    fast("statecode", state(STATE.activity), stateBytes(STATE.activity)),
+    fast("actualend", optionalInstant, optionalInstantBytes),
   ],
   toRow: (v) => ({
     regardingobjectid: v[1] as string,
@@ -112,4 +129,16 @@ export const ACTIVITIES: TableSpec<ActivityRow> = {
     statecode: v[3] as number,
     actualend: v[4] as number | null,
   }),
+};
+
+/** One contact: the account it belongs to (design of docs/export-folder.md: contacts.csv is optional). */
+export interface ContactRow {
+  contactid: string;
+  parentcustomerid: string;
+}
+
+export const CONTACTS: TableSpec<ContactRow> = {
+  file: "contacts.csv",
+  columns: [fast("contactid", required, requiredTextBytes), col("parentcustomerid", text, true, textBytes)],
+  toRow: (v) => ({ contactid: v[0] as string, parentcustomerid: v[1] as string }),
 };

@@ -146,3 +146,18 @@ describe("row tables read in chunks on worker threads", () => {
     await expect(load(dir, { workers: 2, chunkBytes: CHUNK })).rejects.toThrow(sequential);
   });
 });
+
+describe("an unterminated quote", () => {
+  it("is reported on the line it opens on, with any thread count", async () => {
+    const at = 1000; // 0-based index of line 1,001
+    const dir = variant("unterminated", "invoices.csv", (t) =>
+      t
+        .split(EOL)
+        .map((l, i) => (i === at ? l.replace(",", ',"') : l))
+        .join(EOL),
+    );
+    expect(readFileSync(join(dir, "invoices.csv"), "utf8").split(EOL).length).toBeGreaterThan(3 * at);
+    const expected = new RegExp(`^invoices\\.csv:${at + 1}: a quoted field opened on this line is never closed$`);
+    for (const workers of [1, 2, 3]) await expect(load(dir, { workers, chunkBytes: CHUNK })).rejects.toThrow(expected);
+  });
+});

@@ -1,0 +1,181 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { FactsBuilder, type FactsTable } from "../engine/facts";
+import type { AccountRow } from "../engine/input-types";
+import type { TierModel } from "../engine/model";
+import { optionalInstantBytes, optionalNumberBytes, textBytes } from "./cell-bytes";
+import { CellError, optionalInstant, optionalNumber, text } from "./cells";
+import { InputError } from "./input-error";
+import { headerIndex, readTable, type ColumnSpec, type ReadOptions, type TableSpec } from "./read-table";
+import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES, type ContactRow } from "./tables";
+
+/**
+ * Azure Synapse Link for Dataverse folders (docs/export-folder.md, "Synapse layout"): `model.json` (CDM metadata:
+ * each table's columns in file order, and its partitions), one folder per table of header-less CSV partitions named
+ * by year (2024.csv) or month (2024-01.csv). In append-only mode every create, update and delete appends a row;
+ * only the latest version of a row counts, and a latest version with IsDelete = True removes the row.
+ * https://learn.microsoft.com/en-us/power-apps/maker/data-platform/azure-synapse-link-advanced-configuration
+ * https://learn.microsoft.com/en-us/power-apps/maker/data-platform/azure-synapse-link-incremental (SinkModifiedOn)
+ */
+
+export const MODEL_JSON = "model.json";
+
+export const isSynapseFolder = (dir: string): boolean => existsSync(join(dir, MODEL_JSON));
+
+/** The Dataverse table each export-folder file comes from. */
+export const SYNAPSE_TABLES = {
+  accounts: "account",
+  contacts: "contact",
+  invoices: "invoice",
+  opportunities: "opportunity",
+  activities: "activitypointer",
+} as const;
+
+interface Entity {
+  name: string;
+  columns: string[];
+  /** Partition files relative to the folder, oldest first. */
+  partitions: string[];
+}
+
+interface CdmModel {
+  entities?: {
+    name?: unknown;
+    attributes?: { name?: unknown }[];
+    partitions?: { name?: unknown; location?: unknown }[];
+  }[];
+}
+
+/** The tables model.json lists, with their columns in model.json order. */
+export function readSynapseModel(dir: string): Map<string, Entity> {
+  let model: CdmModel;
+  try {
+    model = JSON.parse(readFileSync(join(dir, MODEL_JSON), "utf8")) as CdmModel;
+  } catch (e) {
+    throw new InputError(MODEL_JSON, null, null, `not CDM metadata: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(model.entities)) throw new InputError(MODEL_JSON, null, null, `no "entities" array`);
+  const entities = new Map<string, Entity>();
+  for (const e of model.entities) {
+    if (typeof e.name !== "string" || !Array.isArray(e.attributes))
+      throw new InputError(MODEL_JSON, null, null, `an entity without a name or an "attributes" array`);
+    const columns = e.attributes.map((a, k) => {
+      if (typeof a.name !== "string")
+        throw new InputError(MODEL_JSON, null, null, `entity ${e.name}: attribute ${k + 1} has no name`);
+      return a.name;
+    });
+    entities.set(e.name.toLowerCase(), { name: e.name, columns, partitions: partitionFiles(dir, e.name) });
+  }
+  return entities;
+}
+
+/** The table folder's CSV partitions, by name: year and month names sort in time order. */
+function partitionFiles(dir: string, table: string): string[] {
+  const folder = join(dir, table);
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .filter((f) => f.toLowerCase().endsWith(".csv"))
+    .sort()
+    .map((f) => `${table}/${f}`);
+}
+
+/** Synapse's own columns on every row: the row id, its version and whether this version deletes it. */
+const VERSION_COLUMNS: readonly ColumnSpec[] = [
+  { name: "id", parse: text, bytes: textBytes, required: true },
+  { name: "versionnumber", parse: optionalNumber, bytes: optionalNumberBytes, required: false },
+  { name: "sinkmodifiedon", parse: optionalInstant, bytes: optionalInstantBytes, required: false },
+  { name: "isdelete", parse: isDelete, required: false },
+];
+
+function isDelete(cell: string): boolean {
+  const v = cell.toLowerCase();
+  if (v === "" || v === "false" || v === "0") return false;
+  if (v === "true" || v === "1") return true;
+  throw new CellError(`"${cell}" is not True or False`);
+}
+
+interface Version<R> {
+  row: R;
+  version: number;
+  deleted: boolean;
+}
+
+/**
+ * Reads every partition of a table and keeps each row's latest version (the highest versionnumber, else the latest
+ * SinkModifiedOn, else the last one appended); rows whose latest version is a delete are dropped.
+ */
+export async function readSynapseTable<R>(
+  dir: string,
+  entities: Map<string, Entity>,
+  table: string,
+  spec: TableSpec<R>,
+  options: ReadOptions = {},
+): Promise<R[] | null> {
+  const entity = entities.get(table);
+  if (!entity) return null;
+  const header = entity.columns;
+  const n = spec.columns.length;
+  const columns = [...spec.columns, ...VERSION_COLUMNS];
+  // Checks model.json names every column the table needs before any partition is read.
+  try {
+    headerIndex(MODEL_JSON, header, columns);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(
+      MODEL_JSON,
+      null,
+      `${entity.name}.${e.column}`,
+      `no attribute "${e.column}" in entity ${entity.name}`,
+    );
+  }
+  const latest = new Map<string, Version<R>>();
+  for (const file of entity.partitions) {
+    const versioned: TableSpec<Version<R> & { id: string }> = {
+      file,
+      columns,
+      toRow: (v) => ({
+        row: spec.toRow(v.slice(0, n)),
+        id: (v[n] as string).toLowerCase(),
+        version: (v[n + 1] as number | null) ?? (v[n + 2] as number | null) ?? -Infinity,
+        deleted: v[n + 3] as boolean,
+      }),
+    };
+    await readTable(
+      dir,
+      versioned,
+      (r) => {
+        const seen = latest.get(r.id);
+        if (!seen || r.version >= seen.version) latest.set(r.id, r);
+      },
+      { ...options, range: { start: 0, end: statSync(join(dir, file)).size, header } },
+    );
+  }
+  const rows: R[] = [];
+  for (const v of latest.values()) if (!v.deleted) rows.push(v.row);
+  return rows;
+}
+
+/** loadFacts for a Synapse Link folder: the same facts the CSV export of the same data gives. */
+export async function loadSynapseFacts(
+  dir: string,
+  model: TierModel,
+  asOf: number,
+  options: ReadOptions = {},
+): Promise<FactsTable> {
+  const entities = readSynapseModel(dir);
+  const accounts = await readSynapseTable<AccountRow>(dir, entities, SYNAPSE_TABLES.accounts, ACCOUNTS, options);
+  if (!accounts)
+    throw new InputError(MODEL_JSON, null, null, `no entity "${SYNAPSE_TABLES.accounts}" (the accounts to rank)`);
+  const contacts = await readSynapseTable<ContactRow>(dir, entities, SYNAPSE_TABLES.contacts, CONTACTS, options);
+  const parents =
+    contacts &&
+    new Map(contacts.filter((c) => c.parentcustomerid).map((c) => [c.contactid.toLowerCase(), c.parentcustomerid]));
+  const b = new FactsBuilder(accounts, model, asOf, parents);
+  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.invoices, INVOICES, options)) ?? [])
+    b.addInvoice(r);
+  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.opportunities, OPPORTUNITIES, options)) ?? [])
+    b.addOpportunity(r);
+  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.activities, ACTIVITIES, options)) ?? [])
+    b.addActivity(r);
+  return b.build();
+}
