@@ -11,7 +11,7 @@ export default [
   eslintjs.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ["src/control/**/*.{ts,tsx}", "src/engine/**/*.ts"],
+    files: ["src/control/**/*.{ts,tsx}", "src/model-editor/**/*.{ts,tsx}", "src/engine/**/*.ts"],
     plugins: { "@microsoft/power-apps": microsoftPowerApps },
     languageOptions: { globals: { ...globals.browser, ComponentFramework: true } },
     rules: { ...microsoftPowerApps.configs.paCheckerHosted.rules },

@@ -307,6 +307,7 @@ const SPECS: TableSpec[] = [
       ct_modeljson: { type: "Memo" },
       ct_cutpointsjson: { type: "Memo" },
       ct_kpiquantilesjson: { type: "Memo" },
+      ct_previewsamplejson: { type: "Memo" },
       ct_lastrerankon: { type: "DateTime" },
       ct_rerankaccountcount: { type: "Integer" },
       statecode: { type: "State", options: { 0: "Active", 1: "Inactive" } },

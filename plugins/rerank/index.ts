@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { isoInstant, rankFacts } from "../../src/engine";
+import { buildPreviewSample, isoInstant, rankFacts } from "../../src/engine";
 import { StaticToken, type TokenProvider } from "../dataverse/token";
 import type { RetryPolicy } from "../dataverse/transport";
 import { Checkpoint, CheckpointError } from "./checkpoint";
@@ -151,7 +151,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
 
   if (!dryRun && modelId !== null && !cp.modelStored) {
     options.signal?.throwIfAborted();
-    await storeRankTable(client, modelId, ranked.table, asOf);
+    await storeRankTable(client, modelId, ranked.table, asOf, buildPreviewSample(ranked));
     cp.markModelStored();
   }
   const chunks = await writeAll({

@@ -28,3 +28,12 @@ export type { QuantileTable } from "./quantiles";
 export { RankTableError, rankTableFromColumns, rankTableToColumns, type RankTableColumns } from "./rank-table-columns";
 export { round2, round6 } from "./numbers";
 export { tierDistribution, type TierShareRow } from "./distribution";
+export {
+  PREVIEW_SAMPLE_ROWS,
+  buildPreviewSample,
+  parsePreviewSample,
+  previewModel,
+  type ModelPreview,
+  type PreviewSample,
+  type PreviewTierRow,
+} from "./preview";
