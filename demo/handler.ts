@@ -11,7 +11,7 @@ import { repoRoot } from "../solution/scripts/source-dir";
 import { readFormMetadata, type FormMetadata } from "./form-metadata";
 
 export interface DemoOptions {
-  /** The pcf-scripts output folder holding ControlManifest.xml and bundle.js (default: out/controls). */
+  /** The TierBadge build folder holding ControlManifest.xml and bundle.js (default: out/controls/control). */
   controlDir?: string;
   /** Bearer token the page must send to the Web API (the sandbox's SANDBOX_TOKEN), if any. */
   token?: string;
@@ -43,7 +43,8 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
   const root = repoRoot(__dirname);
   // Static files live next to the source (tsc copies no assets), found from the repository root in both layouts.
   const staticDir = join(root, "demo", "static");
-  const controlDir = options.controlDir ?? join(root, "out", "controls");
+  // pcf-scripts builds each control folder into out/controls/<folder>: the TierBadge is src/control.
+  const controlDir = options.controlDir ?? join(root, "out", "controls", "control");
   const staticFiles = new Set(readdirSync(staticDir));
   let form: FormMetadata | undefined;
 

@@ -30,7 +30,7 @@ export interface StackOptions {
   data?: string;
   sampleAccounts?: number;
   sampleSeed?: number;
-  /** The built control (default out/controls). */
+  /** The built TierBadge (default out/controls/control). */
   controlDir?: string;
   /** SANDBOX_TOKEN: the sandbox then requires it, and the plugin and the demo page send it. */
   token?: string;

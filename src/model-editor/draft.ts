@@ -29,6 +29,9 @@ export interface Draft {
   typed: Record<string, string>;
 }
 
+/** The reason for text that is not a number; the view shows it in the user's language. */
+export const NOT_A_NUMBER = "must be a number";
+
 export type Check =
   | { ok: true; model: TierModel; text: string }
   | { ok: false; field: string; reason: string; typed: Record<string, string> };
@@ -121,7 +124,7 @@ export function setMethod(draft: Draft, method: string): Draft {
 export function check(draft: Draft): Check {
   if (draft.unreadable) return { ok: false, field: "(model)", reason: draft.unreadable, typed: {} };
   const notNumbers = Object.keys(draft.typed);
-  if (notNumbers.length > 0) return { ok: false, field: notNumbers[0], reason: "must be a number", typed: draft.typed };
+  if (notNumbers.length > 0) return { ok: false, field: notNumbers[0], reason: NOT_A_NUMBER, typed: draft.typed };
   try {
     return { ok: true, model: parseModel(draft.json), text: JSON.stringify(draft.json, null, 2) };
   } catch (e) {
@@ -151,5 +154,5 @@ export function generalProblem(c: Check): string | undefined {
   if (c.ok) return undefined;
   if (INPUT_PATH.test(c.field) || /^tiers\[\]\.(share|revenueShare)$/.test(c.field) || c.field === "weights")
     return undefined;
-  return `${c.field}: ${c.reason}`;
+  return c.field === "(model)" ? c.reason : `${c.field}: ${c.reason}`;
 }

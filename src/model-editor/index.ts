@@ -1,14 +1,7 @@
 import * as React from "react";
 import { ModelEditorView } from "./components/ModelEditorView";
-import type { IInputs as Generated, IOutputs as GeneratedOutputs } from "./generated/ManifestTypes";
+import type { IInputs, IOutputs } from "./props";
 import { makeEditorTranslate } from "./strings";
-
-/**
- * The editor's properties from the types pcf-scripts generates. Its generator carries properties over from one control
- * to the next in a build (pcf-scripts 1.51), so this folder's file also lists TierBadge's: pick ours.
- */
-export type IInputs = Pick<Generated, "model" | "previewSample">;
-export type IOutputs = Pick<GeneratedOutputs, "model">;
 
 /**
  * TierModelEditor: a virtual (React) control on the ct_tiermodel form, bound to the model JSON column. Typed inputs

@@ -7,6 +7,7 @@ import {
   draftFrom,
   edit,
   generalProblem,
+  NOT_A_NUMBER,
   problemFor,
   setMethod,
   shown,
@@ -71,6 +72,7 @@ export const ModelEditorView: React.FC<ModelEditorProps> = (props) => {
   };
   const method = typeof draft.json.method === "string" ? draft.json.method : "percentile";
   const general = generalProblem(result);
+  const localProblem = (p: string | undefined) => (p === NOT_A_NUMBER ? t("Problem_NotNumber") : p);
 
   const numberField = (path: string, label: string, key = path) => (
     <TextField
@@ -80,7 +82,7 @@ export const ModelEditorView: React.FC<ModelEditorProps> = (props) => {
       disabled={disabled}
       inputMode="decimal"
       onChange={(_e, v) => update(edit(draft, path, v ?? ""))}
-      errorMessage={problemFor(result, path)}
+      errorMessage={localProblem(problemFor(result, path))}
       data-path={path}
       className="ct-editor__field"
     />
@@ -95,7 +97,7 @@ export const ModelEditorView: React.FC<ModelEditorProps> = (props) => {
 
   return (
     <div className="ct-editor" role="group" aria-label={t("Editor_Label")}>
-      <div className="ct-editor__status" role="status">
+      <div className="ct-editor__status" data-testid="editor-status">
         {result.ok ? (
           <MessageBar messageBarType={MessageBarType.success}>{t("Status_Valid")}</MessageBar>
         ) : (
