@@ -121,7 +121,7 @@ beforeAll(async () => {
 
   browser = await chromium.launch(chromiumOptions());
   fs.mkdirSync(SHOTS, { recursive: true });
-}, 240_000);
+}, 600_000); // two controls, production mode: minutes on a loaded machine
 
 afterAll(async () => {
   await browser?.close();
