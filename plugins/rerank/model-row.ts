@@ -20,7 +20,7 @@ export class ModelRowError extends Error {
   override name = "ModelRowError";
 }
 
-/** Parses a model row's JSON, naming the row and the field when it is not a valid model (design.md §4). */
+/** Parses a model row's JSON, naming the row and the field when it is not a valid model (docs/tier-model.md). */
 export function modelOf(json: string, where: string): TierModel {
   let parsed: unknown;
   try {

@@ -303,7 +303,7 @@ function overrideView(
   return { tag: t("Override_Tag"), detail: parts.filter(Boolean).join(" · ") };
 }
 
-/** KPIs in base currency (design.md §4); the others are a count (frequency) and days (recency). */
+/** KPIs in base currency (docs/tier-model.md); the others are a count (frequency) and days (recency). */
 const MONEY_KPIS: ReadonlySet<KpiName> = new Set(["monetary", "pipeline", "won"]);
 
 /** One KPI's line; a KPI with nothing in the window says so in words instead of "0. Better than 31 %". */
