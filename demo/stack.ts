@@ -173,6 +173,8 @@ async function ensurePolicies(webApiUrl: string, token: string): Promise<number>
         ct_tier: TIER_OPTIONS[p.tier],
         ct_cadencedays: p.cadenceDays,
         ct_touchchannel: CHANNEL_OPTIONS[p.channel],
+        ct_gracedays: p.graceDays,
+        ct_touchdormant: p.touchDormant,
         ct_serviceprivileges: p.servicePrivileges,
         ct_responsetimehours: p.responseTimeHours,
       }),

@@ -163,6 +163,7 @@ const SPECS: TableSpec[] = [
       ct_nexttouchdue: { type: "DateTime", dateOnly: true },
       ct_cadencedays: { type: "Integer" },
       ct_touchchannel: { type: "Picklist", options: CHANNEL },
+      ct_overtouched: { type: "Boolean" },
       ct_servicerepid: {
         type: "Lookup",
         targets: ["systemuser"],
@@ -308,6 +309,7 @@ const SPECS: TableSpec[] = [
       ct_cutpointsjson: { type: "Memo" },
       ct_kpiquantilesjson: { type: "Memo" },
       ct_previewsamplejson: { type: "Memo" },
+      ct_modelstatus: { type: "String", maxLength: 2000 },
       ct_lastrerankon: { type: "DateTime" },
       ct_rerankaccountcount: { type: "Integer" },
       statecode: { type: "State", options: { 0: "Active", 1: "Inactive" } },
@@ -327,6 +329,8 @@ const SPECS: TableSpec[] = [
       ct_tier: { type: "Picklist", options: TIER },
       ct_cadencedays: { type: "Integer" },
       ct_touchchannel: { type: "Picklist", options: CHANNEL },
+      ct_gracedays: { type: "Integer" },
+      ct_touchdormant: { type: "Boolean" },
       ct_serviceprivileges: { type: "Memo" },
       ct_responsetimehours: { type: "Integer" },
       ct_servicerepteamid: {

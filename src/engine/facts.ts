@@ -7,6 +7,7 @@ import {
   INVOICE_ROW,
   LAST_EVENT,
   LAST_TOUCH,
+  TOUCH_3,
   mergeRecord,
   MONETARY,
   OPPORTUNITY_ROW,
@@ -35,6 +36,8 @@ export interface AccountFacts {
   quarters: number[];
   firstInvoiceOn: number | null;
   lastTouchOn: number | null;
+  /** Third latest completed touch (activities), null with fewer; undefined: not counted (over-touching not judged). */
+  thirdTouchOn?: number | null;
 }
 
 /** The population's facts, column by column: a million accounts stay a handful of typed arrays. */
@@ -48,6 +51,8 @@ export interface FactsTable {
   pipeline: Float64Array;
   firstInvoice: Float64Array; // +Infinity: none
   lastTouch: Float64Array; // -Infinity: none
+  /** Third latest completed touch among the activities, -Infinity: fewer than three; absent: not counted. */
+  thirdTouch?: Float64Array;
   quarters: Float64Array; // n × (baselineQuarters + 1), row-major
   /** Rows that named no active account of the population (unknown id, inactive account, contact). */
   skipped: { invoices: number; opportunities: number; activities: number };
@@ -169,6 +174,7 @@ export class FactsBuilder extends RowAccumulator {
       pipeline: column(PIPELINE, true),
       firstInvoice: column(FIRST_INVOICE, false),
       lastTouch: column(LAST_TOUCH, false),
+      thirdTouch: column(TOUCH_3, false),
       quarters,
       skipped: { ...this.skipped },
     };
@@ -197,5 +203,6 @@ export function factsAt(t: FactsTable, i: number): AccountFacts {
     quarters: Array.from(t.quarters.subarray(i * q, i * q + q)),
     firstInvoiceOn: opt(t.firstInvoice[i]),
     lastTouchOn: opt(t.lastTouch[i]),
+    thirdTouchOn: t.thirdTouch ? opt(t.thirdTouch[i]) : undefined,
   };
 }

@@ -21,7 +21,18 @@ export { outcomeAt, rankPopulation } from "./population";
 export { scoreAccount } from "./score-one";
 export { settle, type AccountOutcome } from "./outcome";
 export { activeOverride, decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
-export { touchCadence, type Cadence } from "./cadence";
+export { touchCadence, type Cadence, type TouchState } from "./cadence";
+export {
+  DEFAULT_GRACE_DAYS,
+  DEFAULT_POLICIES,
+  DEFAULT_POLICY_SET,
+  PolicyValueError,
+  policyFor,
+  policySet,
+  touchPolicy,
+  type PolicySet,
+  type TouchPolicy,
+} from "./policy";
 export { computeTrend, type TrendResult } from "./trend";
 export type { CutPoint } from "./tiering";
 export type { QuantileTable } from "./quantiles";

@@ -2,10 +2,15 @@ import { computeFacts } from "./facts";
 import type { EngineInput } from "./input-types";
 import type { TierModel } from "./model";
 import { settle, type AccountOutcome } from "./outcome";
+import { DEFAULT_POLICY_SET, type PolicySet } from "./policy";
 import { rankFacts, type RankResult } from "./rank";
 
 /** The i-th account of a ranked population, settled against what it holds today. */
-export function outcomeAt(r: RankResult, i: number): AccountOutcome {
+export function outcomeAt(
+  r: RankResult,
+  i: number,
+  policies: PolicySet = r.policies ?? DEFAULT_POLICY_SET,
+): AccountOutcome {
   const a = r.facts.accounts[i];
   const lastTouch = r.facts.lastTouch[i];
   return settle({
@@ -28,6 +33,12 @@ export function outcomeAt(r: RankResult, i: number): AccountOutcome {
       overrideUntil: a.ct_tieroverrideuntil ?? null,
     },
     lastTouchOn: Number.isFinite(lastTouch) ? lastTouch : null,
+    thirdTouchOn: r.facts.thirdTouch
+      ? Number.isFinite(r.facts.thirdTouch[i])
+        ? r.facts.thirdTouch[i]
+        : null
+      : undefined,
+    policies,
   });
 }
 

@@ -56,7 +56,7 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
     if (holdsTop) {
       // The stored tier (hysteresis, overrides) decides the cadence: the engine's outcome, not the computed tier.
       const o = outcomeAt(r, i);
-      if (o.stored.tier === tiers[0] && o.cadence.overdueDays > 0) {
+      if (o.stored.tier === tiers[0] && o.cadence.nextTouchDue !== null && o.cadence.overdueDays > 0) {
         overdue.push({
           accountid: a.accountid,
           name,

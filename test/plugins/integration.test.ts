@@ -45,7 +45,10 @@ function expectStored(id: string, want: AccountOutcome): void {
   expect(row.ct_revenue12m).toBe(want.kpis.find((k) => k.kpi === "monetary")!.value);
   expect(row.ct_cadencedays).toBe(want.cadence.days);
   expect(row.ct_touchchannel).toBe(CHANNEL_OPTIONS[want.cadence.channel]);
-  expect(isoDate(row.ct_nexttouchdue as number)).toBe(isoDate(want.cadence.nextTouchDue));
+  const due = want.cadence.nextTouchDue;
+  expect(row.ct_nexttouchdue == null ? null : isoDate(row.ct_nexttouchdue as number)).toBe(
+    due === null ? null : isoDate(due),
+  );
   const reason = JSON.parse(row.ct_tierreason as string) as { kpis: { kpi: string; value: number | null }[] };
   expect(reason.kpis.map((k) => k.value)).toEqual(want.kpis.map((k) => k.value));
 }

@@ -149,7 +149,7 @@ describe("packSolution", () => {
       (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`),
     );
     expect(forms.sort()).toEqual(["main:1", "main:1", "main:1", "main:1", "quick:1"]);
-    expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(13);
+    expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(15);
     expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual([
       "ct_tier",
       "ct_tierchangesource",

@@ -173,6 +173,7 @@ describe("tables and columns of design.md §3", () => {
     ["ct_nexttouchdue", "datetime"],
     ["ct_cadencedays", "int"],
     ["ct_touchchannel", "picklist", "ct_touchchannel"],
+    ["ct_overtouched", "bit"],
     ["ct_servicerepid", "lookup"],
   ];
 
@@ -205,12 +206,15 @@ describe("tables and columns of design.md §3", () => {
       ct_cutpointsjson: "ntext",
       ct_kpiquantilesjson: "ntext",
       ct_previewsamplejson: "ntext",
+      ct_modelstatus: "nvarchar",
       ct_lastrerankon: "datetime",
     });
     has("ct_tierpolicy", {
       ct_tier: "picklist",
       ct_cadencedays: "int",
       ct_touchchannel: "picklist",
+      ct_gracedays: "int",
+      ct_touchdormant: "bit",
       ct_serviceprivileges: "ntext",
       ct_responsetimehours: "int",
     });
