@@ -46,6 +46,7 @@ const RANKED: Record<string, string> = {
   override: "",
   overrideUntil: "2026-03-01", // the harness cannot empty a date: a past expiry keeps the override off
   reason: JSON.stringify(EXPLANATION),
+  baseCurrency: "$", // the harness fills text inputs with "val" until told otherwise
 };
 
 /**
@@ -278,7 +279,7 @@ describe("TierBadge in the pcf-start harness", () => {
     );
     await page.getByTestId("trend").hover();
     await expect(tooltip(page).innerText()).resolves.toBe(
-      "Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.",
+      "Last quarter's revenue is well below its usual level. Last quarter $8,000, usual quarter $15,000.",
     );
     await expect(axeViolations(page, ".ct-badge")).resolves.toEqual([]);
     await shot(page, "ranked");
@@ -321,14 +322,14 @@ describe("TierBadge in the pcf-start harness", () => {
     const button = page.getByRole("button", { name: "Why this tier?" });
     await button.focus();
     await page.keyboard.press("Enter");
-    const dialog = page.getByRole("dialog", { name: "Why AAA" });
+    const dialog = page.getByRole("dialog", { name: "Why AAA?" });
     await dialog.waitFor();
     await expect(dialog.getByRole("listitem").allInnerTexts()).resolves.toEqual([
-      "Revenue: 48,211. Better than 97% of accounts, 43.4 points.",
+      "Revenue: $48,211. Better than 97% of accounts, 43.4 points.",
       "Invoices: 14. Better than 92% of accounts, 18.4 points.",
       "Since last purchase or win: 12 days. Better than 81% of accounts, 12.2 points.",
-      "Weighted open pipeline: 12,000. Better than 77% of accounts, 7.7 points.",
-      "Won opportunities: none in the period. Better than 25% of accounts, 2.5 points.",
+      "Weighted open pipeline: $12,000. Better than 77% of accounts, 7.7 points.",
+      "No won opportunities in the period: 2.5 points.",
     ]);
     await expect(dialog.innerText()).resolves.toContain("The score reaches the AAA cut-off of 88.4.");
     await expect(axeViolations(page, ".ct-why")).resolves.toEqual([]);
