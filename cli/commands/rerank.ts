@@ -1,14 +1,14 @@
 import { SingleBar } from "cli-progress";
 import path from "node:path";
 import { parseInstant } from "../../src/engine/dates";
-import { DataverseHttpError } from "../../plugins/dataverse/errors";
 import {
+  DataverseHttpError,
   DEFAULT_CHECKPOINT,
   formatMatrix,
   RerankInputError,
   runRerank,
   type RerankSummary,
-} from "../../plugins/rerank";
+} from "../../plugins";
 import { parseOptions, positiveIntOption, requireOption } from "../args";
 import { UsageError, type CliCommand, type CliIo } from "../command";
 
