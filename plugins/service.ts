@@ -15,6 +15,8 @@ export interface Service {
   handle(req: WebhookRequest): Promise<WebhookResponse>;
   logger: Logger;
   config: PluginConfig;
+  /** The re-rank a tier model save brings forward. */
+  rerank?: RerankScheduler;
 }
 
 export interface ServiceOptions {
@@ -65,5 +67,5 @@ export function createService(config: PluginConfig, opts: ServiceOptions = {}): 
     now: opts.now,
     rerank,
   };
-  return { handle: (req) => handleWebhook(req, deps), logger, config };
+  return { handle: (req) => handleWebhook(req, deps), logger, config, rerank };
 }

@@ -7,7 +7,7 @@ import {
   INVOICE_ROW,
   LAST_EVENT,
   LAST_TOUCH,
-  TOUCH_3,
+  TOUCH_1,
   mergeRecord,
   MONETARY,
   OPPORTUNITY_ROW,
@@ -51,8 +51,8 @@ export interface FactsTable {
   pipeline: Float64Array;
   firstInvoice: Float64Array; // +Infinity: none
   lastTouch: Float64Array; // -Infinity: none
-  /** Third latest completed touch among the activities, -Infinity: fewer than three; absent: not counted. */
-  thirdTouch?: Float64Array;
+  /** The three latest completed touches among the activities, n × 3 latest first (-Infinity: none); absent: not counted. */
+  recentTouches?: Float64Array;
   quarters: Float64Array; // n × (baselineQuarters + 1), row-major
   /** Rows that named no active account of the population (unknown id, inactive account, contact). */
   skipped: { invoices: number; opportunities: number; activities: number };
@@ -161,6 +161,11 @@ export class FactsBuilder extends RowAccumulator {
       for (let i = 0, o = field; i < n; i++, o += stride) col[i] = round ? round2(rec[o]) : rec[o];
       return col;
     };
+    const touches = (): Float64Array => {
+      const out = new Float64Array(n * 3);
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[i * 3 + k] = rec[i * stride + TOUCH_1 + k];
+      return out;
+    };
     const quarters = new Float64Array(n * q);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < q; j++) quarters[i * q + j] = round2(rec[i * stride + QUARTERS + j]);
@@ -174,7 +179,7 @@ export class FactsBuilder extends RowAccumulator {
       pipeline: column(PIPELINE, true),
       firstInvoice: column(FIRST_INVOICE, false),
       lastTouch: column(LAST_TOUCH, false),
-      thirdTouch: column(TOUCH_3, false),
+      recentTouches: touches(),
       quarters,
       skipped: { ...this.skipped },
     };
@@ -203,6 +208,6 @@ export function factsAt(t: FactsTable, i: number): AccountFacts {
     quarters: Array.from(t.quarters.subarray(i * q, i * q + q)),
     firstInvoiceOn: opt(t.firstInvoice[i]),
     lastTouchOn: opt(t.lastTouch[i]),
-    thirdTouchOn: t.thirdTouch ? opt(t.thirdTouch[i]) : undefined,
+    thirdTouchOn: t.recentTouches ? opt(t.recentTouches[i * 3 + 2]) : undefined,
   };
 }

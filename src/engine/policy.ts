@@ -50,8 +50,8 @@ export class PolicyValueError extends Error {
 const CHANNELS = Object.keys(CHANNEL_OPTIONS) as Channel[];
 
 /**
- * Checks one policy's pattern values as read from a row or a CSV line (`where` names it in messages). Missing grace
- * days and dormant flag take the defaults (7 days, not touched), as a row saved before those columns existed.
+ * Checks one policy's pattern values as read from a row or a CSV line (`where` names it in messages). A value left
+ * empty takes the tier's default (grace 7 days, dormant accounts not touched), as a row saved before the column existed.
  */
 export function touchPolicy(
   where: string,
@@ -65,6 +65,9 @@ export function touchPolicy(
       );
     return x;
   };
+  const base = policyFor(DEFAULT_POLICY_SET, tier);
+  if (v.channel == null) v = { ...v, channel: base.channel };
+  if (v.cadenceDays == null) v = { ...v, cadenceDays: base.cadenceDays };
   if (typeof v.channel !== "string" || !CHANNELS.includes(v.channel as Channel))
     throw new PolicyValueError(
       `${where}: ct_touchchannel must be one of ${CHANNELS.join(", ")} (got ${JSON.stringify(v.channel)})`,
@@ -77,7 +80,7 @@ export function touchPolicy(
     tier,
     cadenceDays: whole(v.cadenceDays, "ct_cadencedays", 1),
     channel: v.channel as Channel,
-    graceDays: v.graceDays == null ? DEFAULT_GRACE_DAYS : whole(v.graceDays, "ct_gracedays", 0),
-    touchDormant: v.touchDormant ?? false,
+    graceDays: v.graceDays == null ? base.graceDays : whole(v.graceDays, "ct_gracedays", 0),
+    touchDormant: v.touchDormant ?? base.touchDormant,
   };
 }

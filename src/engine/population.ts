@@ -33,11 +33,7 @@ export function outcomeAt(
       overrideUntil: a.ct_tieroverrideuntil ?? null,
     },
     lastTouchOn: Number.isFinite(lastTouch) ? lastTouch : null,
-    thirdTouchOn: r.facts.thirdTouch
-      ? Number.isFinite(r.facts.thirdTouch[i])
-        ? r.facts.thirdTouch[i]
-        : null
-      : undefined,
+    thirdTouchOn: thirdTouch(r, i),
     policies,
   });
 }
@@ -45,4 +41,10 @@ export function outcomeAt(
 /** Ranks whole row arrays: the batch entry point for tests and small populations. */
 export function rankPopulation(input: EngineInput, model: TierModel, asOf: number): RankResult {
   return rankFacts(computeFacts(input, model, asOf), model);
+}
+
+function thirdTouch(r: RankResult, i: number): number | null | undefined {
+  const t = r.facts.recentTouches;
+  if (!t) return undefined;
+  return Number.isFinite(t[i * 3 + 2]) ? t[i * 3 + 2] : null;
 }
