@@ -9,8 +9,8 @@ import {
   parsePreviewSample,
   previewModel,
   rankFacts,
+  tierDistribution,
   type EngineInput,
-  type RankResult,
   type TierModel,
 } from "../../src/engine";
 import { readExportRows } from "../../src/export-reader/load";
@@ -28,24 +28,6 @@ beforeAll(async () => {
   await generateSample({ accounts: 12000, seed: 11, asOf: AS_OF, months: 27, out });
   data = await readExportRows(out);
 }, 400_000);
-
-/** Per tier: computed share of the active accounts and share of revenue, from the full ranking. */
-function fullShares(r: RankResult): { active: number[]; revenue: number[] } {
-  const tiers = r.model.tiers.length;
-  const active = new Array<number>(tiers).fill(0);
-  const revenue = new Array<number>(tiers).fill(0);
-  let nActive = 0;
-  let total = 0;
-  for (let i = 0; i < r.tier.length; i++) {
-    if (r.active[i]) {
-      active[r.tier[i]]++;
-      nActive++;
-    }
-    revenue[r.tier[i]] += r.facts.monetary[i];
-    total += r.facts.monetary[i];
-  }
-  return { active: active.map((a) => a / nActive), revenue: revenue.map((v) => v / total) };
-}
 
 const EDITS: [string, object][] = [
   ["the same model", {}],
@@ -78,7 +60,9 @@ describe("previewModel over the stored sample", () => {
 
   it.each(EDITS)("agrees with a full ranking within 1 point per tier (%s)", (_name, json) => {
     const model: TierModel = parseModel(json);
-    const full = fullShares(rankFacts(computeFacts(data, model, AS_OF), model));
+    // What `tiering rank` prints: tierDistribution of the full ranking (shares of the accounts active in the window).
+    const printed = tierDistribution(rankFacts(computeFacts(data, model, AS_OF), model));
+    const full = { active: printed.map((r) => r.accountShare), revenue: printed.map((r) => r.revenueShare ?? 0) };
     const preview = previewModel(sample, model);
     const weighted = preview.rows.reduce((s, r) => s + r.accounts, 0);
     expect(weighted).toBeCloseTo(population, 1);
