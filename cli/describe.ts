@@ -80,9 +80,13 @@ export function describeOutcome(o: AccountOutcome, model: TierModel, name: strin
   );
   const c = o.cadence;
   const due =
-    c.overdueDays > 0
-      ? `overdue by ${c.overdueDays} day${c.overdueDays === 1 ? "" : "s"}`
-      : `due ${isoDate(c.nextTouchDue)}`;
+    c.nextTouchDue === null
+      ? "none while the account is dormant (its policy does not touch dormant accounts)"
+      : c.overdueDays > 0
+        ? `overdue by ${c.overdueDays} day${c.overdueDays === 1 ? "" : "s"}`
+        : `due ${isoDate(c.nextTouchDue)}`;
   lines.push(`Touch: every ${c.days} days by ${c.channel}; next touch ${due}.`);
+  if (c.overTouched)
+    lines.push(`Over-touched: more than one touch per ${c.days} days over the last ${2 * c.days} days.`);
   return lines.join("\n") + "\n";
 }

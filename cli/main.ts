@@ -1,5 +1,6 @@
 import { ModelError } from "../src/engine/model";
 import { InputError } from "../src/export-reader/input-error";
+import { OutputError } from "./atomic-file";
 import { UsageError, type CliCommand, type CliIo } from "./command";
 import { configureCommand } from "./commands/configure";
 import { doctorCommand } from "./commands/doctor";
@@ -34,7 +35,21 @@ Run \`tiering <command> --help\` for a command's options.
 `;
 }
 
-const processIo = (): CliIo => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() });
+/**
+ * `tiering rank … | head`: once the reader has gone, writes to standard output fail with EPIPE. Nothing is left to
+ * say to anyone, so the run ends quietly with exit 0, as Unix tools do, instead of printing a stack trace.
+ */
+export function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream, exit: (code: number) => void = process.exit): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") exit(0);
+    else throw e;
+  });
+}
+
+const processIo = (): CliIo => {
+  endQuietlyOnClosedPipe(process.stdout);
+  return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() };
+};
 
 /** Runs one command; resolves to the exit code (0 ok, 1 failure, 2 bad usage or bad input). */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -55,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       io.stderr.write(`tiering ${name}: ${e.message}\nRun \`tiering ${name} --help\` for usage.\n`);
       return 2;
     }
-    if (e instanceof InputError || e instanceof ModelError) {
+    if (e instanceof InputError || e instanceof ModelError || e instanceof OutputError) {
       io.stderr.write(`tiering ${name}: error: ${e.message}\n`);
       return 2;
     }

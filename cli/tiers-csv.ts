@@ -44,7 +44,7 @@ export async function writeTiersCsv(r: RankResult, out: NodeJS.WritableStream): 
       text +=
         `${csvField(o.accountid)},${csvField(r.facts.accounts[i].name ?? "")},${o.computedTier},${o.score.toFixed(6)},${o.trend.code},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
         `${cell(k[0].value)},${cell(k[1].value)},${cell(k[2].value)},${cell(k[3].value)},${cell(k[4].value)},` +
-        `${csvField(o.stored.tier)},${o.stored.rule.kind},${csvField(o.stored.previousTier ?? "")},${o.cadence.days},${csvField(o.cadence.channel)},${isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
+        `${csvField(o.stored.tier)},${o.stored.rule.kind},${csvField(o.stored.previousTier ?? "")},${o.cadence.days},${csvField(o.cadence.channel)},${o.cadence.nextTouchDue === null ? "" : isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
     }
     await writeChunk(out, text);
   }

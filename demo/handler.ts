@@ -15,7 +15,7 @@ import { readFormMetadata, type FormMetadata } from "./form-metadata";
 import { readDashboardDefinition, type DashboardDefinition } from "./dashboard-definition";
 
 export interface DemoOptions {
-  /** The pcf-scripts output folder holding ControlManifest.xml and bundle.js (default: out/controls). */
+  /** The TierBadge build folder holding ControlManifest.xml and bundle.js (default: out/controls/control). */
   controlDir?: string;
   /** Each demo user's bearer token by user key (local-dataverse userTokens); never sent to the page. */
   tokens?: Record<string, string>;
@@ -57,7 +57,8 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
   const root = repoRoot(__dirname);
   // Static files live next to the source (tsc copies no assets), found from the repository root in both layouts.
   const staticDir = join(root, "demo", "static");
-  const controlDir = options.controlDir ?? join(root, "out", "controls");
+  // pcf-scripts builds each control folder into out/controls/<folder>: the TierBadge is src/control.
+  const controlDir = options.controlDir ?? join(root, "out", "controls", "control");
   const staticFiles = new Set(readdirSync(staticDir));
   let form: FormMetadata | undefined;
   let dashboard: DashboardDefinition | undefined;

@@ -30,7 +30,7 @@ export interface StackOptions {
   data?: string;
   sampleAccounts?: number;
   sampleSeed?: number;
-  /** The built control (default out/controls). */
+  /** The built TierBadge (default out/controls/control). */
   controlDir?: string;
   /** SANDBOX_TOKEN: the sandbox then requires it, and the plugin and the demo page send it. */
   token?: string;
@@ -175,6 +175,8 @@ async function ensurePolicies(webApiUrl: string, token: string): Promise<number>
         ct_tier: TIER_OPTIONS[p.tier],
         ct_cadencedays: p.cadenceDays,
         ct_touchchannel: CHANNEL_OPTIONS[p.channel],
+        ct_gracedays: p.graceDays,
+        ct_touchdormant: p.touchDormant,
         ct_serviceprivileges: p.servicePrivileges,
         ct_responsetimehours: p.responseTimeHours,
       }),

@@ -12,7 +12,7 @@ const USAGE = `usage: npm start -- [--state FILE] [--data DIR | --sample-account
   --data DIR         load a Dataverse export folder instead of the generated sample
   --sample-accounts N, --sample-seed S
                      size and seed of the generated \`tiering sample\` (default 300 accounts, seed 1)
-  --control-dir DIR  the built control (default out/controls)
+  --control-dir DIR  the built TierBadge (default out/controls/control)
 environment: SANDBOX_PORT (default 5555), PORT (plugin service, default 7071), SANDBOX_TOKEN, LOG_LEVEL`;
 
 function port(name: string, text: string | undefined, fallback: number): number {

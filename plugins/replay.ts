@@ -143,6 +143,12 @@ async function resolveJob(job: ReplayJob, gateway: WebApiGateway): Promise<JobOu
     const ctx = parseContext(JSON.parse(job.data.replace(/^\uFEFF/, "")), false);
     const p = await plan(ctx, gateway);
     if (p.kind === "noop") return { job, accounts: [], problem: `nothing to recalculate: ${p.reason}` };
+    if (p.kind !== "recalc")
+      return {
+        job,
+        accounts: [],
+        problem: `a ${p.kind === "policy" ? "tier policy" : "tier model"} save: save the row again to apply it`,
+      };
     return { job, accounts: p.accounts, trigger: p.trigger };
   } catch (e) {
     return { job, accounts: [], problem: (e as Error).message };

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { PluginConfig } from "./config";
 import { WebApiGateway, type DataverseGateway } from "./dataverse/gateway";
 import { serviceTokens } from "./dataverse/credential";
@@ -6,12 +8,16 @@ import { FetchTransport, type RetryPolicy } from "./dataverse/transport";
 import { createLogger, type Logger } from "./log";
 import { ModelCache } from "./recalc/model-cache";
 import { Recalculator } from "./recalc/recalculate";
+import { runRerank } from "./rerank/index";
+import { RerankScheduler } from "./rerank/scheduler";
 import { handleWebhook, type WebhookRequest, type WebhookResponse } from "./webhook/handler";
 
 export interface Service {
   handle(req: WebhookRequest): Promise<WebhookResponse>;
   logger: Logger;
   config: PluginConfig;
+  /** The re-rank a tier model save brings forward. */
+  rerank?: RerankScheduler;
 }
 
 export interface ServiceOptions {
@@ -19,6 +25,8 @@ export interface ServiceOptions {
   gateway?: DataverseGateway;
   retry?: Partial<RetryPolicy>;
   now?: () => number;
+  /** What a tier model save runs (tests stand in for it); default: the full re-rank against the same Dataverse. */
+  rerank?: (log: Logger) => Promise<unknown>;
 }
 
 export function tokenProvider(config: PluginConfig): TokenProvider {
@@ -36,6 +44,26 @@ export function createService(config: PluginConfig, opts: ServiceOptions = {}): 
   });
   const gateway = opts.gateway ?? new WebApiGateway(transport);
   const recalculator = new Recalculator(gateway, new ModelCache(gateway), opts.now);
-  const deps = { webhookKeys: config.webhookKeys, gateway, recalculator, logger, deadlineMs: config.deadlineMs };
-  return { handle: (req) => handleWebhook(req, deps), logger, config };
+  // The same job as the timer (plugins/rerank/timer.ts), with a checkpoint of its own.
+  const rerank = new RerankScheduler(
+    opts.rerank ??
+      ((log) =>
+        runRerank({
+          url: config.dataverseUrl,
+          tokens: tokenProvider(config),
+          checkpointFile: join(tmpdir(), `tiering-rerank-on-save-${process.pid}.json`),
+          asOf: opts.now?.(),
+          log,
+        })),
+  );
+  const deps = {
+    webhookKeys: config.webhookKeys,
+    gateway,
+    recalculator,
+    logger,
+    deadlineMs: config.deadlineMs,
+    now: opts.now,
+    rerank,
+  };
+  return { handle: (req) => handleWebhook(req, deps), logger, config, rerank };
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../../src/engine/choices";
 import type { TierExplanation } from "../../src/engine/explanation-types";
-import type { IInputs } from "../../src/control/inputs";
+import type { IInputs } from "../../src/control/generated/ManifestTypes";
 import type { BadgeContext } from "../../src/control/view-model";
 import { repoRoot } from "./paths";
 
@@ -69,6 +69,7 @@ export function badgeContext(variant: 0 | 1): BadgeContext {
     overrideReason: prop(null) as ComponentFramework.PropertyTypes.StringProperty,
     overrideUntil: date(null),
     reason: prop(JSON.stringify(explanation), "") as ComponentFramework.PropertyTypes.StringProperty,
+    baseCurrency: prop("$", "$") as ComponentFramework.PropertyTypes.StringProperty,
     layout: { raw: "auto", type: "Enum" } as IInputs["layout"],
   };
   return {
@@ -81,6 +82,11 @@ export function badgeContext(variant: 0 | 1): BadgeContext {
           v,
         ),
       formatInteger: (v: number) => new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 }).format(v),
+      formatCurrency: (v: number, precision = 2, symbol = "") =>
+        symbol +
+        new Intl.NumberFormat("en-US", { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(
+          v,
+        ),
     },
     resources: { getString: (key: string) => strings.get(key) ?? key },
     mode: { isControlDisabled: false, allocatedWidth: 480 },

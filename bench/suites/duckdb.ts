@@ -2,6 +2,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, rmSync } from "node:fs";
 import { KPI_NAMES } from "../../src/engine/explanation-types";
 import { DEFAULT_MODEL } from "../../src/engine/model";
+import { DEFAULT_POLICY_SET, policyFor } from "../../src/engine/policy";
 import { windowFor } from "../../src/engine/window";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
@@ -44,7 +45,7 @@ export function tiersSql(dir: string, out: string): string {
       `(SELECT score FROM ranked WHERE pos = least(ceil(round(${share} * (SELECT n FROM n), 9)), (SELECT n FROM n))) AS c${i}`,
   );
   const tierCase = `CASE WHEN NOT active THEN ${q(m.tiers.at(-1)!.code)} ${cum.map((_, i) => `WHEN score >= c${i} THEN ${q(m.tiers[i].code)}`).join(" ")} ELSE ${q(m.tiers.at(-1)!.code)} END`;
-  const cadence = `CASE tier ${m.tiers.map((t) => `WHEN ${q(t.code)} THEN ${t.cadenceDays}`).join(" ")} END`;
+  const cadence = `CASE tier ${m.tiers.map((t) => `WHEN ${q(t.code)} THEN ${policyFor(DEFAULT_POLICY_SET, t.code).cadenceDays}`).join(" ")} END`;
   const states = m.invoiceStates.join(", ");
   const t = m.trend;
   return `

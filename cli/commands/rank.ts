@@ -1,6 +1,6 @@
 import { isoInstant } from "../../src/engine/dates";
 import { asOfOption, parseOptions, positiveIntOption, requireOption } from "../args";
-import { writeAtomically } from "../atomic-file";
+import { checkOutputFolder, writeAtomically } from "../atomic-file";
 import type { CliCommand } from "../command";
 import { loadAndRank } from "../load-ranked";
 import { tierDistribution } from "../../src/engine/distribution";
@@ -36,6 +36,7 @@ activities.csv, optional contacts.csv) with the tier model, and prints accounts 
     const dir = requireOption(o.data, "data");
     const asOf = asOfOption(o["as-of"]);
     const threads = o.threads === undefined ? undefined : positiveIntOption(o.threads, "threads");
+    if (o.out) checkOutputFolder(o.out);
     const ranked = await loadAndRank(io, dir, asOf, o.model, threads);
     if (o.out) await writeAtomically(o.out, (out) => writeTiersCsv(ranked, out));
     else await writeTiersCsv(ranked, io.stdout);

@@ -1,6 +1,6 @@
 import { readPreviousTiers, reportHtml } from "../../src/report";
 import { asOfOption, parseOptions, requireOption } from "../args";
-import { writeAtomically, writeChunk } from "../atomic-file";
+import { checkOutputFolder, writeAtomically, writeChunk } from "../atomic-file";
 import type { CliCommand } from "../command";
 import { loadAndRank } from "../load-ranked";
 
@@ -35,14 +35,14 @@ script and loads nothing from the network: charts are inline SVG.
     const dir = requireOption(o.data, "data");
     const asOf = asOfOption(o["as-of"]);
     const out = requireOption(o.out, "out");
+    // Before the ranking, not after it: a missing folder is said at once.
+    checkOutputFolder(out);
     const ranked = await loadAndRank(io, dir, asOf, o.model);
-    const previous = o.previous
-      ? await readPreviousTiers(
-          o.previous,
-          ranked.model.tiers.map((t) => t.code),
-        )
-      : null;
-    const html = reportHtml(ranked, { previous, previousSource: o.previous ?? null });
+    const codes = ranked.model.tiers.map((t) => t.code);
+    const previous = o.previous ? await readPreviousTiers(o.previous, codes) : null;
+    // The movement's main view compares stored tiers (after hysteresis and overrides), the computed ones second.
+    const previousStored = o.previous ? await readPreviousTiers(o.previous, codes, "storedtier") : null;
+    const html = reportHtml(ranked, { previous, previousStored, previousSource: o.previous ?? null });
     await writeAtomically(out, (s) => writeChunk(s, html));
     io.stdout.write(
       `Wrote ${out} (${ranked.facts.accounts.length} accounts${previous ? `, movement against ${previous.size} accounts of ${o.previous}` : ""})\n`,

@@ -47,6 +47,8 @@ function badge(row, colors) {
 function cell(tr, content, className) {
   const td = document.createElement("td");
   if (className) td.className = className;
+  // The column's name, which a narrow screen shows next to the value (rows are stacked there: app.css).
+  td.dataset.label = $("accounts").tHead.rows[0].cells[tr.cells.length]?.textContent?.trim() ?? "";
   if (content instanceof window.Node) td.append(content);
   else td.textContent = content ?? "";
   tr.append(td);

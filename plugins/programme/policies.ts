@@ -1,4 +1,12 @@
-import { tierFromOption } from "../../src/engine";
+import {
+  channelFromOption,
+  policySet,
+  PolicyValueError,
+  tierFromOption,
+  touchPolicy,
+  type PolicySet,
+  type TouchPolicy,
+} from "../../src/engine";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
 
 /** One active `ct_tierpolicy` row, as the programme uses it. */
@@ -9,6 +17,8 @@ export interface TierPolicy {
   repTeamId: string | null;
   responseTimeHours: number | null;
   privileges: string | null;
+  /** The tier's touch pattern (cadence, channel, grace days, dormant rule). */
+  touch: TouchPolicy;
 }
 
 export const POLICY_COLUMNS = [
@@ -17,8 +27,15 @@ export const POLICY_COLUMNS = [
   "_ct_servicerepteamid_value",
   "ct_responsetimehours",
   "ct_serviceprivileges",
+  "ct_cadencedays",
+  "ct_touchchannel",
+  "ct_gracedays",
+  "ct_touchdormant",
   "modifiedon",
 ] as const;
+
+/** The columns that make up the touch pattern: the policy step filters on them (solution/src/SdkMessageProcessingSteps). */
+export const PATTERN_COLUMNS = ["ct_cadencedays", "ct_touchchannel", "ct_gracedays", "ct_touchdormant"] as const;
 
 export class PolicyError extends Error {
   override name = "PolicyError";
@@ -52,11 +69,30 @@ export function policyFromRow(row: Row): TierPolicy | null {
     );
   }
   const team = row._ct_servicerepteamid_value;
+  let touch: TouchPolicy;
+  try {
+    const channel = typeof row.ct_touchchannel === "number" ? channelFromOption(row.ct_touchchannel) : undefined;
+    touch = touchPolicy(`ct_tierpolicy ${id}`, tier, {
+      cadenceDays: row.ct_cadencedays,
+      channel: channel ?? row.ct_touchchannel,
+      graceDays: row.ct_gracedays,
+      touchDormant: row.ct_touchdormant,
+    });
+  } catch (e) {
+    if (e instanceof PolicyValueError) throw new PolicyError(e.message);
+    throw e;
+  }
   return {
+    touch,
     id,
     tier,
     repTeamId: typeof team === "string" && team ? team.toLowerCase() : null,
     responseTimeHours: typeof hours === "number" ? hours : null,
     privileges: typeof row.ct_serviceprivileges === "string" ? row.ct_serviceprivileges : null,
   };
+}
+
+/** The touch pattern of every tier: the active policy rows over the defaults (a tier without a row keeps its default). */
+export function touchPolicies(policies: ReadonlyMap<string, TierPolicy>): PolicySet {
+  return policySet([...policies.values()].map((p) => p.touch));
 }

@@ -50,7 +50,7 @@ export function storedState(row: Row): StoredState {
   };
 }
 
-export type AccountValues = Record<string, string | number | null>;
+export type AccountValues = Record<string, string | number | boolean | null>;
 
 /** The explanation without its `asOf`, which changes on every run and alone is no reason to write. */
 function reasonText(o: AccountOutcome): string {
@@ -74,11 +74,13 @@ export function accountValues(o: AccountOutcome, facts: AccountFacts, current: R
     // A date-only column (solution: Format date, Behavior DateOnly). What the engine counted, as the re-rank writes
     // it: a stored touch dated after asOf is not one.
     ct_lasttouchon: facts.lastTouchOn === null ? null : isoDate(facts.lastTouchOn),
-    ct_nexttouchdue: isoDate(o.cadence.nextTouchDue),
+    ct_nexttouchdue: o.cadence.nextTouchDue === null ? null : isoDate(o.cadence.nextTouchDue),
     ct_cadencedays: o.cadence.days,
     ct_touchchannel: CHANNEL_OPTIONS[o.cadence.channel],
     ct_tiercalculatedon: isoInstant(asOf),
   };
+  // Only a path that counted the touches judges over-touching; the others leave the flag as it is.
+  if (o.cadence.overTouched !== null) v.ct_overtouched = o.cadence.overTouched;
   // The tier before the last change: set when the stored tier changes, kept otherwise.
   v.ct_previoustier =
     o.stored.changed && o.stored.previousTier
@@ -87,10 +89,11 @@ export function accountValues(o: AccountOutcome, facts: AccountFacts, current: R
   return v;
 }
 
-function same(column: string, want: string | number | null, have: unknown): boolean {
+function same(column: string, want: string | number | boolean | null, have: unknown): boolean {
   if (want === null || have === null || have === undefined)
     return want === null && (have === null || have === undefined);
   if (typeof want === "number") return typeof have === "number" && Math.abs(want - have) < 1e-9;
+  if (typeof want === "boolean") return want === have;
   if (column === "ct_tierreason") {
     try {
       const a = JSON.parse(want) as Record<string, unknown>;

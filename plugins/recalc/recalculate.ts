@@ -16,6 +16,7 @@ import { factsFromResults, instant, num, type ResultRow } from "./facts";
 import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage, type FactQuery } from "./fetchxml";
 import { KeyedLock } from "./keyed-lock";
 import type { ModelCache } from "./model-cache";
+import { PolicyCache } from "./policy-cache";
 
 /** Two partial aggregate rows as one: `last` the latest instant, every other alias summed. */
 function combine(a: ResultRow, b: ResultRow): ResultRow {
@@ -48,14 +49,18 @@ export const MAX_CONFLICT_ATTEMPTS = 5;
 
 export class Recalculator {
   private readonly lock = new KeyedLock();
+  /** The tier policies' touch pattern; the policy webhook invalidates it. */
+  readonly policies: PolicyCache;
 
   constructor(
     private readonly gateway: DataverseGateway,
-    private readonly models: ModelCache,
+    readonly models: ModelCache,
     private readonly now: () => number = Date.now,
     /** The tier programme (service reps, issue 9); null leaves tier changes without follow-up. */
     private readonly programme: TierProgramme | null = new TierProgramme(gateway),
-  ) {}
+  ) {
+    this.policies = new PolicyCache(gateway);
+  }
 
   recalculate(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
     return this.lock.run(accountId, () => this.run(accountId, trigger, log));
@@ -74,6 +79,7 @@ export class Recalculator {
 
   private async once(accountId: string, trigger: Trigger, attempts: number, log: Logger): Promise<RecalcResult> {
     const { model, table } = await this.models.get();
+    const policies = await this.policies.get(log);
     const asOf = this.now();
     const { account, results } = await this.read(accountId, factQueries(accountId, model, asOf));
     if (!account) return { accountId, outcome: "missing", attempts };
@@ -85,7 +91,7 @@ export class Recalculator {
       results,
       instant(account.row.ct_lasttouchon, "account.ct_lasttouchon"),
     );
-    const outcome = scoreAccount(facts, model, table, storedState(account.row), asOf);
+    const outcome = scoreAccount(facts, model, table, storedState(account.row), asOf, policies);
     const want = accountValues(outcome, facts, account.row, asOf);
     const changed = changedColumns(want, account.row);
     if (changed.length === 0)

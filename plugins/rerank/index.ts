@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { isoInstant, rankFacts } from "../../src/engine";
+import { buildPreviewSample, DEFAULT_POLICY_SET, isoInstant, rankFacts, type PolicySet } from "../../src/engine";
 import { StaticToken, type TokenProvider } from "../dataverse/token";
 import type { RetryPolicy } from "../dataverse/transport";
 import { Checkpoint, CheckpointError } from "./checkpoint";
@@ -13,6 +13,7 @@ import { populationRows, readPopulation } from "./population";
 import { factKinds } from "./queries";
 import { writeAll } from "./writer";
 import { applyProgrammeBulk } from "../programme/bulk";
+import { PolicyError, readPolicies, touchPolicies } from "../programme/policies";
 
 export interface RerankOptions {
   /** Environment URL (e.g. http://127.0.0.1:5555) or full Web API base. */
@@ -143,7 +144,10 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
     },
     kinds,
   );
-  const ranked = rankFacts(assembleFacts(cp, population, kinds, model, asOf), model);
+  const ranked = {
+    ...rankFacts(assembleFacts(cp, population, kinds, model, asOf), model),
+    policies: await readTouchPolicies(client, log),
+  };
   log.info(
     { accounts: population.length, activeInWindow: ranked.table.activeInWindow, requests: client.requests },
     "population ranked",
@@ -151,7 +155,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
 
   if (!dryRun && modelId !== null && !cp.modelStored) {
     options.signal?.throwIfAborted();
-    await storeRankTable(client, modelId, ranked.table, asOf);
+    await storeRankTable(client, modelId, ranked.table, asOf, buildPreviewSample(ranked));
     cp.markModelStored();
   }
   const chunks = await writeAll({
@@ -194,6 +198,17 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
   if (!dryRun) cp.remove();
   log.info(summary, "re-rank finished");
   return summary;
+}
+
+/** The tier policies' touch pattern; a policy sales ops mistyped leaves the defaults (and says so) rather than stop the run. */
+async function readTouchPolicies(client: RerankClient, log: Logger): Promise<PolicySet> {
+  try {
+    return touchPolicies(await readPolicies(client.gateway()));
+  } catch (e) {
+    if (!(e instanceof PolicyError)) throw e;
+    log.error({ err: e.message }, "tier policy unusable: the default touch pattern applies");
+    return DEFAULT_POLICY_SET;
+  }
 }
 
 export { formatMatrix } from "./matrix";

@@ -1,4 +1,10 @@
-import { rankTableToColumns, isoInstant, type RankTable, type TierModel } from "../../src/engine";
+import {
+  rankTableToColumns,
+  isoInstant,
+  type PreviewSample,
+  type RankTable,
+  type TierModel,
+} from "../../src/engine";
 import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { RerankClient } from "./client";
 
@@ -25,10 +31,20 @@ export async function activeModelRow(client: RerankClient, dryRun: boolean): Pro
   return { id, json, model };
 }
 
-/** Stores the run's RankTable on the model row: what the on-save path scores against until the next re-rank. */
-export async function storeRankTable(client: RerankClient, id: string, table: RankTable, asOf: number): Promise<void> {
+/**
+ * Stores the run's RankTable on the model row: what the on-save path scores against until the next re-rank; and the
+ * weighted sample the model editor previews edits over (docs/model-editor.md).
+ */
+export async function storeRankTable(
+  client: RerankClient,
+  id: string,
+  table: RankTable,
+  asOf: number,
+  sample: PreviewSample,
+): Promise<void> {
   await client.write("PATCH", `ct_tiermodels(${id})`, {
     ...rankTableToColumns(table),
+    ct_previewsamplejson: JSON.stringify(sample),
     ct_lastrerankon: isoInstant(asOf),
     ct_rerankaccountcount: table.n,
   });

@@ -5,6 +5,7 @@ import type { DataverseGateway } from "../dataverse/gateway";
 import type { Logger } from "../log";
 import { TierCodeError } from "../recalc/account-fields";
 import { ModelRowError } from "../recalc/model-cache";
+import { applyPolicy, type PolicyApplied } from "../recalc/policy-update";
 import type { RecalcResult, Recalculator } from "../recalc/recalculate";
 import { keyMatches, presentedKey } from "./auth";
 import { parseContext, PayloadError, type WebhookContext } from "./context";
@@ -43,6 +44,10 @@ export interface HandlerDeps {
   recalculator: Recalculator;
   logger: Logger;
   deadlineMs: number;
+  /** The engine's clock (due dates of a policy save); wall-clock when absent. */
+  now?: () => number;
+  /** Brings the re-rank forward when the tier model is saved; absent: the next scheduled run picks the model up. */
+  rerank?: { request(reason: string, log: Logger): "started" | "queued" };
 }
 
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
@@ -116,9 +121,17 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
   const deadline = Deadline.in(deps.deadlineMs);
   let timer: NodeJS.Timeout | undefined;
   try {
-    const work = withDeadline(deadline, async (): Promise<RecalcResult[] | string> => {
+    const work = withDeadline(deadline, async (): Promise<RecalcResult[] | PolicyApplied | string> => {
       const p = await plan(ctx, deps.gateway);
       if (p.kind === "noop") return p.reason;
+      if (p.kind === "policy") {
+        deps.recalculator.policies.invalidate();
+        return applyPolicy(deps.gateway, p.policyId, (deps.now ?? Date.now)(), log);
+      }
+      if (p.kind === "rerank") {
+        if (!deps.rerank) return "tier model saved; the next scheduled re-rank uses it";
+        return `tier model saved: re-rank ${deps.rerank.request(`ct_tiermodel ${p.modelId} saved`, log)}`;
+      }
       log.info({ accounts: p.accounts, trigger: p.trigger, via: p.via }, "recalculating");
       return Promise.all(p.accounts.map((id) => deps.recalculator.recalculate(id, p.trigger, log)));
     });
@@ -134,6 +147,7 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
       return reply(200, { result: "noop", reason: results });
     }
     log.info({ results }, "done");
+    if (!Array.isArray(results)) return reply(200, { result: "ok", policy: results });
     // A deleted account is an outcome, not an error: 200, so the System Job succeeds and `tiering replay` clears it.
     if (results.length > 0 && results.every((r) => r.outcome === "missing"))
       return reply(200, { result: "account gone", accounts: results.map((r) => ({ accountId: r.accountId })) });

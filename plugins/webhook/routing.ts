@@ -6,14 +6,21 @@ import { isRef, normalizeId, type AttrValue, type Ref, type Snapshot, type Webho
 
 /** What an event asks for: recalculate some accounts, or nothing (with the reason, for the log). */
 export type Plan =
-  { kind: "noop"; reason: string } | { kind: "recalc"; trigger: Trigger; accounts: string[]; via: string };
+  | { kind: "noop"; reason: string }
+  | { kind: "recalc"; trigger: Trigger; accounts: string[]; via: string }
+  /** A tier policy saved: its tier's accounts take the new touch pattern. */
+  | { kind: "policy"; policyId: string }
+  /** The tier model saved: the re-rank is brought forward. */
+  | { kind: "rerank"; modelId: string };
 
 /** The route an event takes, decided from message and table alone (no I/O): what the step registrations are checked against. */
 export type Route =
   | { kind: "noop"; reason: string }
   | { kind: "customer"; trigger: "invoice" | "opportunity" }
   | { kind: "touch" }
-  | { kind: "override" };
+  | { kind: "override" }
+  | { kind: "policy" }
+  | { kind: "model" };
 
 /**
  * The solution registers Create/Update/Delete. Registrations an admin may add by hand are understood too: state
@@ -33,6 +40,9 @@ export function routeFor(message: string, entity: string): Route {
   } else if (Object.prototype.hasOwnProperty.call(ACTIVITY_CHANNELS, entity)) {
     if (message === "Delete") return { kind: "noop", reason: `a deleted ${entity} is not a touch` };
     if (crud || stateChange) return { kind: "touch" };
+  } else if (entity === "ct_tierpolicy" || entity === "ct_tiermodel") {
+    if (message === "Create" || message === "Update") return { kind: entity === "ct_tierpolicy" ? "policy" : "model" };
+    return { kind: "noop", reason: `${message} of ${entity} changes no account` };
   } else if (entity === "account") {
     return message === "Update"
       ? { kind: "override" }
@@ -146,6 +156,10 @@ export async function plan(ctx: WebhookContext, gateway: DataverseGateway): Prom
         return { kind: "noop", reason: `${ctx.entity} is not regarding an account` };
       return { kind: "recalc", trigger: "touch", accounts: [normalizeId(regarding.id)], via };
     }
+    case "policy":
+      return { kind: "policy", policyId: normalizeId(ctx.entityId) };
+    case "model":
+      return { kind: "rerank", modelId: normalizeId(ctx.entityId) };
     case "override": {
       const target = ctx.target && "attributes" in ctx.target ? ctx.target : null;
       if (!ctx.stripped && target && !OVERRIDE_COLUMNS.some((c) => target.attributes.has(c))) {

@@ -10,6 +10,8 @@ export interface DefaultPolicy {
   tier: TierCode;
   cadenceDays: number;
   channel: Channel;
+  graceDays: number;
+  touchDormant: boolean;
   servicePrivileges: string;
   responseTimeHours: number;
 }
@@ -29,6 +31,8 @@ const schema = z.strictObject({
         tier: tierCode,
         cadenceDays: z.number().int().min(1).max(3650),
         channel,
+        graceDays: z.number().int().min(0).max(3650),
+        touchDormant: z.boolean(),
         servicePrivileges: z.string().max(4000),
         responseTimeHours: z.number().int().min(1).max(8760),
       }),

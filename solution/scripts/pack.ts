@@ -1,5 +1,5 @@
 /**
- * Packs solution/src (the layout `pac solution unpack` writes) and the built TierBadge control into importable
+ * Packs solution/src (the layout `pac solution unpack` writes) and the built controls into importable
  * solution zips, the way SolutionPackager does, without .NET:
  *   [Content_Types].xml, solution.xml, customizations.xml, Controls/<prefix>_<namespace>.<constructor>/...
  * The same input gives byte-identical zips: entries sorted, fixed timestamps, no host-dependent attributes.
@@ -16,7 +16,7 @@ import { XMLValidator } from "fast-xml-parser";
 export interface PackInput {
   /** solution/src */
   srcDir: string;
-  /** The control build output, `pcf-scripts build`'s out/controls: ControlManifest.xml, bundle.js and the resources it names. */
+  /** `pcf-scripts build`'s out/controls: a folder per control (ControlManifest.xml, bundle.js, the resources it names). */
   controlDir: string;
   /** package.json version (x.y.z); the solution version becomes x.y.z.0. */
   version: string;
@@ -205,38 +205,66 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-/** The control's files for Controls/<name>/, checked against the solution's control name. */
-export function controlFiles(srcDir: string, controlDir: string): Map<string, Uint8Array> {
-  const names = sortedDirs(join(srcDir, "Controls"));
-  if (names.length !== 1)
-    throw new Error(`${join(srcDir, "Controls")}: expected one control folder, found ${names.length}`);
-  const name = names[0];
-  const manifestFile = join(controlDir, "ControlManifest.xml");
-  if (!existsSync(manifestFile)) {
+/** A built control: its folder and the solution name its manifest gives (`<prefix>_<namespace>.<constructor>`). */
+interface BuiltControl {
+  dir: string;
+  manifestFile: string;
+  manifest: string;
+  name: string;
+}
+
+/**
+ * The built controls under `controlDir`: pcf-scripts writes one folder per control folder of the project
+ * (out/controls/control, out/controls/model-editor); a folder holding ControlManifest.xml itself is one control.
+ */
+function builtControls(controlDir: string, prefix: string | undefined): BuiltControl[] {
+  const dirs = existsSync(join(controlDir, "ControlManifest.xml"))
+    ? [controlDir]
+    : sortedDirs(controlDir)
+        .map((d) => join(controlDir, d))
+        .filter((d) => existsSync(join(d, "ControlManifest.xml")));
+  if (dirs.length === 0) {
     throw new Error(
-      `${manifestFile} is missing: build the control first (npx pcf-scripts build --buildMode production)`,
+      `${join(controlDir, "ControlManifest.xml")} is missing: build the control first (npx pcf-scripts build --buildMode production)`,
     );
   }
-  const manifest = readText(manifestFile);
-  const control = /<control\s[^>]*>/.exec(manifest)?.[0] ?? "";
-  const ns = /\snamespace="([^"]+)"/.exec(control)?.[1];
-  const ctor = /\sconstructor="([^"]+)"/.exec(control)?.[1];
+  return dirs.map((dir) => {
+    const manifestFile = join(dir, "ControlManifest.xml");
+    const manifest = readText(manifestFile);
+    const control = /<control\s[^>]*>/.exec(manifest)?.[0] ?? "";
+    const ns = /\snamespace="([^"]+)"/.exec(control)?.[1];
+    const ctor = /\sconstructor="([^"]+)"/.exec(control)?.[1];
+    return { dir, manifestFile, manifest, name: `${prefix}_${ns}.${ctor}` };
+  });
+}
+
+/** Every control's files for Controls/<name>/: each solution control built, and nothing built that it lacks. */
+export function controlFiles(srcDir: string, controlDir: string): Map<string, Uint8Array> {
+  const names = sortedDirs(join(srcDir, "Controls"));
+  if (names.length === 0) throw new Error(`${join(srcDir, "Controls")}: no control folder`);
   const prefix = /<CustomizationPrefix>([^<]+)<\/CustomizationPrefix>/.exec(
     readText(join(srcDir, "Other", "Solution.xml")),
   )?.[1];
-  if (`${prefix}_${ns}.${ctor}` !== name) {
-    throw new Error(
-      `${manifestFile}: control ${ns}.${ctor} with publisher prefix ${prefix} does not match Controls/${name}`,
-    );
+  const built = builtControls(controlDir, prefix);
+  for (const b of built) {
+    if (!names.includes(b.name))
+      throw new Error(
+        `${b.manifestFile}: control ${b.name} (publisher prefix ${prefix}) is not in solution/src/Controls`,
+      );
   }
   const files = new Map<string, Uint8Array>();
-  for (const rel of listFiles(controlDir)) files.set(`Controls/${name}/${rel}`, readFileSync(join(controlDir, rel)));
-  // Every resource the manifest names must travel with it, or the control fails to load after import.
-  const resources = [...manifest.matchAll(/<(code|css|resx|img|html)\s[^>]*\bpath="([^"]+)"/g)].map((m) => m[2]);
-  if (resources.length === 0) throw new Error(`${manifestFile}: names no code resource`);
-  for (const r of resources) {
-    if (!files.has(`Controls/${name}/${r}`))
-      throw new Error(`${manifestFile} names ${r}, which is not in ${controlDir}`);
+  for (const name of names) {
+    const b = built.find((c) => c.name === name);
+    if (!b)
+      throw new Error(`Controls/${name}: not built in ${controlDir} (npx pcf-scripts build --buildMode production)`);
+    for (const rel of listFiles(b.dir)) files.set(`Controls/${name}/${rel}`, readFileSync(join(b.dir, rel)));
+    // Every resource the manifest names must travel with it, or the control fails to load after import.
+    const resources = [...b.manifest.matchAll(/<(code|css|resx|img|html)\s[^>]*\bpath="([^"]+)"/g)].map((m) => m[2]);
+    if (resources.length === 0) throw new Error(`${b.manifestFile}: names no code resource`);
+    for (const r of resources) {
+      if (!files.has(`Controls/${name}/${r}`))
+        throw new Error(`${b.manifestFile} names ${r}, which is not in ${b.dir}`);
+    }
   }
   return files;
 }

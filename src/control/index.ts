@@ -1,6 +1,6 @@
 import * as React from "react";
 import { TierBadgeView } from "./components/TierBadgeView";
-import type { IInputs, IOutputs } from "./inputs";
+import type { IInputs, IOutputs } from "./generated/ManifestTypes";
 import { knownPolicy, loadPolicy, type PolicyState } from "./policy";
 import { buildBadgeModel } from "./view-model";
 

@@ -47,11 +47,8 @@ export function badgeColors(
   optionColor: string | null | undefined,
   code: TierCode | undefined,
 ): { background: string; foreground: string } {
-  const background = parseHex(optionColor)
-    ? normalise(optionColor as string)
-    : code
-      ? DEFAULT_TIER_COLORS[code]
-      : UNKNOWN_TIER_COLOR;
+  const fallback = code ? DEFAULT_TIER_COLORS[code] : UNKNOWN_TIER_COLOR;
+  const background = parseHex(optionColor) ? normalise(optionColor as string) : fallback;
   return { background, foreground: textColorOn(background) };
 }
 

@@ -1,8 +1,8 @@
 import { channelFromOption, tierFromOption, trendFromOption, type Trend } from "../engine/choices";
-import type { TierExplanation } from "../engine/explanation-types";
+import type { KpiContribution, KpiName, TierExplanation } from "../engine/explanation-types";
 import { calendarDaysFrom, parseIsoDate } from "./dates";
 import { parseExplanation } from "./explanation";
-import type { IInputs } from "./inputs";
+import type { IInputs } from "./generated/ManifestTypes";
 import { badgeColors } from "./palette";
 import type { PolicyState } from "./policy";
 import { makeTranslate, type Translate } from "./strings";
@@ -10,7 +10,10 @@ import { makeTranslate, type Translate } from "./strings";
 /** The parts of the PCF context the badge reads; a full ComponentFramework.Context<IInputs> fits. */
 export interface BadgeContext {
   parameters: IInputs;
-  formatting: Pick<ComponentFramework.Formatting, "formatDateShort" | "formatDecimal" | "formatInteger">;
+  formatting: Pick<
+    ComponentFramework.Formatting,
+    "formatCurrency" | "formatDateShort" | "formatDecimal" | "formatInteger"
+  >;
   resources: Pick<ComponentFramework.Resources, "getString">;
   mode: Pick<ComponentFramework.Mode, "isControlDisabled" | "allocatedWidth">;
   client: Pick<ComponentFramework.Client, "getFormFactor">;
@@ -34,6 +37,9 @@ export interface ScoreView {
   label: string;
   valueText: string;
 }
+/** What the trend line says: the engine's code, or "small" for a stable code over clearly different quarters. */
+type TrendKind = Trend | "small";
+
 export interface TrendView {
   code: Trend;
   label: string;
@@ -94,6 +100,19 @@ export interface BadgeModel {
   body: BadgeBody;
 }
 
+/** Formats an amount in the organisation's base currency. */
+type Money = (amount: number) => string;
+
+/**
+ * Amounts through context.formatting.formatCurrency with the base currency's symbol the form gives the control
+ * (https://learn.microsoft.com/power-apps/developer/component-framework/reference/formatting/formatcurrency);
+ * without one, a plain number rather than a guessed currency.
+ */
+function moneyFormat(f: BadgeContext["formatting"], symbol: string | null | undefined): Money {
+  const s = symbol?.trim();
+  return s ? (amount) => f.formatCurrency(amount, 0, s) : (amount) => f.formatDecimal(amount, 0);
+}
+
 type Prop = { raw: unknown; security?: ComponentFramework.PropertyHelper.SecurityValues };
 /** A field the user may not read (field security) counts as empty. */
 const readable = <P extends Prop>(p: P | undefined): P["raw"] | null =>
@@ -127,6 +146,7 @@ export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyS
   }
 
   const f = ctx.formatting;
+  const money = moneyFormat(f, p.baseCurrency?.raw);
   const tier = tierView(p.tier, tierValue, readable(p.computedTier), p.computedTier, t);
   const explained = readable(p.reason);
   const parsed = explained ? parseExplanation(explained) : undefined;
@@ -138,7 +158,7 @@ export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyS
       kind: "ranked",
       tier,
       score: scoreView(readable(p.score), f, t),
-      trend: trendView(readable(p.trend), explanation, f, t),
+      trend: trendView(readable(p.trend), explanation, money, t),
       cadence: cadenceText(readable(p.cadenceDays), readable(p.channel), p.channel, f, t),
       due: dueView(readable(p.nextTouchDue), today, f, t),
       lastTouch: lastTouchText(readable(p.lastTouchOn), f, t),
@@ -152,11 +172,8 @@ export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyS
         t,
       ),
       why:
-        parsed === undefined
-          ? undefined
-          : parsed.ok
-            ? whyView(parsed.value, tier.label, f, t)
-            : whyProblem(tier.label, parsed.problem, t),
+        parsed &&
+        (parsed.ok ? whyView(parsed.value, tier.label, money, f, t) : whyProblem(tier.label, parsed.problem, t)),
       policy: policy && policyView(policy, tier.label, f, t),
     },
   };
@@ -199,19 +216,33 @@ function scoreView(score: number | null, f: BadgeContext["formatting"], t: Trans
   return { value, text, label: t("Score_Label"), valueText: t("Score_ValueText", text) };
 }
 
+/**
+ * A "stable" code over quarters that differ by more than a tenth (the change was under the model's minimum amount)
+ * reads "No clear trend": label and tooltip come from the same facts, so "Last quarter 0, usual quarter 724" is
+ * never called stable.
+ */
+const CLEARLY_DIFFERENT = 0.1;
+
+function trendKind(code: Trend, e: TierExplanation["trend"] | undefined): TrendKind {
+  if (code !== "stable" || !e || e.code !== code) return code;
+  const larger = Math.max(Math.abs(e.q0), Math.abs(e.baseline));
+  return larger > 0 && Math.abs(e.q0 - e.baseline) > CLEARLY_DIFFERENT * larger ? "small" : "stable";
+}
+
 function trendView(
   value: number | null,
   explanation: TierExplanation | undefined,
-  f: BadgeContext["formatting"],
+  money: Money,
   t: Translate,
 ): TrendView | undefined {
   const code = trendFromOption(value);
   if (!code) return undefined;
-  const label = t(`Trend_${code}`);
-  let tooltip = t(`TrendHint_${code}`);
   const e = explanation?.trend;
+  const kind = trendKind(code, e);
+  const label = t(`Trend_${kind}`);
+  let tooltip = t(`TrendHint_${kind}`);
   if (e && e.code === code && code !== "insufficient") {
-    tooltip += " " + t("Trend_Quarters", f.formatDecimal(e.q0, 0), f.formatDecimal(e.baseline, 0));
+    tooltip += " " + t("Trend_Quarters", money(e.q0), money(e.baseline));
   }
   return { code, label, srLabel: t("Trend_Label", label), tooltip };
 }
@@ -235,17 +266,15 @@ function cadenceText(
 function dueView(date: Date | null, today: Date, f: BadgeContext["formatting"], t: Translate): DueView | undefined {
   if (!date) return undefined;
   const days = calendarDaysFrom(today, date);
-  const relative =
-    days === 0
-      ? t("Due_Today")
-      : days === 1
-        ? t("Due_Tomorrow")
-        : days > 1
-          ? t("Due_InDays", f.formatInteger(days))
-          : days === -1
-            ? t("Overdue_OneDay")
-            : t("Overdue_Days", f.formatInteger(-days));
-  return { text: t("Due_Label", f.formatDateShort(date)), relative, overdue: days < 0 };
+  return { text: t("Due_Label", f.formatDateShort(date)), relative: relativeDue(days, f, t), overdue: days < 0 };
+}
+
+function relativeDue(days: number, f: BadgeContext["formatting"], t: Translate): string {
+  if (days === 0) return t("Due_Today");
+  if (days === 1) return t("Due_Tomorrow");
+  if (days > 1) return t("Due_InDays", f.formatInteger(days));
+  if (days === -1) return t("Overdue_OneDay");
+  return t("Overdue_Days", f.formatInteger(-days));
 }
 
 function lastTouchText(date: Date | null, f: BadgeContext["formatting"], t: Translate): string | undefined {
@@ -274,31 +303,43 @@ function overrideView(
   return { tag: t("Override_Tag"), detail: parts.filter(Boolean).join(" · ") };
 }
 
-function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatting"], t: Translate): WhyView {
-  const asOf = parseIsoDate(e.asOf);
-  const lines = e.kpis.map((k) => {
-    let value: string;
-    if (k.value == null) value = t("Kpi_None");
-    else if (k.kpi === "recency") value = t("Kpi_Days", f.formatInteger(k.value));
-    else if (k.kpi === "frequency") value = f.formatInteger(k.value);
-    else value = f.formatDecimal(k.value, 0);
-    return t("Kpi_Line", t(`Kpi_${k.kpi}`), value, f.formatInteger(Math.round(k.pct)), f.formatDecimal(k.points, 1));
-  });
+/** KPIs in base currency (docs/tier-model.md); the others are a count (frequency) and days (recency). */
+const MONEY_KPIS: ReadonlySet<KpiName> = new Set(["monetary", "pipeline", "won"]);
+
+/** One KPI's line; a KPI with nothing in the window says so in words instead of "0. Better than 31 %". */
+function kpiLine(k: KpiContribution, money: Money, f: BadgeContext["formatting"], t: Translate): string {
+  const points = f.formatDecimal(k.points, 1);
+  if (k.value == null || (k.value === 0 && k.kpi !== "recency"))
+    return t("Kpi_NoneLine", t(`KpiNone_${k.kpi}`), points);
+  let value: string;
+  if (k.kpi === "recency") value = t("Kpi_Days", f.formatInteger(k.value));
+  else if (MONEY_KPIS.has(k.kpi)) value = money(k.value);
+  else value = f.formatInteger(k.value);
+  return t("Kpi_Line", t(`Kpi_${k.kpi}`), value, f.formatInteger(Math.round(k.pct)), points);
+}
+
+function ruleText(e: TierExplanation, f: BadgeContext["formatting"], t: Translate): string {
   const r = e.rule;
-  const rule =
-    r.kind === "inactive"
-      ? t("Rule_inactive")
-      : r.kind === "percentile"
-        ? r.cut == null
-          ? t("Rule_percentileBelow")
-          : t("Rule_percentile", e.tier, f.formatDecimal(r.cut, 1))
-        : r.kind === "pareto"
-          ? r.share == null
-            ? t("Rule_paretoRest")
-            : t("Rule_pareto", f.formatInteger(Math.round(r.share * 100)))
-          : r.minScore == null
-            ? t("Rule_thresholdBelow")
-            : t("Rule_threshold", f.formatDecimal(r.minScore, 0));
+  switch (r.kind) {
+    case "inactive":
+      return t("Rule_inactive");
+    case "percentile":
+      return r.cut == null ? t("Rule_percentileBelow") : t("Rule_percentile", e.tier, f.formatDecimal(r.cut, 1));
+    case "pareto":
+      return r.share == null ? t("Rule_paretoRest") : t("Rule_pareto", f.formatInteger(Math.round(r.share * 100)));
+    case "threshold":
+      return r.minScore == null ? t("Rule_thresholdBelow") : t("Rule_threshold", f.formatDecimal(r.minScore, 0));
+  }
+}
+
+function whyView(
+  e: TierExplanation,
+  tierLabel: string,
+  money: Money,
+  f: BadgeContext["formatting"],
+  t: Translate,
+): WhyView {
+  const asOf = parseIsoDate(e.asOf);
   const stored = e.stored?.rule;
   const held =
     stored?.kind === "held" ? t(stored.reason === "margin" ? "Held_margin" : "Held_minDays", tierLabel) : undefined;
@@ -307,8 +348,8 @@ function whyView(e: TierExplanation, tierLabel: string, f: BadgeContext["formatt
     button: t("Why_Button"),
     title: t("Why_Title", tierLabel),
     summary: t("Why_Summary", f.formatDecimal(e.score, 1), asOf ? f.formatDateShort(asOf) : e.asOf),
-    lines,
-    rule,
+    lines: e.kpis.map((k) => kpiLine(k, money, f, t)),
+    rule: ruleText(e, f, t),
     held,
     close: t("Why_Close"),
   };

@@ -1,29 +1,42 @@
 import type { Channel } from "./choices";
 import { DAY_MS, daysBetween, utcMidnight } from "./dates";
-import type { TierSpec } from "./model";
+import type { TouchPolicy } from "./policy";
 
 export interface Cadence {
   days: number;
   channel: Channel;
-  /** ct_nexttouchdue: a date (UTC midnight). */
-  nextTouchDue: number;
+  /** ct_nexttouchdue: a date (UTC midnight); null when the account is dormant and its policy does not touch dormant accounts. */
+  nextTouchDue: number | null;
   /** Whole days past the due date, 0 when not overdue. */
   overdueDays: number;
+  /** More touches in the last 2 × cadence days than the pattern allows (two); null: the touches were not counted. */
+  overTouched: boolean | null;
 }
 
-/** nexttouchdue = (last completed touch, else the tier change date) + the tier's cadence days (design.md §4). */
-export function touchCadence(
-  tier: TierSpec,
-  lastTouchOn: number | null,
-  tierChangedOn: number | null,
-  asOf: number,
-): Cadence {
-  const from = lastTouchOn ?? tierChangedOn ?? asOf;
-  const due = utcMidnight(from) + tier.cadenceDays * DAY_MS;
-  return {
-    days: tier.cadenceDays,
-    channel: tier.channel,
-    nextTouchDue: due,
-    overdueDays: Math.max(0, daysBetween(due, utcMidnight(asOf))),
-  };
+export interface TouchState {
+  lastTouchOn: number | null;
+  /**
+   * The third latest completed touch (activities only), or null with fewer than three; undefined when the caller
+   * did not count touches (then over-touching is not judged).
+   */
+  thirdTouchOn?: number | null;
+  tierChangedOn: number | null;
+  activeInWindow: boolean;
+}
+
+/**
+ * The touch pattern of docs/touch-pattern.md: due = (last completed touch, else the tier change date) + cadence days;
+ * never before the tier change date + grace days; none for a dormant account unless its policy touches dormant
+ * accounts; over-touched when more than one touch per cadence period fell in the last two periods.
+ */
+export function touchCadence(policy: TouchPolicy, s: TouchState, asOf: number): Cadence {
+  const today = utcMidnight(asOf);
+  const periodStart = today - 2 * policy.cadenceDays * DAY_MS;
+  const overTouched = s.thirdTouchOn === undefined ? null : s.thirdTouchOn !== null && s.thirdTouchOn >= periodStart;
+  const base = { days: policy.cadenceDays, channel: policy.channel, overTouched };
+  if (!s.activeInWindow && !policy.touchDormant) return { ...base, nextTouchDue: null, overdueDays: 0 };
+  const from = s.lastTouchOn ?? s.tierChangedOn ?? asOf;
+  let due = utcMidnight(from) + policy.cadenceDays * DAY_MS;
+  if (s.tierChangedOn !== null) due = Math.max(due, utcMidnight(s.tierChangedOn) + policy.graceDays * DAY_MS);
+  return { ...base, nextTouchDue: due, overdueDays: Math.max(0, daysBetween(due, today)) };
 }

@@ -11,7 +11,11 @@ export const WON = 3;
 export const PIPELINE = 4;
 export const FIRST_INVOICE = 5;
 export const LAST_TOUCH = 6;
-export const QUARTERS = 7;
+/** The three latest completed touches among the activities, latest first (over-touching needs the third). */
+export const TOUCH_1 = 7;
+export const TOUCH_2 = 8;
+export const TOUCH_3 = 9;
+export const QUARTERS = 10;
 
 /** Which source table a row came from (for the rows of unknown accounts, counted as skipped). */
 export const INVOICE_ROW = 0;
@@ -26,6 +30,20 @@ export function initRecord(rec: Float64Array, o: number, lastTouch = -Infinity):
   rec[o + LAST_EVENT] = -Infinity;
   rec[o + FIRST_INVOICE] = Infinity;
   rec[o + LAST_TOUCH] = lastTouch;
+  rec[o + TOUCH_1] = rec[o + TOUCH_2] = rec[o + TOUCH_3] = -Infinity;
+}
+
+/** Puts a touch instant into the latest-first triple at `rec[o + TOUCH_1…]`. */
+function pushTouch(rec: Float64Array, o: number, t: number): void {
+  if (t <= rec[o + TOUCH_3]) return;
+  if (t > rec[o + TOUCH_1]) {
+    rec[o + TOUCH_3] = rec[o + TOUCH_2];
+    rec[o + TOUCH_2] = rec[o + TOUCH_1];
+    rec[o + TOUCH_1] = t;
+  } else if (t > rec[o + TOUCH_2]) {
+    rec[o + TOUCH_3] = rec[o + TOUCH_2];
+    rec[o + TOUCH_2] = t;
+  } else rec[o + TOUCH_3] = t;
 }
 
 /** Folds record `src[so…]` into `dst[o…]`: sums add, latest and earliest instants stay extreme. */
@@ -37,6 +55,7 @@ export function mergeRecord(dst: Float64Array, o: number, src: Float64Array, so:
   dst[o + PIPELINE] += src[so + PIPELINE];
   dst[o + FIRST_INVOICE] = Math.min(dst[o + FIRST_INVOICE], src[so + FIRST_INVOICE]);
   dst[o + LAST_TOUCH] = Math.max(dst[o + LAST_TOUCH], src[so + LAST_TOUCH]);
+  for (let k = TOUCH_1; k <= TOUCH_3; k++) if (src[so + k] > -Infinity) pushTouch(dst, o, src[so + k]);
   for (let k = QUARTERS; k < stride; k++) dst[o + k] += src[so + k];
 }
 
@@ -102,7 +121,9 @@ export abstract class RowAccumulator {
     const i = this.slot(r.regardingobjectid, ACTIVITY_ROW);
     if (i < 0) return;
     if (r.statecode !== STATE.activity.completed || r.actualend == null || !isTouch(r.activitytypecode)) return;
-    const o = i * this.stride + LAST_TOUCH;
-    if (r.actualend < this.window.asOf && r.actualend > this.rec[o]) this.rec[o] = r.actualend;
+    if (!(r.actualend < this.window.asOf)) return;
+    const o = i * this.stride;
+    if (r.actualend > this.rec[o + LAST_TOUCH]) this.rec[o + LAST_TOUCH] = r.actualend;
+    pushTouch(this.rec, o, r.actualend);
   }
 }

@@ -7,6 +7,7 @@ import {
   INVOICE_ROW,
   LAST_EVENT,
   LAST_TOUCH,
+  TOUCH_1,
   mergeRecord,
   MONETARY,
   OPPORTUNITY_ROW,
@@ -35,6 +36,8 @@ export interface AccountFacts {
   quarters: number[];
   firstInvoiceOn: number | null;
   lastTouchOn: number | null;
+  /** Third latest completed touch (activities), null with fewer; undefined: not counted (over-touching not judged). */
+  thirdTouchOn?: number | null;
 }
 
 /** The population's facts, column by column: a million accounts stay a handful of typed arrays. */
@@ -48,6 +51,8 @@ export interface FactsTable {
   pipeline: Float64Array;
   firstInvoice: Float64Array; // +Infinity: none
   lastTouch: Float64Array; // -Infinity: none
+  /** The three latest completed touches among the activities, n × 3 latest first (-Infinity: none); absent: not counted. */
+  recentTouches?: Float64Array;
   quarters: Float64Array; // n × (baselineQuarters + 1), row-major
   /** Rows that named no active account of the population (unknown id, inactive account, contact). */
   skipped: { invoices: number; opportunities: number; activities: number };
@@ -181,6 +186,11 @@ export class FactsBuilder extends RowAccumulator {
       for (let i = 0, o = field; i < n; i++, o += stride) col[i] = round ? round2(rec[o]) : rec[o];
       return col;
     };
+    const touches = (): Float64Array => {
+      const out = new Float64Array(n * 3);
+      for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) out[i * 3 + k] = rec[i * stride + TOUCH_1 + k];
+      return out;
+    };
     const quarters = new Float64Array(n * q);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < q; j++) quarters[i * q + j] = round2(rec[i * stride + QUARTERS + j]);
@@ -194,6 +204,7 @@ export class FactsBuilder extends RowAccumulator {
       pipeline: column(PIPELINE, true),
       firstInvoice: column(FIRST_INVOICE, false),
       lastTouch: column(LAST_TOUCH, false),
+      recentTouches: touches(),
       quarters,
       skipped: { ...this.skipped },
     };
@@ -222,5 +233,6 @@ export function factsAt(t: FactsTable, i: number): AccountFacts {
     quarters: Array.from(t.quarters.subarray(i * q, i * q + q)),
     firstInvoiceOn: opt(t.firstInvoice[i]),
     lastTouchOn: opt(t.lastTouch[i]),
+    thirdTouchOn: t.recentTouches ? opt(t.recentTouches[i * 3 + 2]) : undefined,
   };
 }

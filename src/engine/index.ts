@@ -21,10 +21,30 @@ export { outcomeAt, rankPopulation } from "./population";
 export { scoreAccount } from "./score-one";
 export { settle, type AccountOutcome } from "./outcome";
 export { activeOverride, decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
-export { touchCadence, type Cadence } from "./cadence";
+export { touchCadence, type Cadence, type TouchState } from "./cadence";
+export {
+  DEFAULT_GRACE_DAYS,
+  DEFAULT_POLICIES,
+  DEFAULT_POLICY_SET,
+  PolicyValueError,
+  policyFor,
+  policySet,
+  touchPolicy,
+  type PolicySet,
+  type TouchPolicy,
+} from "./policy";
 export { computeTrend, type TrendResult } from "./trend";
 export type { CutPoint } from "./tiering";
 export type { QuantileTable } from "./quantiles";
 export { RankTableError, rankTableFromColumns, rankTableToColumns, type RankTableColumns } from "./rank-table-columns";
 export { round2, round6 } from "./numbers";
 export { tierDistribution, type TierShareRow } from "./distribution";
+export {
+  PREVIEW_SAMPLE_ROWS,
+  buildPreviewSample,
+  parsePreviewSample,
+  previewModel,
+  type ModelPreview,
+  type PreviewSample,
+  type PreviewTierRow,
+} from "./preview";

@@ -1,15 +1,12 @@
 import { z } from "zod";
-import { CHANNEL_OPTIONS, type Channel } from "./choices";
 import { KPI_NAMES, type KpiName } from "./explanation-types";
 
-/** A tier of the resolved model: every field the method and the cadence need is present. */
+/** A tier of the resolved model: scoring and cut-offs only (the touch pattern lives in the tier policy). */
 export interface TierSpec {
   code: string;
   share?: number;
   revenueShare?: number;
   minScore?: number;
-  cadenceDays: number;
-  channel: Channel;
 }
 
 export type RankMethod = "percentile" | "pareto" | "thresholds";
@@ -26,10 +23,10 @@ export interface TierModel {
 }
 
 const DEFAULT_TIERS: readonly TierSpec[] = [
-  { code: "AAA", share: 0.1, revenueShare: 0.5, minScore: 85, cadenceDays: 14, channel: "meeting" },
-  { code: "A", share: 0.2, revenueShare: 0.3, minScore: 60, cadenceDays: 30, channel: "call" },
-  { code: "B", share: 0.3, revenueShare: 0.15, minScore: 30, cadenceDays: 60, channel: "email" },
-  { code: "C", cadenceDays: 90, channel: "email" },
+  { code: "AAA", share: 0.1, revenueShare: 0.5, minScore: 85 },
+  { code: "A", share: 0.2, revenueShare: 0.3, minScore: 60 },
+  { code: "B", share: 0.3, revenueShare: 0.15, minScore: 30 },
+  { code: "C" },
 ];
 
 export const DEFAULT_MODEL: TierModel = {
@@ -59,9 +56,13 @@ const tierInput = z.strictObject({
   share: share.optional(),
   revenueShare: share.optional(),
   minScore: z.number().min(0, "must be between 0 and 100").max(100, "must be between 0 and 100").optional(),
-  cadenceDays: z.number().int("must be a whole number of days").min(1, "must be at least 1").optional(),
-  channel: z.enum(Object.keys(CHANNEL_OPTIONS) as [Channel, ...Channel[]]).optional(),
+  // Accepted by the schema only to say where they went (see MOVED_TO_POLICY).
+  cadenceDays: z.unknown().optional(),
+  channel: z.unknown().optional(),
 });
+
+/** Fields that moved from the model's tiers to the tier policy rows (docs/touch-pattern.md). */
+const MOVED_TO_POLICY = { cadenceDays: "ct_cadencedays", channel: "ct_touchchannel" } as const;
 const weight = z.number().min(0, "must not be negative");
 const modelInput = z.strictObject({
   $schema: z.string().optional(),
@@ -130,13 +131,23 @@ export function parseModel(json: unknown): TierModel {
     throw new ModelError(pathOf(issue.path), reason);
   }
   const input = parsed.data;
+  input.tiers?.forEach((t, i) => {
+    for (const [field, column] of Object.entries(MOVED_TO_POLICY)) {
+      if (t[field as keyof typeof MOVED_TO_POLICY] !== undefined)
+        throw new ModelError(
+          `tiers[${i}].${field}`,
+          `the touch pattern moved to the tier policy: set ${column} on the ct_tierpolicy row of tier ${t.code} and remove ${field} from the model`,
+        );
+    }
+  });
   const method = input.method ?? DEFAULT_MODEL.method;
   const weights = { ...DEFAULT_MODEL.weights, ...stripUndefined(input.weights ?? {}) } as Record<KpiName, number>;
   if (KPI_NAMES.every((k) => weights[k] === 0)) throw new ModelError("weights", "at least one weight must be above 0");
 
   const tiers: TierSpec[] = (input.tiers ?? DEFAULT_TIERS).map((t) => {
     const base = DEFAULT_TIERS.find((d) => d.code === t.code);
-    return { ...(base ?? { cadenceDays: 90, channel: "email" as Channel }), ...stripUndefined(t) } as TierSpec;
+    const { code, share, revenueShare, minScore } = t;
+    return { ...base, ...stripUndefined({ code, share, revenueShare, minScore }) } as TierSpec;
   });
   if (tiers.length < 2) throw new ModelError("tiers", "a model needs at least two tiers");
   const seen = new Set<string>();

@@ -10,6 +10,7 @@ import {
 import { weightSum } from "./kpis";
 import type { TierModel } from "./model";
 import { round6 } from "./numbers";
+import { policyFor, type PolicySet } from "./policy";
 import { decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
 import type { CutPoint } from "./tiering";
 import type { TrendResult } from "./trend";
@@ -42,6 +43,10 @@ export interface SettleInput {
   trend: TrendResult;
   state: StoredState;
   lastTouchOn: number | null;
+  /** The third latest touch (see TouchState); undefined: not counted. */
+  thirdTouchOn?: number | null;
+  /** The tier policies (the touch pattern of each tier). */
+  policies: PolicySet;
 }
 
 /** One path from a scored account to its stored tier, cadence and explanation, shared by the batch and on-save. */
@@ -62,8 +67,16 @@ export function settle(x: SettleInput): AccountOutcome {
   });
   const computedTier = model.tiers[x.tierIndex].code;
   const stored = decideStoredTier(model, x.cuts, computedTier, x.score, x.state, asOf);
-  const tierSpec = model.tiers.find((t) => t.code === stored.tier)!;
-  const cadence = touchCadence(tierSpec, x.lastTouchOn, stored.changedOn, asOf);
+  const cadence = touchCadence(
+    policyFor(x.policies, stored.tier),
+    {
+      lastTouchOn: x.lastTouchOn,
+      thirdTouchOn: x.thirdTouchOn,
+      tierChangedOn: stored.changedOn,
+      activeInWindow: x.activeInWindow,
+    },
+    asOf,
+  );
   const explanation: TierExplanation = {
     v: 1,
     asOf: isoInstant(asOf),
@@ -77,7 +90,7 @@ export function settle(x: SettleInput): AccountOutcome {
     cadence: {
       days: cadence.days,
       channel: cadence.channel,
-      nextTouchDue: isoDate(cadence.nextTouchDue),
+      nextTouchDue: cadence.nextTouchDue === null ? null : isoDate(cadence.nextTouchDue),
       overdueDays: cadence.overdueDays,
     },
   };

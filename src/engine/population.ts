@@ -2,10 +2,15 @@ import { computeFacts } from "./facts";
 import type { EngineInput } from "./input-types";
 import type { TierModel } from "./model";
 import { settle, type AccountOutcome } from "./outcome";
+import { DEFAULT_POLICY_SET, type PolicySet } from "./policy";
 import { rankFacts, type RankResult } from "./rank";
 
 /** The i-th account of a ranked population, settled against what it holds today. */
-export function outcomeAt(r: RankResult, i: number): AccountOutcome {
+export function outcomeAt(
+  r: RankResult,
+  i: number,
+  policies: PolicySet = r.policies ?? DEFAULT_POLICY_SET,
+): AccountOutcome {
   const a = r.facts.accounts[i];
   const lastTouch = r.facts.lastTouch[i];
   return settle({
@@ -28,10 +33,18 @@ export function outcomeAt(r: RankResult, i: number): AccountOutcome {
       overrideUntil: a.ct_tieroverrideuntil ?? null,
     },
     lastTouchOn: Number.isFinite(lastTouch) ? lastTouch : null,
+    thirdTouchOn: thirdTouch(r, i),
+    policies,
   });
 }
 
 /** Ranks whole row arrays: the batch entry point for tests and small populations. */
 export function rankPopulation(input: EngineInput, model: TierModel, asOf: number): RankResult {
   return rankFacts(computeFacts(input, model, asOf), model);
+}
+
+function thirdTouch(r: RankResult, i: number): number | null | undefined {
+  const t = r.facts.recentTouches;
+  if (!t) return undefined;
+  return Number.isFinite(t[i * 3 + 2]) ? t[i * 3 + 2] : null;
 }

@@ -5,6 +5,7 @@ import { isActiveInWindow, kpiColumn, LOWER_IS_BETTER, weightSum } from "./kpis"
 import type { RankMethod, TierModel } from "./model";
 import { round6 } from "./numbers";
 import { midRankPercentiles, sortedCopy } from "./percentile";
+import type { PolicySet } from "./policy";
 import { buildQuantileTable, type QuantileTable } from "./quantiles";
 import { assignPareto, assignPercentile, assignThresholds, type Assignment, type CutPoint } from "./tiering";
 import { computeTrend, type TrendResult } from "./trend";
@@ -36,6 +37,8 @@ export interface RankResult {
   rule: (i: number) => TierRule;
   trend: TrendResult[];
   table: RankTable;
+  /** The tier policies the outcomes' touch pattern follows; absent: the defaults. */
+  policies?: PolicySet;
 }
 
 export function rankFacts(facts: FactsTable, model: TierModel): RankResult {

@@ -3,6 +3,7 @@ import type { AccountFacts } from "./facts";
 import { isActiveInWindow, kpiValue, scoreFromPcts } from "./kpis";
 import type { TierModel } from "./model";
 import { settle, type AccountOutcome } from "./outcome";
+import { DEFAULT_POLICY_SET, type PolicySet } from "./policy";
 import { pctFromTable } from "./quantiles";
 import type { RankTable } from "./rank";
 import type { StoredState } from "./stored-tier";
@@ -21,6 +22,7 @@ export function scoreAccount(
   table: RankTable | null,
   state: StoredState,
   asOf: number,
+  policies: PolicySet = DEFAULT_POLICY_SET,
 ): AccountOutcome {
   const w = windowFor(model, asOf);
   if (facts.quarters.length !== w.quarterStarts.length) {
@@ -94,5 +96,7 @@ export function scoreAccount(
     trend,
     state,
     lastTouchOn: facts.lastTouchOn,
+    thirdTouchOn: facts.thirdTouchOn,
+    policies,
   });
 }

@@ -1,4 +1,4 @@
-import { STATE, tierFromOption } from "../engine/choices";
+import { CHANNEL_OPTIONS, channelFromOption, STATE, tierFromOption, type Channel } from "../engine/choices";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import {
   amount,
@@ -141,4 +141,64 @@ export const CONTACTS: TableSpec<ContactRow> = {
   file: "contacts.csv",
   columns: [fast("contactid", required, requiredTextBytes), col("parentcustomerid", text, true, textBytes)],
   toRow: (v) => ({ contactid: v[0] as string, parentcustomerid: v[1] as string }),
+};
+
+/** Optional `tierpolicies.csv`: one `ct_tierpolicy` row per tier, the touch pattern (docs/touch-pattern.md). */
+export interface TierPolicyRow {
+  tier: string;
+  statecode: number;
+  cadenceDays: number;
+  channel: Channel;
+  graceDays: number | null;
+  touchDormant: boolean | null;
+}
+
+function wholeDays(min: number): (cell: string) => number | null {
+  return (cell) => {
+    if (cell === "") return null;
+    if (!/^\d+$/.test(cell) || Number(cell) < min || Number(cell) > 3650)
+      throw new CellError(`"${cell}" is not a whole number of days from ${min} to 3650`);
+    return Number(cell);
+  };
+}
+
+/** A channel cell holds a name (call) or the `ct_touchchannel` option value (100000001). */
+function channelCell(cell: string): Channel {
+  const c = /^\d+$/.test(cell) ? channelFromOption(Number(cell)) : (cell.toLowerCase() as Channel);
+  if (!c || !(c in CHANNEL_OPTIONS))
+    throw new CellError(`unknown channel "${cell}" (expected ${Object.keys(CHANNEL_OPTIONS).join(", ")})`);
+  return c;
+}
+
+/** A Two Options cell as Dataverse exports it (true/false, 1/0, yes/no); empty: the default. */
+function optionalBoolean(cell: string): boolean | null {
+  const c = cell.toLowerCase();
+  if (c === "") return null;
+  if (c === "true" || c === "1" || c === "yes") return true;
+  if (c === "false" || c === "0" || c === "no") return false;
+  throw new CellError(`"${cell}" is not true or false`);
+}
+
+export const TIER_POLICIES: TableSpec<TierPolicyRow> = {
+  file: "tierpolicies.csv",
+  columns: [
+    col("ct_tier", (c) => required(tierCell(c) ?? "")),
+    col("statecode", (c) => (c === "" ? 0 : state({ active: 0, inactive: 1 })(c)), false),
+    col("ct_cadencedays", (c) => {
+      const v = wholeDays(1)(c);
+      if (v === null) throw new CellError("is empty; a value is required");
+      return v;
+    }),
+    col("ct_touchchannel", channelCell),
+    col("ct_gracedays", wholeDays(0), false),
+    col("ct_touchdormant", optionalBoolean, false),
+  ],
+  toRow: (v) => ({
+    tier: v[0] as string,
+    statecode: v[1] as number,
+    cadenceDays: v[2] as number,
+    channel: v[3] as Channel,
+    graceDays: v[4] as number | null,
+    touchDormant: v[5] as boolean | null,
+  }),
 };

@@ -1,6 +1,7 @@
 import { outcomeAt } from "../engine/population";
 import { tierDistribution } from "../engine/distribution";
-import { isoDate } from "../engine/dates";
+import { DAY_MS, isoDate } from "../engine/dates";
+import { DEFAULT_POLICY_SET, policyFor } from "../engine/policy";
 import type { RankResult } from "../engine/rank";
 import {
   GONE_LABEL,
@@ -10,11 +11,14 @@ import {
   type OverdueRow,
   type ParetoCurve,
   type ReportData,
+  type TouchRhythmRow,
 } from "./model";
 
 export interface BuildOptions {
-  /** accountid (any case) → tier code of a previous `tiering rank` run. */
+  /** accountid (any case) → computed tier code of a previous `tiering rank` run (its `tier` column). */
   previous?: ReadonlyMap<string, string> | null;
+  /** accountid (any case) → stored tier of the same run (its `storedtier` column): the movement's main view. */
+  previousStored?: ReadonlyMap<string, string> | null;
   previousSource?: string | null;
   /** Rows per account list (declining, overdue). */
   listLimit?: number;
@@ -33,6 +37,10 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
 
   const declining: DecliningRow[] = [];
   const overdue: OverdueRow[] = [];
+  // The stored tier of each account (hysteresis, overrides), for the movement's main view.
+  const stored = options.previousStored
+    ? Uint16Array.from({ length: n }, (_, i) => tiers.indexOf(outcomeAt(r, i).stored.tier))
+    : null;
   for (let i = 0; i < n; i++) {
     const trend = r.trend[i];
     const isDeclining = trend.code === "declining" && r.tier[i] !== last;
@@ -56,7 +64,7 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
     if (holdsTop) {
       // The stored tier (hysteresis, overrides) decides the cadence: the engine's outcome, not the computed tier.
       const o = outcomeAt(r, i);
-      if (o.stored.tier === tiers[0] && o.cadence.overdueDays > 0) {
+      if (o.stored.tier === tiers[0] && o.cadence.nextTouchDue !== null && o.cadence.overdueDays > 0) {
         overdue.push({
           accountid: a.accountid,
           name,
@@ -82,8 +90,10 @@ export function buildReport(r: RankResult, options: BuildOptions = {}): ReportDa
     netRevenue: distribution.reduce((sum, row) => sum + row.revenue, 0),
     distribution,
     pareto: paretoCurve(r, options.maxCurvePoints ?? 400),
-    movement: options.previous ? movementMatrix(r, options.previous) : null,
-    previousSource: options.previous ? (options.previousSource ?? null) : null,
+    movement: stored && options.previousStored ? movementMatrix(r, options.previousStored, stored) : null,
+    movementComputed: options.previous ? movementMatrix(r, options.previous) : null,
+    previousSource: options.previous || options.previousStored ? (options.previousSource ?? null) : null,
+    touchRhythm: touchRhythm(r),
     declining: declining.slice(0, listLimit),
     decliningTotal: declining.length,
     overdue: overdue.slice(0, listLimit),
@@ -122,8 +132,15 @@ export function paretoCurve(r: RankResult, maxPoints: number): ParetoCurve {
   return { activeAccounts: m, positiveRevenue: total, points, cuts };
 }
 
-/** Previous tier (rows) against today's computed tier (columns), per account id. */
-export function movementMatrix(r: RankResult, previous: ReadonlyMap<string, string>): MovementMatrix {
+/**
+ * Previous tier (rows) against today's tier (columns), per account id: today's computed tier, or the tier index
+ * per account given in `now` (the stored tiers).
+ */
+export function movementMatrix(
+  r: RankResult,
+  previous: ReadonlyMap<string, string>,
+  nowTiers: ArrayLike<number> = r.tier,
+): MovementMatrix {
   const tiers = r.model.tiers.map((t) => t.code);
   const index = new Map(tiers.map((t, i) => [t, i]));
   const from = [...tiers, NEW_LABEL];
@@ -146,7 +163,7 @@ export function movementMatrix(r: RankResult, previous: ReadonlyMap<string, stri
   for (let i = 0; i < r.facts.accounts.length; i++) {
     const id = r.facts.accounts[i].accountid.toLowerCase();
     seen.add(id);
-    const now = r.tier[i];
+    const now = nowTiers[i];
     const before = prev.get(id);
     if (before === undefined) {
       counts[tiers.length][now]++;
@@ -174,4 +191,40 @@ export function movementMatrix(r: RankResult, previous: ReadonlyMap<string, stri
     m.left++;
   }
   return m;
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/**
+ * Which touch rhythm goes with growth: per computed tier, the median days between an account's last three touches
+ * (activities), for its growing accounts and for its declining ones. Accounts with fewer than two touches, or whose
+ * export holds no touch times, are left out.
+ */
+export function touchRhythm(r: RankResult): TouchRhythmRow[] {
+  const policies = r.policies ?? DEFAULT_POLICY_SET;
+  const rows = r.model.tiers.map((t) => ({ tier: t.code, growing: [] as number[], declining: [] as number[] }));
+  const touches = r.facts.recentTouches;
+  if (touches) {
+    for (let i = 0; i < r.facts.accounts.length; i++) {
+      const code = r.trend[i].code;
+      if (code !== "growing" && code !== "declining") continue;
+      const t1 = touches[i * 3];
+      const t2 = touches[i * 3 + 1];
+      const t3 = touches[i * 3 + 2];
+      if (!Number.isFinite(t2)) continue;
+      const days = Number.isFinite(t3) ? (t1 - t3) / 2 / DAY_MS : (t1 - t2) / DAY_MS;
+      rows[r.tier[i]][code].push(days);
+    }
+  }
+  return rows.map((x) => ({
+    tier: x.tier,
+    cadenceDays: policyFor(policies, x.tier).cadenceDays,
+    growing: { accounts: x.growing.length, medianDays: median(x.growing) },
+    declining: { accounts: x.declining.length, medianDays: median(x.declining) },
+  }));
 }

@@ -1,9 +1,25 @@
-import type { MovementMatrix, ReportData } from "./model";
+import type { MovementMatrix, ReportData, TouchRhythmRow } from "./model";
 import { distributionChart, esc, paretoChart, tierColor } from "./svg";
 
 const money = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const count = new Intl.NumberFormat("en-US");
 const pct = (x: number | null): string => (x === null ? "n/a" : `${(x * 100).toFixed(1)} %`);
+const days = (x: number | null): string => (x === null ? "–" : `${x.toFixed(0)} days`);
+
+/** A date for people: "1 January 2024" (UTC, as the engine's dates are). */
+export function humanDate(iso: string): string {
+  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(iso),
+  );
+}
+
+/** The instant the window ends as people say it: asOf at midnight is the end of the day before. */
+function windowEnd(iso: string): string {
+  const t = Date.parse(iso);
+  return new Date(t).getUTCHours() === 0 && new Date(t).getUTCMinutes() === 0
+    ? `the end of ${humanDate(new Date(t - 1).toISOString())}`
+    : humanDate(iso);
+}
 
 const STYLE = `
 body{font-family:"Segoe UI",system-ui,-apple-system,sans-serif;color:#201F1E;margin:0;background:#FAF9F8}
@@ -24,7 +40,7 @@ td.diag{background:#F3F2F1;font-weight:600}
 
 /** The whole report as one HTML document: no script, no external reference (charts are inline SVG). */
 export function renderReportHtml(d: ReportData): string {
-  const title = `Quarterly tier review as of ${d.asOf.slice(0, 10)}`;
+  const title = `Quarterly tier review as of ${humanDate(d.asOf)}`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -37,12 +53,13 @@ export function renderReportHtml(d: ReportData): string {
 <body>
 <main>
 <h1>${esc(title)}</h1>
-<p class="meta">Method ${esc(d.method)}, ${d.windowMonths}-month window ending ${esc(d.asOf)}. ${count.format(d.population)} active accounts, ${count.format(d.activeInWindow)} active in the window; net revenue ${money.format(d.netRevenue)}. Tiers are confidential: do not share this report with customers.</p>
+<p class="meta">Method ${esc(d.method)}, ${d.windowMonths}-month window up to ${esc(windowEnd(d.asOf))}. ${count.format(d.population)} active accounts, ${count.format(d.activeInWindow)} of them active in the window (the population the tier cut is taken over); net revenue ${money.format(d.netRevenue)}. Tiers are confidential: do not share this report with customers.</p>
 ${distributionSection(d)}
 ${paretoSection(d)}
 ${movementSection(d)}
 ${decliningSection(d)}
 ${overdueSection(d)}
+${touchRhythmSection(d)}
 </main>
 </body>
 </html>
@@ -53,15 +70,15 @@ function distributionSection(d: ReportData): string {
   const rows = d.distribution
     .map(
       (r, i) =>
-        `<tr><th scope="row" class="text"><span class="swatch" style="background:${tierColor(i)}" aria-hidden="true"></span>${esc(r.tier)}</th><td>${count.format(r.accounts)}</td><td>${pct(r.accountShare)}</td><td>${money.format(r.revenue)}</td><td>${pct(r.revenueShare)}</td></tr>`,
+        `<tr><th scope="row" class="text"><span class="swatch" style="background:${tierColor(i)}" aria-hidden="true"></span>${esc(r.tier)}</th><td>${count.format(r.accounts)}</td><td>${count.format(r.activeAccounts)}</td><td>${pct(r.accountShare)}</td><td>${money.format(r.revenue)}</td><td>${pct(r.revenueShare)}</td></tr>`,
     )
     .join("\n");
   return `<section aria-labelledby="dist-h">
 <h2 id="dist-h">Tier distribution</h2>
 <figure>${distributionChart(d.distribution, "dist-chart")}
-<figcaption>Solid bars: share of accounts; hatched bars: share of net revenue in the window.</figcaption></figure>
-<table id="distribution"><caption>Accounts and revenue per computed tier</caption>
-<thead><tr><th scope="col" class="text">Tier</th><th scope="col">Accounts</th><th scope="col">Share of accounts</th><th scope="col">Revenue</th><th scope="col">Share of revenue</th></tr></thead>
+<figcaption>Solid bars: share of the accounts active in the window; hatched bars: share of net revenue in the window.</figcaption></figure>
+<table id="distribution"><caption>Accounts and revenue per computed tier; shares of accounts are over the ${count.format(d.activeInWindow)} accounts active in the window, the population the cut is taken over</caption>
+<thead><tr><th scope="col" class="text">Tier</th><th scope="col">Accounts</th><th scope="col">Active in window</th><th scope="col">Share of active in window</th><th scope="col">Revenue</th><th scope="col">Share of revenue</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -90,9 +107,30 @@ ${rows}
 
 function movementSection(d: ReportData): string {
   const head = `<section aria-labelledby="move-h">\n<h2 id="move-h">Tier movement</h2>\n`;
-  if (!d.movement)
+  if (!d.movement && !d.movementComputed)
     return `${head}<p class="note">No previous run given (<code>--previous tiers.csv</code> from the last quarter's <code>tiering rank</code>), so there is no movement to show.</p>\n</section>`;
-  return `${head}<p class="note">Against ${esc(d.previousSource ?? "the previous run")}: ${movementSummary(d.movement)}.</p>\n${movementTable(d.movement)}\n</section>`;
+  const source = esc(d.previousSource ?? "the previous run");
+  const stored = d.movement
+    ? `<p class="note">Tiers accounts hold (after hysteresis and overrides), against ${source}: ${movementSummary(d.movement)}.</p>\n${movementTable(d.movement, "movement", "Previous stored tier (rows) by stored tier now (columns); the diagonal is unchanged")}\n`
+    : "";
+  const computed = d.movementComputed
+    ? `<h3>Computed tiers (before hysteresis and overrides)</h3>\n<p class="note">What the score alone would give, against ${source}: ${movementSummary(d.movementComputed)}. Hysteresis keeps most of these moves from reaching the accounts.</p>\n${movementTable(d.movementComputed, "movement-computed", "Previous computed tier (rows) by computed tier now (columns); the diagonal is unchanged")}\n`
+    : "";
+  return `${head}${stored}${computed}</section>`;
+}
+
+function touchRhythmSection(d: ReportData): string {
+  const row = (r: TouchRhythmRow): string =>
+    `<tr><th scope="row" class="text">${esc(r.tier)}</th><td>${r.cadenceDays} days</td><td>${days(r.growing.medianDays)}</td><td>${count.format(r.growing.accounts)}</td><td>${days(r.declining.medianDays)}</td><td>${count.format(r.declining.accounts)}</td></tr>`;
+  return `<section aria-labelledby="rhythm-h">
+<h2 id="rhythm-h">Touch rhythm and growth</h2>
+<p class="note">Per tier, the median days between the last three touches of accounts whose trend is growing and of those declining: the rhythm that goes with the best customers, next to the tier policy's cadence. Accounts with fewer than two touches are left out.</p>
+<table id="touch-rhythm"><caption>Real touch intervals of growing and declining accounts</caption>
+<thead><tr><th scope="col" class="text">Tier</th><th scope="col">Policy cadence</th><th scope="col">Growing: median interval</th><th scope="col">Growing accounts</th><th scope="col">Declining: median interval</th><th scope="col">Declining accounts</th></tr></thead>
+<tbody>
+${d.touchRhythm.map(row).join("\n")}
+</tbody></table>
+</section>`;
 }
 
 function movementSummary(m: MovementMatrix): string {
@@ -107,7 +145,7 @@ function movementSummary(m: MovementMatrix): string {
   return parts.join(", ");
 }
 
-function movementTable(m: MovementMatrix): string {
+function movementTable(m: MovementMatrix, id: string, caption: string): string {
   const head = m.to.map((t) => `<th scope="col">${esc(t)}</th>`).join("");
   const body = m.from
     .map((from, r) => {
@@ -117,7 +155,7 @@ function movementTable(m: MovementMatrix): string {
       return `<tr><th scope="row" class="text">${esc(from)}</th>${cells}</tr>`;
     })
     .join("\n");
-  return `<table id="movement"><caption>Previous tier (rows) by tier now (columns); the diagonal is unchanged</caption>
+  return `<table id="${id}"><caption>${esc(caption)}</caption>
 <thead><tr><th scope="col" class="text">Was \\ now</th>${head}</tr></thead>
 <tbody>
 ${body}

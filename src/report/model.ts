@@ -72,8 +72,13 @@ export interface ReportData {
   netRevenue: number;
   distribution: TierShareRow[];
   pareto: ParetoCurve;
+  /** Stored tiers (after hysteresis and overrides) of the previous run against today's: what accounts really hold. */
   movement: MovementMatrix | null;
+  /** The same over computed tiers (before hysteresis and overrides): the second view. */
+  movementComputed: MovementMatrix | null;
   previousSource: string | null;
+  /** Per tier, the real touch intervals of growing accounts against declining ones. */
+  touchRhythm: TouchRhythmRow[];
   /** Accounts outside the lowest tier whose trend is declining, largest revenue first. */
   declining: DecliningRow[];
   decliningTotal: number;
@@ -82,4 +87,13 @@ export interface ReportData {
   overdueTotal: number;
   topTier: string;
   listLimit: number;
+}
+
+/** One tier's touch rhythm: median days between the last touches of its growing and its declining accounts. */
+export interface TouchRhythmRow {
+  tier: string;
+  /** The tier policy's cadence, for comparison. */
+  cadenceDays: number;
+  growing: { accounts: number; medianDays: number | null };
+  declining: { accounts: number; medianDays: number | null };
 }

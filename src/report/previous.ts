@@ -3,10 +3,14 @@ import { createReadStream, existsSync } from "node:fs";
 import { InputError } from "../export-reader/input-error";
 
 /**
- * Reads the `accountid` and `tier` columns of a tiers CSV written by `tiering rank` (the previous quarter's run),
- * streaming, so a big population is never held as text. Errors name the file and line.
+ * Reads the `accountid` and `tier` columns (or `column`, e.g. `storedtier`) of a tiers CSV written by `tiering rank`
+ * (the previous quarter's run), streaming, so a big population is never held as text. Errors name the file and line.
  */
-export function readPreviousTiers(path: string, knownTiers: readonly string[]): Promise<Map<string, string>> {
+export function readPreviousTiers(
+  path: string,
+  knownTiers: readonly string[],
+  column = "tier",
+): Promise<Map<string, string>> {
   if (!existsSync(path))
     return Promise.reject(
       new InputError(
@@ -40,14 +44,14 @@ export function readPreviousTiers(path: string, knownTiers: readonly string[]): 
         if (idCol < 0) {
           const header = record.map((h) => h.trim().toLowerCase());
           idCol = header.indexOf("accountid");
-          tierCol = header.indexOf("tier");
+          tierCol = header.indexOf(column);
           if (idCol < 0 || tierCol < 0)
             return fail(
               new InputError(
                 path,
                 info.lines,
                 null,
-                `header must name accountid and tier (found: ${header.join(", ")})`,
+                `header must name accountid and ${column} (found: ${header.join(", ")})`,
               ),
             );
           continue;
@@ -57,7 +61,7 @@ export function readPreviousTiers(path: string, knownTiers: readonly string[]): 
         if (!id) return fail(new InputError(path, info.lines, "accountid", "empty account id"));
         if (!knownTiers.includes(tier))
           return fail(
-            new InputError(path, info.lines, "tier", `"${tier}" is not a tier of the model (${knownTiers.join(", ")})`),
+            new InputError(path, info.lines, column, `"${tier}" is not a tier of the model (${knownTiers.join(", ")})`),
           );
         if (out.has(id)) return fail(new InputError(path, info.lines, "accountid", `account ${id} appears twice`));
         out.set(id, tier);

@@ -12,14 +12,19 @@ import { promisify } from "node:util";
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { chromiumOptions } from "./chromium";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../../src/engine/choices";
+import { buildPreviewSample, computeFacts, parseInstant, parseModel, rankFacts } from "../../src/engine";
 import { EXPLANATION as FIXTURE_EXPLANATION } from "../control/fixtures";
+import { account, input, invoice, open } from "../engine/builders";
 
 const ROOT = path.resolve(__dirname, "../..");
 /**
- * Our own build output, so a developer's out/controls (and `npm run start:harness`) is left alone. The manifest
- * sits at the repository root, so pcf-scripts writes the control straight into this folder.
+ * Our own build output, so a developer's out/controls (and `npm run start:harness`) is left alone. pcf-scripts
+ * writes each control folder of the project into a folder of its own: src/control → control, src/model-editor →
+ * model-editor.
  */
 const CODE_PATH = fs.mkdtempSync(path.join(os.tmpdir(), "tierbadge-build-"));
+const BADGE_PATH = path.join(CODE_PATH, "control");
+const EDITOR_PATH = path.join(CODE_PATH, "model-editor");
 const SHOTS = path.join(ROOT, "test-output", "control");
 const MAX_BUNDLE_BYTES = 25 * 1024;
 /** The harness's clock: every relative date below is read against this day. */
@@ -41,6 +46,7 @@ const RANKED: Record<string, string> = {
   override: "",
   overrideUntil: "2026-03-01", // the harness cannot empty a date: a past expiry keeps the override off
   reason: JSON.stringify(EXPLANATION),
+  baseCurrency: "$", // the harness fills text inputs with "val" until told otherwise
 };
 
 /**
@@ -106,7 +112,7 @@ beforeAll(async () => {
 
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
-  harness = spawn(process.execPath, ["-e", HARNESS_LAUNCHER, CODE_PATH, String(port)], {
+  harness = spawn(process.execPath, ["-e", HARNESS_LAUNCHER, BADGE_PATH, String(port)], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -116,7 +122,7 @@ beforeAll(async () => {
 
   browser = await chromium.launch(chromiumOptions());
   fs.mkdirSync(SHOTS, { recursive: true });
-}, 240_000);
+}, 600_000); // two controls, production mode: minutes on a loaded machine
 
 afterAll(async () => {
   await browser?.close();
@@ -129,10 +135,14 @@ afterAll(async () => {
 });
 
 /** Serves what the harness page would fetch from public CDNs out of node_modules; anything else off-machine fails. */
-async function routeOffline(context: BrowserContext, manifest?: (xml: string) => string): Promise<void> {
+async function routeOffline(
+  context: BrowserContext,
+  manifest?: (xml: string) => string,
+  origin = baseUrl,
+): Promise<void> {
   await context.route("**/*", async (route) => {
     const url = new URL(route.request().url());
-    if (url.origin === baseUrl) {
+    if (url.origin === origin) {
       if (manifest && url.pathname === "/ControlManifest.xml") {
         const res = await route.fetch();
         return route.fulfill({ response: res, body: manifest(await res.text()) });
@@ -235,27 +245,21 @@ const tooltip = (page: Page) => page.locator(".ms-Tooltip");
 
 describe("TierBadge in the pcf-start harness", () => {
   test("production bundle.js stays under 25 KB and leaves React and Fluent to the platform", () => {
-    const bundle = fs.readFileSync(path.join(CODE_PATH, "bundle.js"), "utf8");
+    const bundle = fs.readFileSync(path.join(BADGE_PATH, "bundle.js"), "utf8");
     expect(Buffer.byteLength(bundle)).toBeLessThan(MAX_BUNDLE_BYTES);
     // pcf-scripts maps the platform libraries to these globals; bundling them would also blow the size.
     expect(bundle).toContain("Reactv16");
     expect(bundle).toContain("FluentUIReactv81211");
   });
 
-  test("src/control/inputs.ts matches the ManifestTypes pcf-scripts generated from the manifest", () => {
-    const members = (file: string) => {
-      const text = fs.readFileSync(file, "utf8");
-      return ["IInputs", "IOutputs"].map((name) => {
-        const body = new RegExp(`interface ${name} \\{([^}]*)\\}`).exec(text)?.[1] ?? "";
-        return body
-          .split("\n")
-          .map((l) => l.trim())
-          .filter((l) => l && !l.startsWith("//"));
-      });
-    };
-    expect(members(path.join(ROOT, "src/control/inputs.ts"))).toEqual(
-      members(path.join(ROOT, "generated/ManifestTypes.d.ts")),
-    );
+  test("the control is typed from the ManifestTypes pcf-scripts generated, which list exactly its manifest's properties", () => {
+    const manifest = fs.readFileSync(path.join(ROOT, "src/control/ControlManifest.Input.xml"), "utf8");
+    const properties = [...manifest.matchAll(/<property name="(\w+)"/g)].map((m) => m[1]);
+    const generated = fs.readFileSync(path.join(ROOT, "src/control/generated/ManifestTypes.d.ts"), "utf8");
+    const inputs = /interface IInputs \{([^}]*)\}/.exec(generated)?.[1] ?? "";
+    expect([...inputs.matchAll(/^\s*(\w+):/gm)].map((m) => m[1])).toEqual(properties);
+    for (const file of ["src/control/index.ts", "src/control/view-model.ts"])
+      expect(fs.readFileSync(path.join(ROOT, file), "utf8")).toContain('from "./generated/ManifestTypes"');
   });
 
   test("ranked account: badge, score, trend, cadence line and next touch", async () => {
@@ -275,7 +279,7 @@ describe("TierBadge in the pcf-start harness", () => {
     );
     await page.getByTestId("trend").hover();
     await expect(tooltip(page).innerText()).resolves.toBe(
-      "Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.",
+      "Last quarter's revenue is well below its usual level. Last quarter $8,000, usual quarter $15,000.",
     );
     await expect(axeViolations(page, ".ct-badge")).resolves.toEqual([]);
     await shot(page, "ranked");
@@ -318,14 +322,14 @@ describe("TierBadge in the pcf-start harness", () => {
     const button = page.getByRole("button", { name: "Why this tier?" });
     await button.focus();
     await page.keyboard.press("Enter");
-    const dialog = page.getByRole("dialog", { name: "Why AAA" });
+    const dialog = page.getByRole("dialog", { name: "Why AAA?" });
     await dialog.waitFor();
     await expect(dialog.getByRole("listitem").allInnerTexts()).resolves.toEqual([
-      "Revenue: 48,211. Better than 97% of accounts, 43.4 points.",
+      "Revenue: $48,211. Better than 97% of accounts, 43.4 points.",
       "Invoices: 14. Better than 92% of accounts, 18.4 points.",
       "Since last purchase or win: 12 days. Better than 81% of accounts, 12.2 points.",
-      "Weighted open pipeline: 12,000. Better than 77% of accounts, 7.7 points.",
-      "Won opportunities: none in the period. Better than 25% of accounts, 2.5 points.",
+      "Weighted open pipeline: $12,000. Better than 77% of accounts, 7.7 points.",
+      "No won opportunities in the period: 2.5 points.",
     ]);
     await expect(dialog.innerText()).resolves.toContain("The score reaches the AAA cut-off of 88.4.");
     await expect(axeViolations(page, ".ct-why")).resolves.toEqual([]);
@@ -355,12 +359,116 @@ describe("TierBadge in the pcf-start harness", () => {
     // Dataverse serves the user's language file; the harness loads what the manifest lists, so list German only.
     const page = await openHarness({ manifest: (xml) => xml.replace(/<resx path="[^"]*\.1033\.resx"[^>]*\/>/, "") });
     await setInputs(page, RANKED);
-    await expect(badge(page).getAttribute("aria-label")).resolves.toBe("Kundentier");
+    await expect(badge(page).getAttribute("aria-label")).resolves.toBe("Kundenstufe");
     // The harness formats numbers and dates as en-US whatever the language; Dataverse uses the user's format.
     await expect(visibleText(badge(page))).resolves.toBe(
-      "AAA Score 91.3 ↘ Rückläufig Alle 14 Tage · Termin Nächster Kontakt 3/13/2026 (fällig in 3 Tagen) Letzter Kontakt 2/27/2026 Sonderleistungen hier nicht verfügbar Warum dieses Tier?",
+      "AAA Score 91.3 ↘ Rückläufig Alle 14 Tage · Termin Nächster Kontakt 3/13/2026 (fällig in 3 Tagen) Letzter Kontakt 2/27/2026 Sonderleistungen hier nicht verfügbar Warum diese Kundenstufe?",
     );
     await shot(page, "german");
+    await page.context().close();
+  });
+});
+
+/** 300 accounts ranked by today's model, sampled as the re-rank stores it on the model row (ct_previewsamplejson). */
+function previewSampleJson(): string {
+  const accounts = [];
+  const invoices = [];
+  const opportunities = [];
+  for (let i = 0; i < 300; i++) {
+    const id = `h${i}`;
+    accounts.push(account(id));
+    if (i % 5 !== 0) invoices.push(invoice(id, 100 + ((i * 7919) % 300) ** 2, "2026-01-15"));
+    if (i % 4 === 0) opportunities.push(open(id, 1000 * (i % 9), 60));
+  }
+  const model = parseModel({});
+  const facts = computeFacts(input(accounts, invoices, opportunities), model, parseInstant("2026-03-01"));
+  return JSON.stringify(buildPreviewSample(rankFacts(facts, model), 150));
+}
+
+describe("TierModelEditor in the pcf-start harness", () => {
+  let editorHarness: ChildProcess | undefined;
+  let editorLog = "";
+  let editorUrl = "";
+  const editor = (page: Page) => page.locator(".ct-editor");
+
+  beforeAll(async () => {
+    const port = await freePort();
+    editorUrl = `http://127.0.0.1:${port}`;
+    // The same launcher as the badge's, on the editor's build folder.
+    editorHarness = spawn(process.execPath, ["-e", HARNESS_LAUNCHER, EDITOR_PATH, String(port)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    editorHarness.stdout?.on("data", (d: Buffer) => (editorLog += d.toString()));
+    editorHarness.stderr?.on("data", (d: Buffer) => (editorLog += d.toString()));
+    const until = Date.now() + 30_000;
+    for (;;) {
+      if (editorHarness.exitCode != null) throw new Error(`pcf-start exited:\n${editorLog}`);
+      const ok = await fetch(`${editorUrl}/ControlManifest.xml`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > until) throw new Error(`pcf-start did not serve ${editorUrl}:\n${editorLog}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    if (editorHarness && editorHarness.exitCode == null) {
+      const exited = new Promise((resolve) => editorHarness?.once("exit", resolve));
+      editorHarness.kill("SIGTERM");
+      await exited;
+    }
+  });
+
+  async function openEditor(): Promise<Page> {
+    if (!browser) throw new Error("browser not started");
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 1000 },
+      locale: "en-US",
+      timezoneId: "UTC",
+    });
+    await routeOffline(context, undefined, editorUrl);
+    const page = await context.newPage();
+    await page.goto(`${editorUrl}/`);
+    await editor(page).waitFor({ timeout: 30_000 });
+    return page;
+  }
+
+  test("typed inputs, the schema's words next to a field, and the live preview from the stored sample", async () => {
+    const page = await openEditor();
+    await setInputs(page, { model: '{"method":"percentile"}', previewSample: previewSampleJson() });
+    await expect(page.getByText("The model is valid.", { exact: false }).count()).resolves.toBe(1);
+    const aaaShare = page.getByLabel("AAA: share of accounts", { exact: false });
+    await expect(aaaShare.inputValue()).resolves.toBe("0.1");
+    await expect(page.getByTestId("preview-tiers").locator("tbody tr").count()).resolves.toBe(4);
+    const before = await page
+      .getByTestId("preview-tiers")
+      .locator("tbody tr")
+      .first()
+      .locator("td")
+      .first()
+      .textContent();
+
+    await aaaShare.fill("1.5");
+    await expect(page.getByText("must be between 0 and 1").isVisible()).resolves.toBe(true);
+    await expect(page.getByText("Fix the model to see its preview.").isVisible()).resolves.toBe(true);
+    await expect(axeViolations(page, ".ct-editor")).resolves.toEqual([]);
+    await editor(page).screenshot({ path: path.join(SHOTS, "model-editor-invalid.png") });
+
+    await aaaShare.fill("0.3");
+    await page.getByTestId("preview-tiers").waitFor();
+    const after = await page
+      .getByTestId("preview-tiers")
+      .locator("tbody tr")
+      .first()
+      .locator("td")
+      .first()
+      .textContent();
+    expect(Number(after)).toBeGreaterThan(Number(before));
+    await expect(axeViolations(page, ".ct-editor")).resolves.toEqual([]);
+    await editor(page).screenshot({ path: path.join(SHOTS, "model-editor.png") });
     await page.context().close();
   });
 });

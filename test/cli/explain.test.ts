@@ -11,7 +11,8 @@ describe("tiering explain", () => {
     expect(text).toMatch(/Revenue \(invoiced\)\s+1,000\.00\s+percentile\s+75\s+weight\s+45 %/);
     expect(text).toMatch(/Won deals\s+5,000\.00/);
     expect(text).toMatch(/Days since last purchase\s+83 days/); // won 2023-10-10, 83 days before 2024-01-01
-    expect(text).toMatch(/Touch: every 14 days by meeting; next touch overdue by 17 days\./); // last call 2023-12-01
+    // Last call 2023-12-01, but the account enters AAA today: due no earlier than the change date + 7 grace days.
+    expect(text).toMatch(/Touch: every 14 days by meeting; next touch due 2024-01-08\./);
   });
 
   it("prints the stored explanation JSON with --json", () => {

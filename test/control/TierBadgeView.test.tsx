@@ -111,13 +111,13 @@ describe("TierBadgeView", () => {
     const button = screen.getByRole("button", { name: "Why this tier?" });
     expect(attr(button, "aria-expanded")).toBe("false");
     await clickAndSettle(button);
-    const dialog = await screen.findByRole("dialog", { name: "Why AAA" });
+    const dialog = await screen.findByRole("dialog", { name: "Why AAA?" });
     expect(attr(button, "aria-expanded")).toBe("true");
     const items = within(dialog)
       .getAllByRole("listitem")
       .map((li) => li.textContent);
     expect(items).toHaveLength(5);
-    expect(items[0]).toBe("Revenue: 48,211. Better than 97% of accounts, 43.4 points.");
+    expect(items[0]).toBe("Revenue: $48,211. Better than 97% of accounts, 43.4 points.");
     expect(dialog.textContent).toContain("The score reaches the AAA cut-off of 88.4.");
     // The callout renders in a Fluent layer outside the control's container: check both.
     expect(await axe(dialog.closest(".ms-Layer") as Element)).toHaveNoViolations();
@@ -127,10 +127,17 @@ describe("TierBadgeView", () => {
     expect(document.activeElement).toBe(button);
   });
 
+  test("'Why this tier?' is a Fluent Link, so it reads as a link before it is hovered", () => {
+    show({ values: RANKED });
+    const link = screen.getByRole("button", { name: "Why this tier?" });
+    expect(link.classList.contains("ms-Link")).toBe(true);
+    expect(link.classList.contains("ms-Button")).toBe(false);
+  });
+
   test("moving focus elsewhere closes the callout and leaves focus there", async () => {
     show({ values: RANKED });
     await clickAndSettle(screen.getByRole("button", { name: "Why this tier?" }));
-    await screen.findByRole("dialog", { name: "Why AAA" });
+    await screen.findByRole("dialog", { name: "Why AAA?" });
     const trend = screen.getByTestId("trend");
     act(() => trend.focus());
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
@@ -160,13 +167,13 @@ describe("TierBadgeView", () => {
 
   test("switching language to German re-renders every string and format", async () => {
     const { container } = show({ values: RANKED, lcid: 1031 });
-    expect(attr(group(), "aria-label")).toBe("Kundentier");
+    expect(attr(group(), "aria-label")).toBe("Kundenstufe");
     expect(visibleText(group())).toBe(
-      "AAA Score 91,3 ↘ Rückläufig Alle 14 Tage · Termin Nächster Kontakt 13.3.2026 (fällig in 3 Tagen) Letzter Kontakt 27.2.2026 Warum dieses Tier?",
+      "AAA Score 91,3 ↘ Rückläufig Alle 14 Tage · Termin Nächster Kontakt 13.3.2026 (fällig in 3 Tagen) Letzter Kontakt 27.2.2026 Warum diese Kundenstufe?",
     );
-    await clickAndSettle(screen.getByRole("button", { name: "Warum dieses Tier?" }));
-    expect((await screen.findByRole("dialog", { name: "Warum AAA" })).textContent).toContain(
-      "Umsatz: 48.211. Besser als 97 % der Konten, 43,4 Punkte.",
+    await clickAndSettle(screen.getByRole("button", { name: "Warum diese Kundenstufe?" }));
+    expect((await screen.findByRole("dialog", { name: "Warum AAA?" })).textContent).toContain(
+      "Umsatz: 48.211 $. Besser als 97 % der Kunden, 43,4 Punkte.",
     );
     expect(await axe(container)).toHaveNoViolations();
   });

@@ -2,7 +2,7 @@ import { render, screen } from "@testing-library/react";
 import { axe, toHaveNoViolations } from "jest-axe";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 import { TierBadge } from "../../src/control/index";
-import type { IInputs } from "../../src/control/inputs";
+import type { IInputs } from "../../src/control/generated/ManifestTypes";
 import { RANKED } from "./fixtures";
 import { day, makeContext, UNREADABLE, type ContextOptions, type MockContext } from "./mock-context";
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, TREND_OPTIONS } from "../../src/engine/choices";
-import type { IInputs } from "../../src/control/inputs";
+import type { IInputs } from "../../src/control/generated/ManifestTypes";
 import type { BadgeContext } from "../../src/control/view-model";
 
 type Security = ComponentFramework.PropertyHelper.SecurityValues;
@@ -83,6 +83,8 @@ export interface ContextOptions {
   /** Field security per property name (default: readable). */
   security?: Partial<Record<keyof Values, Security>>;
   layout?: "auto" | "standard" | "compact";
+  /** The base currency symbol the form gives the control (static input). */
+  baseCurrency?: string | null;
   allocatedWidth?: number;
   formFactor?: number;
   disabled?: boolean;
@@ -111,6 +113,20 @@ export function formattingFor(locale: string): BadgeContext["formatting"] {
     formatDecimal: (v: number, precision = 2) =>
       new Intl.NumberFormat(locale, { minimumFractionDigits: precision, maximumFractionDigits: precision }).format(v),
     formatInteger: (v: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(v),
+    // Like the platform's: the number in the locale's pattern with the symbol the caller gives, where the locale puts it.
+    formatCurrency: (v: number, precision = 2, symbol = "") => {
+      const parts = new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency: "XXX",
+        minimumFractionDigits: precision,
+        maximumFractionDigits: precision,
+      }).formatToParts(v);
+      return parts
+        .map((p) => (p.type === "currency" ? symbol : p.value))
+        .join("")
+        .replace(/\u00a0/g, " ")
+        .trim();
+    },
   };
 }
 
@@ -142,6 +158,7 @@ export function makeContext(opts: ContextOptions = {}): MockContext {
     overrideReason: text(v.overrideReason, s.overrideReason),
     overrideUntil: date(v.overrideUntil, s.overrideUntil),
     reason: text(v.reason, s.reason),
+    baseCurrency: text(opts.baseCurrency === undefined ? "$" : opts.baseCurrency),
     layout: { raw: opts.layout ?? "auto", type: "Enum" },
   };
   return {

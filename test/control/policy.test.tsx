@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from "@testing-library/react";
 import { axe, toHaveNoViolations } from "jest-axe";
 import { TIER_OPTIONS } from "../../src/engine/choices";
 import { TierBadge } from "../../src/control/index";
-import type { IInputs } from "../../src/control/inputs";
+import type { IInputs } from "../../src/control/generated/ManifestTypes";
 import { clearPolicyCache } from "../../src/control/policy";
 import { RANKED } from "./fixtures";
 import { makeContext, type ContextOptions, type MockContext } from "./mock-context";
@@ -66,7 +66,7 @@ test("reads the tier's active policy and shows privileges and response time unde
   );
 
   fireEvent.click(screen.getByRole("button", { name: "Why this tier?" }));
-  const dialog = await screen.findByRole("dialog", { name: "Why AAA" });
+  const dialog = await screen.findByRole("dialog", { name: "Why AAA?" });
   expect(within(dialog).getByTestId("why-policy").textContent).toBe(
     "Service for AAAPrivileges: Free express shipping; 60-day payment termsResponse within 8 h",
   );

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { STRING_KEYS, makeTranslate } from "../../src/control/strings";
 import { loadResx } from "./mock-context";
 
-const manifest = fs.readFileSync(path.join(__dirname, "../../ControlManifest.Input.xml"), "utf8");
+const manifest = fs.readFileSync(path.join(__dirname, "../../src/control/ControlManifest.Input.xml"), "utf8");
 const manifestKeys = [...manifest.matchAll(/(?:display-name-key|description-key)="([^"]+)"/g)].map((m) => m[1]);
 
 describe("resx strings", () => {
@@ -20,6 +20,16 @@ describe("resx strings", () => {
     const same = STRING_KEYS.filter((k) => en.get(k) === de.get(k));
     // Words that are the same in both languages (Score, Trend: {0}) are few; a copied file would fail here.
     expect(same.length).toBeLessThan(5);
+  });
+
+  test("issue 14: German says Kundenstufe, never 'Tier' (a German reader takes it for an animal)", () => {
+    const de = loadResx(1031);
+    const tierWord = [...de.entries()].filter(([, v]) => /\bTiers?\b|Tier-|-Tier\b/.test(v)).map(([k]) => k);
+    expect(tierWord).toEqual([]);
+    expect(de.get("Why_Button")).toBe("Warum diese Kundenstufe?");
+    expect(de.get("Group_Label")).toBe("Kundenstufe");
+    // An account is a customer to a salesperson ("Kunde"), not a bank account ("Konto").
+    expect([...de.values()].filter((v) => /\bKont(o|os|en)\b/.test(v))).toEqual([]);
   });
 
   test("placeholders survive translation", () => {

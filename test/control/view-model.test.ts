@@ -124,14 +124,14 @@ describe("buildBadgeModel", () => {
   test("why this tier: each KPI in plain words, then the rule", () => {
     const why = ranked({ values: RANKED }).why;
     if (!why?.ok) throw new Error("expected a readable explanation");
-    expect(why.title).toBe("Why AAA");
+    expect(why.title).toBe("Why AAA?");
     expect(why.summary).toBe("Score 91.3 of 100, calculated on 3/1/2026.");
     expect(why.lines).toEqual([
-      "Revenue: 48,211. Better than 97% of accounts, 43.4 points.",
+      "Revenue: $48,211. Better than 97% of accounts, 43.4 points.",
       "Invoices: 14. Better than 92% of accounts, 18.4 points.",
       "Since last purchase or win: 12 days. Better than 81% of accounts, 12.2 points.",
-      "Weighted open pipeline: 12,000. Better than 77% of accounts, 7.7 points.",
-      "Won opportunities: none in the period. Better than 25% of accounts, 2.5 points.",
+      "Weighted open pipeline: $12,000. Better than 77% of accounts, 7.7 points.",
+      "No won opportunities in the period: 2.5 points.",
     ]);
     expect(why.rule).toBe("The score reaches the AAA cut-off of 88.4.");
   });
@@ -162,11 +162,58 @@ describe("buildBadgeModel", () => {
 
   test("trend tooltip adds the quarters from the explanation", () => {
     expect(ranked({ values: RANKED }).trend?.tooltip).toBe(
-      "Last quarter's revenue is well below its usual level. Last quarter 8,000, usual quarter 15,000.",
+      "Last quarter's revenue is well below its usual level. Last quarter $8,000, usual quarter $15,000.",
     );
     expect(ranked({ values: { ...RANKED, trend: TREND_OPTIONS.growing } }).trend?.tooltip).toBe(
       "Last quarter's revenue is well above its usual level.",
     );
+  });
+
+  test("issue 14: amounts use the base currency through formatting.formatCurrency, in each locale's pattern", () => {
+    const why = (lcid: 1033 | 1031, baseCurrency: string | null) => {
+      const w = ranked({ values: RANKED, lcid, baseCurrency }).why;
+      if (!w?.ok) throw new Error("expected a readable explanation");
+      return w.lines[0];
+    };
+    expect(why(1033, "$")).toBe("Revenue: $48,211. Better than 97% of accounts, 43.4 points.");
+    expect(why(1031, "€")).toBe("Umsatz: 48.211 €. Besser als 97 % der Kunden, 43,4 Punkte.");
+    // Without a symbol on the form, a plain amount rather than a guessed currency.
+    expect(why(1033, null)).toBe("Revenue: 48,211. Better than 97% of accounts, 43.4 points.");
+  });
+
+  test("issue 14: a KPI with nothing in the window reads in words, not '0. Better than 31 %'", () => {
+    const reason = JSON.stringify({
+      ...EXPLANATION,
+      kpis: EXPLANATION.kpis.map((k) => (k.kpi === "pipeline" ? { ...k, value: 0, pct: 31, points: 3.1 } : k)),
+    });
+    const why = ranked({ values: { ...RANKED, reason } }).why;
+    if (!why?.ok) throw new Error("expected a readable explanation");
+    expect(why.lines[3]).toBe("No open pipeline: 3.1 points.");
+    expect(why.lines.join(" ")).not.toMatch(/: \$?0\. Better/);
+    const de = ranked({ values: { ...RANKED, reason }, lcid: 1031 }).why;
+    expect(de?.ok && de.lines[3]).toBe("Keine offenen Verkaufschancen: 3,1 Punkte.");
+  });
+
+  test("issue 14: 'Last quarter 0, usual quarter 724' is not labelled stable", () => {
+    const reason = JSON.stringify({ ...EXPLANATION, trend: { code: "stable", q0: 0, baseline: 724 } });
+    const trend = ranked({ values: { ...RANKED, trend: TREND_OPTIONS.stable, reason } }).trend!;
+    expect(trend.label).toBe("No clear trend");
+    expect(trend.tooltip).toBe(
+      "Last quarter's revenue differs from its usual level, but by less than the amount that counts as a trend. Last quarter $0, usual quarter $724.",
+    );
+    expect(trend.tooltip).not.toMatch(/close to its usual level/);
+    // Quarters that really are alike stay "Stable", with the same facts in the text.
+    const alike = JSON.stringify({ ...EXPLANATION, trend: { code: "stable", q0: 980, baseline: 1000 } });
+    const stable = ranked({ values: { ...RANKED, trend: TREND_OPTIONS.stable, reason: alike } }).trend!;
+    expect(stable.label).toBe("Stable");
+    expect(stable.tooltip).toBe(
+      "Last quarter's revenue is close to its usual level. Last quarter $980, usual quarter $1,000.",
+    );
+  });
+
+  test("issue 14: the callout title is a question, in both languages", () => {
+    expect(ranked({ values: RANKED }).why?.title).toBe("Why AAA?");
+    expect(ranked({ values: RANKED, lcid: 1031 }).why?.title).toBe("Warum AAA?");
   });
 
   test.each([

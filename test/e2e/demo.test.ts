@@ -41,7 +41,7 @@ beforeAll(async () => {
   stack = await startStack({
     sandboxPort: 0,
     pluginPort: 0,
-    controlDir: CONTROL_DIR,
+    controlDir: path.join(CONTROL_DIR, "control"),
     logLevel: "silent",
     sandboxLog: () => undefined,
   });
@@ -112,6 +112,30 @@ const pill = (page: Page) => page.getByTestId("tier-pill");
 const privileges = (tier: string) => readDefaults().policies.find((p) => p.tier === tier)!.servicePrivileges;
 
 describe("demo page on the npm start stack", () => {
+  test("issue 14: the account list is usable at 375 px: no horizontal overflow, every value labelled", async () => {
+    const { context, page } = await newPage();
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.goto(stack!.demoUrl);
+    await page.locator("body[data-loaded]").waitFor();
+    await expect(page.locator("#accounts tbody tr").count()).resolves.toBeGreaterThan(0);
+    const widths = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      client: document.documentElement.clientWidth,
+      widest: Math.max(...[...document.querySelectorAll("main *")].map((e) => e.getBoundingClientRect().right)),
+    }));
+    expect(widths.client).toBe(375);
+    expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+    expect(widths.widest).toBeLessThanOrEqual(widths.client);
+    // Stacked rows name each value, as the column headers do on a wide screen.
+    await expect(
+      page.locator("#accounts tbody tr").first().locator("td").nth(2).getAttribute("data-label"),
+    ).resolves.toBe("Score");
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, "list-375.png"), fullPage: false });
+    expect(pageErrors.get(page)).toEqual([]);
+    await context.close();
+  });
+
   test("the first re-rank left every active account with a tier", async () => {
     const unranked = await get<{ value: unknown[] }>(
       `accounts?$select=accountid&$filter=${encodeURIComponent("statecode eq 0 and ct_tier eq null")}`,

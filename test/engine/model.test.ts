@@ -14,11 +14,11 @@ describe("parseModel", () => {
   it("gives the design.md §4 defaults for an empty object", () => {
     const m = parseModel({});
     expect(m).toEqual(DEFAULT_MODEL);
-    expect(m.tiers.map((t) => [t.code, t.share, t.cadenceDays, t.channel])).toEqual([
-      ["AAA", 0.1, 14, "meeting"],
-      ["A", 0.2, 30, "call"],
-      ["B", 0.3, 60, "email"],
-      ["C", undefined, 90, "email"],
+    expect(m.tiers.map((t) => [t.code, t.share])).toEqual([
+      ["AAA", 0.1],
+      ["A", 0.2],
+      ["B", 0.3],
+      ["C", undefined],
     ]);
     expect(m.weights).toEqual({ monetary: 0.45, frequency: 0.2, recency: 0.15, pipeline: 0.1, won: 0.1 });
   });
@@ -34,10 +34,7 @@ describe("parseModel", () => {
     expect(m.weights.frequency).toBe(0.2);
     expect(m.trend).toEqual({ ...DEFAULT_MODEL.trend, dropRatio: 0.5 });
     expect(m.invoiceStates).toEqual([2]);
-    expect(m.tiers).toEqual([
-      { code: "AAA", share: 0.05, revenueShare: 0.5, minScore: 85, cadenceDays: 14, channel: "meeting" },
-      { code: "Rest", cadenceDays: 90, channel: "email" },
-    ]);
+    expect(m.tiers).toEqual([{ code: "AAA", share: 0.05, revenueShare: 0.5, minScore: 85 }, { code: "Rest" }]);
   });
 
   it.each([
@@ -55,7 +52,18 @@ describe("parseModel", () => {
     [{ weights: { revenue: 1 } }, "weights", /unknown field revenue/],
     [{ windowMonths: 0 }, "windowMonths", /at least 1/],
     [{ windowMonths: 1.5 }, "windowMonths", /whole/],
-    [{ tiers: [{ code: "AAA", share: 0.1, channel: "fax" }, { code: "C" }] }, "tiers[0].channel", /meeting/],
+    [{ tiers: [{ code: "AAA", share: 0.1, channel: "fax" }, { code: "C" }] }, "tiers[0].channel", /ct_tierpolicy/],
+    // Issue 14: the touch pattern moved to the tier policy; a model still carrying it says where.
+    [
+      {
+        tiers: [
+          { code: "AAA", share: 0.1 },
+          { code: "C", cadenceDays: 90 },
+        ],
+      },
+      "tiers[1].cadenceDays",
+      /moved to the tier policy: set ct_cadencedays on the ct_tierpolicy row of tier C/,
+    ],
     [{ trend: { baselineQuarters: 0 } }, "trend.baselineQuarters", /at least 1/],
     [{ invoiceStates: [] }, "invoiceStates", /at least one/],
   ])("rejects %j naming %s", (json, field, reason) => {

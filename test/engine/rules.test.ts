@@ -378,11 +378,11 @@ describe("stored tier: hysteresis, override, cadence", () => {
     );
     const o = outcomeAt(rankPopulation(data, model, AS_OF), 0);
     expect(o.stored.tier).toBe("AAA");
-    expect(new Date(o.cadence.nextTouchDue).toISOString()).toBe("2023-12-15T00:00:00.000Z");
+    expect(new Date(o.cadence.nextTouchDue!).toISOString()).toBe("2023-12-15T00:00:00.000Z");
     expect(o.cadence.overdueDays).toBe(17);
     expect(o.cadence.channel).toBe("meeting");
     const untouched = outcomeAt(rankPopulation({ ...data, activities: [] }, model, AS_OF), 0);
-    expect(new Date(untouched.cadence.nextTouchDue).toISOString()).toBe("2023-10-15T00:00:00.000Z");
+    expect(new Date(untouched.cadence.nextTouchDue!).toISOString()).toBe("2023-10-15T00:00:00.000Z");
   });
 });
 

@@ -2,6 +2,7 @@ import {
   CHANNEL_OPTIONS,
   DAY_MS,
   DEFAULT_MODEL,
+  DEFAULT_POLICY_SET,
   TIER_OPTIONS,
   TREND_OPTIONS,
   isoDate,
@@ -45,7 +46,10 @@ function expectStored(id: string, want: AccountOutcome): void {
   expect(row.ct_revenue12m).toBe(want.kpis.find((k) => k.kpi === "monetary")!.value);
   expect(row.ct_cadencedays).toBe(want.cadence.days);
   expect(row.ct_touchchannel).toBe(CHANNEL_OPTIONS[want.cadence.channel]);
-  expect(isoDate(row.ct_nexttouchdue as number)).toBe(isoDate(want.cadence.nextTouchDue));
+  const due = want.cadence.nextTouchDue;
+  expect(row.ct_nexttouchdue == null ? null : isoDate(row.ct_nexttouchdue as number)).toBe(
+    due === null ? null : isoDate(due),
+  );
   const reason = JSON.parse(row.ct_tierreason as string) as { kpis: { kpi: string; value: number | null }[] };
   expect(reason.kpis.map((k) => k.value)).toEqual(want.kpis.map((k) => k.value));
 }
@@ -275,21 +279,18 @@ describe("plugin over the sandbox", () => {
     expect(stack.logs.some((l) => l.includes('"via":"read"'))).toBe(true);
   });
 
-  it("the active ct_tiermodel row is read (and re-read when it changes): its cadence lands on the account", async () => {
+  it("the tier policy is the only home of the touch pattern: saving it updates the tier's accounts with no other save", async () => {
     const modelJson = {
       method: "thresholds",
-      tiers: [
-        { code: "AAA", minScore: 90, cadenceDays: 7 },
-        { code: "A", minScore: 70, cadenceDays: 21 },
-        { code: "B", minScore: 40, cadenceDays: 45, channel: "call" },
-        { code: "C", cadenceDays: 120 },
-      ],
+      tiers: [{ code: "AAA", minScore: 90 }, { code: "A", minScore: 70 }, { code: "B", minScore: 40 }, { code: "C" }],
     };
     const created = await stack.api("POST", "ct_tiermodels", {
       ct_name: "v1",
       ct_modeljson: JSON.stringify(modelJson),
     });
     expect(created.status).toBe(201);
+    await stack.settle();
+    await stack.service.rerank?.idle();
     const a3 = await account("Tailspin");
     tick();
     await stack.api("POST", "invoices", {
@@ -300,19 +301,31 @@ describe("plugin over the sandbox", () => {
     });
     await stack.settle();
     let row = stack.sandbox.store.get("account", a3)!;
-    expect(row.ct_cadencedays).toBe(45);
-    expect(row.ct_touchchannel).toBe(CHANNEL_OPTIONS.call);
-    const changed = {
-      ...modelJson,
-      tiers: modelJson.tiers.map((x) => (x.code === "B" ? { ...x, cadenceDays: 50 } : x)),
-    };
-    expect(
-      (
-        await stack.api("PATCH", `ct_tiermodels(${created.json.ct_tiermodelid as string})`, {
-          ct_modeljson: JSON.stringify(changed),
-        })
-      ).status,
-    ).toBeLessThan(300);
+    const tier = row.ct_tier as number;
+    // No policy row yet: the solution's default pattern for the tier.
+    const code = Object.entries(TIER_OPTIONS).find(([, v]) => v === tier)![0];
+    expect(row.ct_cadencedays).toBe(DEFAULT_POLICY_SET.get(code)!.cadenceDays);
+    const policy = await stack.api("POST", "ct_tierpolicies", {
+      ct_name: `${code} policy`,
+      ct_tier: tier,
+      ct_cadencedays: 45,
+      ct_touchchannel: CHANNEL_OPTIONS.email,
+    });
+    expect(policy.status).toBe(201);
+    // Sales ops change the pattern: the Update step applies it to every account of the tier, no account saved.
+    const patched = await stack.api("PATCH", `ct_tierpolicies(${policy.json.ct_tierpolicyid as string})`, {
+      ct_cadencedays: 7,
+      ct_touchchannel: CHANNEL_OPTIONS.call,
+    });
+    expect(patched.status).toBeLessThan(300);
+    await stack.settle();
+    row = stack.sandbox.store.get("account", a3)!;
+    expect([row.ct_cadencedays, row.ct_touchchannel]).toEqual([7, CHANNEL_OPTIONS.call]);
+    const deliveries = stack.sandbox.webhooks.deliveries.filter(
+      (d) => d.step === "CustomerTiering: Update of ct_tierpolicy",
+    );
+    expect(deliveries.map((d) => d.ok)).toEqual([true]);
+    // The next save keeps it (the service dropped its cached policies).
     tick();
     await stack.api("POST", "invoices", {
       name: "INV-4",
@@ -322,7 +335,23 @@ describe("plugin over the sandbox", () => {
     });
     await stack.settle();
     row = stack.sandbox.store.get("account", a3)!;
-    expect(row.ct_cadencedays).toBe(50);
+    expect([row.ct_cadencedays, row.ct_touchchannel]).toEqual([7, CHANNEL_OPTIONS.call]);
+  });
+
+  it("saving the tier model brings the re-rank forward", async () => {
+    const models = await stack.api("GET", "ct_tiermodels?$select=ct_tiermodelid,ct_lastrerankon");
+    const [model] = (models.json.value as { ct_tiermodelid: string; ct_lastrerankon: string | null }[]).slice(-1);
+    const before = stack.sandbox.store.get("ct_tiermodel", model.ct_tiermodelid)!.ct_lastrerankon ?? null;
+    const res = await stack.api("PATCH", `ct_tiermodels(${model.ct_tiermodelid})`, {
+      ct_modeljson: JSON.stringify({ method: "percentile" }),
+    });
+    expect(res.status).toBeLessThan(300);
+    await stack.settle();
+    await stack.service.rerank?.idle();
+    const after = stack.sandbox.store.get("ct_tiermodel", model.ct_tiermodelid)!;
+    expect(after.ct_lastrerankon).not.toBeNull();
+    expect(after.ct_lastrerankon).not.toEqual(before);
+    expect(JSON.parse(after.ct_cutpointsjson as string)).toMatchObject({ method: "percentile" });
   });
 
   it("no webhook delivery failed along the way", () => {

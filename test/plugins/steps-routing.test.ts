@@ -23,6 +23,9 @@ const noReads: DataverseGateway = {
 };
 
 /** A row of the step's table that the step is about: a customer's invoice or opportunity, a completed touch, an override. */
+const POLICY = "11111111-0000-4000-8000-000000000004";
+const MODEL = "11111111-0000-4000-8000-000000000005";
+
 function rowFor(table: string): Row {
   const account = { id: ACCOUNT, table: "account" };
   switch (table) {
@@ -46,6 +49,16 @@ function rowFor(table: string): Row {
       };
     case "account":
       return { accountid: ACCOUNT, ct_tieroverride: 100000000, ct_tieroverridereason: "strategic" };
+    case "ct_tierpolicy":
+      return {
+        ct_tierpolicyid: POLICY,
+        ct_tier: 100000000,
+        statecode: 0,
+        ct_cadencedays: 7,
+        ct_touchchannel: 100000001,
+      };
+    case "ct_tiermodel":
+      return { ct_tiermodelid: MODEL, statecode: 0, ct_modeljson: "{}" };
     default:
       return {
         activityid: "11111111-0000-4000-8000-000000000003",
@@ -98,6 +111,9 @@ describe("solution step registrations route to handlers", () => {
       ),
     );
     const p = await plan(parseContext(body, false), noReads);
-    expect(p).toMatchObject({ kind: "recalc", accounts: [ACCOUNT] });
+    // Sales ops' saves: a policy goes to its tier's accounts, a model brings the re-rank forward.
+    if (step.primaryEntity === "ct_tierpolicy") expect(p).toEqual({ kind: "policy", policyId: POLICY });
+    else if (step.primaryEntity === "ct_tiermodel") expect(p).toEqual({ kind: "rerank", modelId: MODEL });
+    else expect(p).toMatchObject({ kind: "recalc", accounts: [ACCOUNT] });
   });
 });

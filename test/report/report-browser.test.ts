@@ -30,7 +30,7 @@ beforeAll(async () => {
   const ranked = rankFacts(await loadFacts(dir, MODEL, Date.UTC(1998, 6, 1)), MODEL);
   const before = rankFacts(await loadFacts(dir, MODEL, Date.UTC(1998, 0, 1)), MODEL);
   const previous = new Map(before.facts.accounts.map((a, i) => [a.accountid, MODEL.tiers[before.tier[i]].code]));
-  data = buildReport(ranked, { previous, previousSource: "tiers-1998-01-01.csv" });
+  data = buildReport(ranked, { previous, previousStored: previous, previousSource: "tiers-1998-01-01.csv" });
   fs.writeFileSync(path.join(dir, "report.html"), renderReportHtml(data));
   profile = fs.mkdtempSync(path.join(os.tmpdir(), "report-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
@@ -56,7 +56,7 @@ it("renders offline: charts drawn, tables filled, no request, axe clean; screens
   const page = await context.newPage();
   await page.goto(pathToFileURL(path.join(dir, "report.html")).href);
   await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain(
-    "Quarterly tier review as of 1998-07-01",
+    "Quarterly tier review as of 1 July 1998",
   );
 
   // Bars as wide as the shares they show (plot width 640 - 56 - 16 = 568).

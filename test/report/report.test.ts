@@ -31,6 +31,7 @@ let ranked: RankResult;
 let outcomes: AccountOutcome[];
 let previousFile: string;
 let previous: Map<string, string>;
+let previousStored: Map<string, string>;
 let before: AccountOutcome[];
 let report: ReportData;
 
@@ -46,7 +47,10 @@ beforeAll(async () => {
   // One account of the previous run that is no longer in the population, one new in this run.
   previous.set("gone-account-1", "A");
   previous.delete(ranked.facts.accounts[5].accountid.toLowerCase());
-  report = buildReport(ranked, { previous, previousSource: previousFile, listLimit: 1000 });
+  previousStored = await readPreviousTiers(previousFile, ["AAA", "A", "B", "C"], "storedtier");
+  previousStored.set("gone-account-1", "A");
+  previousStored.delete(ranked.facts.accounts[5].accountid.toLowerCase());
+  report = buildReport(ranked, { previous, previousStored, previousSource: previousFile, listLimit: 1000 });
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -89,25 +93,72 @@ describe("quarterly report numbers", () => {
     expect(report.pareto.points.at(-1)).toEqual([1, 1]);
   });
 
-  it("movement matrix: each account's previous tier (from the tiers CSV) against its tier now", () => {
-    const m = report.movement!;
-    const was = new Map(before.map((o) => [o.accountid.toLowerCase(), o.computedTier]));
-    was.delete(ranked.facts.accounts[5].accountid.toLowerCase());
-    const expected = m.from.map(() => m.to.map(() => 0));
-    const codes = DEFAULT_MODEL.tiers.map((t) => t.code);
-    for (const o of outcomes) {
-      const b = was.get(o.accountid.toLowerCase());
-      expected[b === undefined ? codes.length : codes.indexOf(b)][codes.indexOf(o.computedTier)]++;
+  it.each([
+    ["stored tiers (the main view)", "movement", (o: AccountOutcome) => o.stored.tier],
+    ["computed tiers (the second view)", "movementComputed", (o: AccountOutcome) => o.computedTier],
+  ] as const)(
+    "movement matrix over %s: each account's previous tier (from the tiers CSV) against its tier now",
+    (_, key, tierOf) => {
+      const m = report[key]!;
+      const was = new Map(before.map((o) => [o.accountid.toLowerCase(), tierOf(o)]));
+      was.delete(ranked.facts.accounts[5].accountid.toLowerCase());
+      const expected = m.from.map(() => m.to.map(() => 0));
+      const codes = DEFAULT_MODEL.tiers.map((t) => t.code);
+      for (const o of outcomes) {
+        const b = was.get(o.accountid.toLowerCase());
+        expected[b === undefined ? codes.length : codes.indexOf(b)][codes.indexOf(tierOf(o))]++;
+      }
+      expected[codes.indexOf("A")][codes.length]++; // gone-account-1
+      expect(m.counts).toEqual(expected);
+      expect(m.from.at(-1)).toBe(NEW_LABEL);
+      expect(m.to.at(-1)).toBe(GONE_LABEL);
+      expect(m.entered).toBe(1);
+      expect(m.left).toBe(1);
+      expect(m.unchanged + m.promoted + m.demoted + m.entered).toBe(outcomes.length);
+      expect(m.promoted).toBeGreaterThan(0);
+      expect(m.demoted).toBeGreaterThan(0);
+    },
+  );
+
+  it("the stored view moves no more accounts than the computed one (hysteresis holds demotions back)", () => {
+    const moved = (m: NonNullable<ReportData["movement"]>) => m.promoted + m.demoted;
+    expect(moved(report.movement!)).toBeLessThanOrEqual(moved(report.movementComputed!));
+  });
+
+  it("shares of accounts are over the accounts active in the window, the population the cut is taken over", () => {
+    const active = outcomes.filter((o) => o.activeInWindow);
+    for (const row of report.distribution) {
+      const mine = active.filter((o) => o.computedTier === row.tier).length;
+      expect(row.activeAccounts).toBe(mine);
+      expect(row.accountShare).toBeCloseTo(mine / active.length, 12);
     }
-    expected[codes.indexOf("A")][codes.length]++; // gone-account-1
-    expect(m.counts).toEqual(expected);
-    expect(m.from.at(-1)).toBe(NEW_LABEL);
-    expect(m.to.at(-1)).toBe(GONE_LABEL);
-    expect(m.entered).toBe(1);
-    expect(m.left).toBe(1);
-    expect(m.unchanged + m.promoted + m.demoted + m.entered).toBe(outcomes.length);
-    expect(m.promoted).toBeGreaterThan(0);
-    expect(m.demoted).toBeGreaterThan(0);
+    // The model's 10 % for AAA, within the rounding of ceil(0.1 × n).
+    expect(Math.abs(report.distribution[0].accountShare - 0.1)).toBeLessThan(1 / active.length + 1e-9);
+    expect(renderReportHtml(report)).toContain("over the ");
+  });
+
+  it("the touch rhythm section compares the real touch intervals of growing and declining accounts per tier", () => {
+    expect(report.touchRhythm.map((r) => [r.tier, r.cadenceDays])).toEqual([
+      ["AAA", 14],
+      ["A", 30],
+      ["B", 60],
+      ["C", 90],
+    ]);
+    const html = renderReportHtml(report);
+    expect(html).toContain('<table id="touch-rhythm">');
+    for (const r of report.touchRhythm)
+      for (const side of [r.growing, r.declining]) {
+        expect(side.accounts).toBeGreaterThanOrEqual(0);
+        if (side.accounts === 0) expect(side.medianDays).toBeNull();
+        else expect(side.medianDays).toBeGreaterThanOrEqual(0);
+      }
+  });
+
+  it("dates are formatted for people, not raw ISO", () => {
+    const html = renderReportHtml(report);
+    expect(html).toContain("<h1>Quarterly tier review as of 1 July 1998</h1>");
+    expect(html).toContain("window up to the end of 30 June 1998");
+    expect(html).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
   });
 
   it("declining top accounts and overdue top-tier touches are exactly the engine's", () => {

@@ -2,6 +2,7 @@ import { readFileSync, existsSync } from "node:fs";
 import {
   outcomeAt,
   parseModel,
+  parsePreviewSample,
   rankFacts,
   rankTableFromColumns,
   tierFromOption,
@@ -126,6 +127,10 @@ describe("tiering re-rank against the sandbox", () => {
     const table = rankTableFromColumns(models[0].ct_cutpointsjson, models[0].ct_kpiquantilesjson);
     expect(table).toMatchObject({ n: expected.size, activeInWindow: summary.activeInWindow, asOf: summary.asOf });
     expect(models[0].ct_rerankaccountcount).toBe(expected.size);
+    // The model editor's preview sample (docs/model-editor.md): the whole population when it is this small.
+    const sample = parsePreviewSample(String(models[0].ct_previewsamplejson));
+    expect(sample.population).toBe(expected.size);
+    expect(sample.weight.reduce((a, b) => a + b, 0)).toBeCloseTo(expected.size, 3);
     const history = [...s.store.rows("ct_tierhistory")];
     expect(history).toHaveLength(summary.historyRows);
     expect(summary.historyRows).toBe(expected.size);

@@ -22,6 +22,7 @@ function sandboxType(c: Column): ColumnDef["type"] {
     nvarchar: "String",
     ntext: "Memo",
     int: "Integer",
+    bit: "Boolean",
     decimal: "Decimal",
     money: "Money",
     datetime: "DateTime",

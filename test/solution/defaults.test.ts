@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_MODEL, TIER_OPTIONS, parseModel } from "../../src/engine";
+import { DEFAULT_MODEL, DEFAULT_POLICIES, TIER_OPTIONS, parseModel } from "../../src/engine";
 import { defaultsFile, readDefaults } from "../../solution/scripts/defaults";
 import { readSolutionSource } from "../../solution/scripts/source-model";
 
@@ -12,11 +12,13 @@ describe("solution/data/defaults.json", () => {
     expect(parseModel(defaults.model.json)).toEqual(DEFAULT_MODEL);
   });
 
-  test("four policies, one per tier, with the model's cadence and channel", () => {
+  test("four policies, one per tier, with the engine's default touch pattern", () => {
     expect(defaults.policies.map((p) => p.tier)).toEqual(Object.keys(TIER_OPTIONS));
     for (const p of defaults.policies) {
-      const tier = DEFAULT_MODEL.tiers.find((t) => t.code === p.tier)!;
-      expect([p.tier, p.cadenceDays, p.channel]).toEqual([tier.code, tier.cadenceDays, tier.channel]);
+      const { tier, cadenceDays, channel, graceDays, touchDormant } = p;
+      expect({ tier, cadenceDays, channel, graceDays, touchDormant }).toEqual(
+        DEFAULT_POLICIES.find((d) => d.tier === p.tier),
+      );
       expect(p.servicePrivileges.length).toBeGreaterThan(20);
     }
     // Better tiers are answered sooner.
@@ -33,6 +35,8 @@ describe("solution/data/defaults.json", () => {
       "ct_tier",
       "ct_cadencedays",
       "ct_touchchannel",
+      "ct_gracedays",
+      "ct_touchdormant",
       "ct_serviceprivileges",
       "ct_responsetimehours",
     ])

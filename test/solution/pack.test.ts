@@ -22,19 +22,28 @@ const CONTROL = "ct_CustomerTiering.TierBadge";
 let work: string;
 let fixtureControl: string;
 
-/** What `pcf-scripts build` writes for this manifest: ControlManifest.xml, bundle.js and the resources it names. */
+const EDITOR = "ct_CustomerTiering.TierModelEditor";
+
+/**
+ * What `pcf-scripts build` writes for the project: a folder per control folder (src/control, src/model-editor), each
+ * with ControlManifest.xml, bundle.js and the resources it names.
+ */
 function writeFixtureControl(dir: string): void {
-  mkdirSync(join(dir, "src", "control", "strings"), { recursive: true });
-  writeFileSync(
-    join(dir, "ControlManifest.xml"),
-    `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<manifest><control namespace="CustomerTiering" constructor="TierBadge" version="0.1.0" control-type="virtual">
-<property name="tier" of-type="OptionSet" usage="bound" required="true"/>
-<resources><code path="bundle.js" order="1"/><resx path="src/control/strings/TierBadge.1033.resx" version="1.0.0"/></resources>
+  const one = (folder: string, ctor: string, resx: string) => {
+    mkdirSync(join(dir, folder, "strings"), { recursive: true });
+    writeFileSync(
+      join(dir, folder, "ControlManifest.xml"),
+      `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<manifest><control namespace="CustomerTiering" constructor="${ctor}" version="0.1.0" control-type="virtual">
+<property name="p" of-type="Multiple" usage="bound" required="true"/>
+<resources><code path="bundle.js" order="1"/><resx path="strings/${resx}" version="1.0.0"/></resources>
 </control></manifest>`,
-  );
-  writeFileSync(join(dir, "bundle.js"), "var pcf_tools_652ac3f36e1e4bca82eb3c1dc44e6fad = {};\n");
-  writeFileSync(join(dir, "src", "control", "strings", "TierBadge.1033.resx"), "<root></root>\n");
+    );
+    writeFileSync(join(dir, folder, "bundle.js"), `var pcf_tools_652ac3f36e1e4bca82eb3c1dc44e6fad = {}; // ${ctor}\n`);
+    writeFileSync(join(dir, folder, "strings", resx), "<root></root>\n");
+  };
+  one("control", "TierBadge", "TierBadge.1033.resx");
+  one("model-editor", "TierModelEditor", "TierModelEditor.1033.resx");
 }
 
 beforeAll(() => {
@@ -68,13 +77,16 @@ describe("packSolution", () => {
     expect(Object.keys(files)).toEqual([
       `Controls/${CONTROL}/ControlManifest.xml`,
       `Controls/${CONTROL}/bundle.js`,
-      `Controls/${CONTROL}/src/control/strings/TierBadge.1033.resx`,
+      `Controls/${CONTROL}/strings/TierBadge.1033.resx`,
+      `Controls/${EDITOR}/ControlManifest.xml`,
+      `Controls/${EDITOR}/bundle.js`,
+      `Controls/${EDITOR}/strings/TierModelEditor.1033.resx`,
       "[Content_Types].xml",
       "customizations.xml",
       "solution.xml",
     ]);
     expect(textOf(files, `Controls/${CONTROL}/bundle.js`)).toBe(
-      readFileSync(join(fixtureControl, "bundle.js"), "utf8"),
+      readFileSync(join(fixtureControl, "control", "bundle.js"), "utf8"),
     );
     const types = textOf(files, "[Content_Types].xml");
     expect(types).toContain('<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">');
@@ -140,7 +152,7 @@ describe("packSolution", () => {
       (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`),
     );
     expect(forms.sort()).toEqual(["main:1", "main:1", "main:1", "main:1", "quick:1"]);
-    expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(13);
+    expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(15);
     expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual([
       "ct_tier",
       "ct_tierchangesource",
@@ -152,6 +164,7 @@ describe("packSolution", () => {
     expect(doc.EntityRelationships[0].EntityRelationship.length).toBe(3);
     expect(doc.CustomControls[0].CustomControl[0].Name[0]).toBe(CONTROL);
     expect(doc.CustomControls[0].CustomControl[0].FileName[0]).toBe(`/Controls/${CONTROL}/ControlManifest.xml`);
+    expect(doc.CustomControls[0].CustomControl[1].Name[0]).toBe(EDITOR);
     expect(doc.ServiceEndpoints[0].ServiceEndpoint.length).toBe(1);
     // Only the document root declares the xsi namespace, as in an export.
     expect(xml.match(/xmlns:xsi=/g)).toHaveLength(1);
@@ -194,21 +207,26 @@ process.stdout.write(require("node:crypto").createHash("sha256").update(packSolu
     );
     const other = join(work, "other-control");
     writeFixtureControl(other);
+    const otherManifest = join(other, "control", "ControlManifest.xml");
     writeFileSync(
-      join(other, "ControlManifest.xml"),
-      readFileSync(join(other, "ControlManifest.xml"), "utf8").replace(
-        'constructor="TierBadge"',
-        'constructor="Other"',
-      ),
+      otherManifest,
+      readFileSync(otherManifest, "utf8").replace('constructor="TierBadge"', 'constructor="Other"'),
     );
     expect(() => packSolution(input({ controlDir: other }))).toThrow(
-      /control CustomerTiering.Other with publisher prefix ct does not match Controls\/ct_CustomerTiering.TierBadge/,
+      /control ct_CustomerTiering.Other \(publisher prefix ct\) is not in solution\/src\/Controls/,
+    );
+    // One of the solution's controls not built: named, with how to build it.
+    const half = join(work, "half-built");
+    writeFixtureControl(half);
+    rmSync(join(half, "model-editor"), { recursive: true });
+    expect(() => packSolution(input({ controlDir: half }))).toThrow(
+      /Controls\/ct_CustomerTiering.TierModelEditor: not built in .*half-built/,
     );
     const partial = join(work, "partial-control");
     writeFixtureControl(partial);
-    rmSync(join(partial, "src"), { recursive: true });
+    rmSync(join(partial, "control", "strings"), { recursive: true });
     expect(() => packSolution(input({ controlDir: partial }))).toThrow(
-      /names src\/control\/strings\/TierBadge.1033.resx, which is not in/,
+      /names strings\/TierBadge.1033.resx, which is not in/,
     );
   });
 
@@ -237,7 +255,7 @@ process.stdout.write(require("node:crypto").createHash("sha256").update(packSolu
   });
 });
 
-describe("packing the real TierBadge build", () => {
+describe("packing the real build of both controls", () => {
   let built: string;
   beforeAll(() => {
     // Its own outDir, so the shared out/ of other builds is left alone. About 10-60 s.
@@ -268,6 +286,8 @@ describe("packing the real TierBadge build", () => {
     const manifest = textOf(files, `Controls/${CONTROL}/ControlManifest.xml`);
     expect(manifest).toContain('namespace="CustomerTiering" constructor="TierBadge"');
     expect(files[`Controls/${CONTROL}/bundle.js`].length).toBeGreaterThan(1000);
-    expect(existsSync(join(built, "bundle.js"))).toBe(true);
+    expect(existsSync(join(built, "control", "bundle.js"))).toBe(true);
+    expect(textOf(files, `Controls/${EDITOR}/ControlManifest.xml`)).toContain('constructor="TierModelEditor"');
+    expect(names).toEqual(expect.arrayContaining([`Controls/${EDITOR}/strings/TierModelEditor.1031.resx`]));
   });
 });

@@ -186,6 +186,7 @@ describe("tables and columns of design.md §3", () => {
     ["ct_nexttouchdue", "datetime"],
     ["ct_cadencedays", "int"],
     ["ct_touchchannel", "picklist", "ct_touchchannel"],
+    ["ct_overtouched", "bit"],
     ["ct_servicerepid", "lookup"],
   ];
 
@@ -217,12 +218,16 @@ describe("tables and columns of design.md §3", () => {
       ct_modeljson: "ntext",
       ct_cutpointsjson: "ntext",
       ct_kpiquantilesjson: "ntext",
+      ct_previewsamplejson: "ntext",
+      ct_modelstatus: "nvarchar",
       ct_lastrerankon: "datetime",
     });
     has("ct_tierpolicy", {
       ct_tier: "picklist",
       ct_cadencedays: "int",
       ct_touchchannel: "picklist",
+      ct_gracedays: "int",
+      ct_touchdormant: "bit",
       ct_serviceprivileges: "ntext",
       ct_responsetimehours: "int",
     });
@@ -363,24 +368,31 @@ describe("views", () => {
   });
 });
 
-describe("forms and the TierBadge binding", () => {
-  const manifest = readXml(join(root, "ControlManifest.Input.xml"))["manifest"];
-  const control = children(manifest, "control")[0];
-  const groups = new Map(
-    children(control, "type-group").map((g) => [attr(g, "name"), children(g, "type").map((t) => String(t["#text"]))]),
+describe("forms and the control bindings", () => {
+  /** Each control the project builds (a folder with its ControlManifest.Input.xml): name → its properties. */
+  const manifests = new Map(
+    ["src/control", "src/model-editor"].map((dir) => {
+      const control = children(readXml(join(root, dir, "ControlManifest.Input.xml"))["manifest"], "control")[0];
+      const groups = new Map(
+        children(control, "type-group").map((g) => [
+          attr(g, "name"),
+          children(g, "type").map((t) => String(t["#text"])),
+        ]),
+      );
+      const properties = new Map(
+        children(control, "property").map((p) => [
+          attr(p, "name"),
+          {
+            usage: attr(p, "usage"),
+            required: attr(p, "required") === "true",
+            types: attr(p, "of-type") ? [attr(p, "of-type")] : (groups.get(attr(p, "of-type-group")) ?? []),
+            values: children(p, "value").map((v) => String(v["#text"])),
+          },
+        ]),
+      );
+      return [`ct_${attr(control, "namespace")}.${attr(control, "constructor")}` as string, properties] as const;
+    }),
   );
-  const properties = new Map(
-    children(control, "property").map((p) => [
-      attr(p, "name"),
-      {
-        usage: attr(p, "usage"),
-        required: attr(p, "required") === "true",
-        types: attr(p, "of-type") ? [attr(p, "of-type")] : (groups.get(attr(p, "of-type-group")) ?? []),
-        values: children(p, "value").map((v) => String(v["#text"])),
-      },
-    ]),
-  );
-  const controlName = `ct_${attr(control, "namespace")}.${attr(control, "constructor")}`;
 
   /** The PCF type a column offers to a bound property (https://learn.microsoft.com/power-apps/developer/component-framework/manifest-schema-reference/type). */
   function pcfType(c: Column): string {
@@ -427,9 +439,10 @@ describe("forms and the TierBadge binding", () => {
 
   test("each binding names the control the solution ships and binds properties to columns of the right type", () => {
     const bindings = source.forms.flatMap((f) => f.bindings.map((b) => ({ f, b })));
-    expect(bindings.length).toBe(6);
+    expect(bindings.length).toBe(9);
     for (const { f, b } of bindings) {
-      expect(b.control).toBe(controlName);
+      const properties = manifests.get(b.control)!;
+      expect([b.control, properties !== undefined]).toEqual([b.control, true]);
       expect(readdirSync(join(srcDir, "Controls"))).toContain(b.control);
       for (const [prop, column] of b.bound) {
         const p = properties.get(prop);
@@ -444,7 +457,18 @@ describe("forms and the TierBadge binding", () => {
       }
       for (const [name, p] of properties)
         if (p.required && p.usage === "bound") expect([name, b.bound.has(name)]).toEqual([name, true]);
-      expect(b.bound.get("tier")).toBe("ct_tier");
+      if (b.control.endsWith(".TierBadge")) expect(b.bound.get("tier")).toBe("ct_tier");
+    }
+  });
+
+  test("the tier model form hosts the model editor on ct_modeljson, with the re-rank's preview sample", () => {
+    const form = source.forms.find((f) => f.entity === "ct_tiermodel" && f.type === "main")!;
+    expect(form.bindings.map((b) => [b.control, b.formFactor]).sort()).toEqual(
+      ["0", "1", "2"].map((ff) => ["ct_CustomerTiering.TierModelEditor", ff]),
+    );
+    for (const b of form.bindings) {
+      expect(b.bound.get("model")).toBe("ct_modeljson");
+      expect(b.bound.get("previewSample")).toBe("ct_previewsamplejson");
     }
   });
 });

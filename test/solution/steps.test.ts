@@ -75,6 +75,19 @@ function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" |
     filteringAttributes: override,
     images: [post([...override, "ct_tier", "ct_tierchangedon"])],
   });
+  // Sales ops' saves: a policy's touch pattern goes to its tier's accounts, a model save brings the re-rank forward.
+  out.push({
+    message: "Update",
+    primaryEntity: "ct_tierpolicy",
+    filteringAttributes: ["ct_cadencedays", "ct_touchchannel", "ct_gracedays", "ct_touchdormant"],
+    images: [post(["ct_tier", "statecode"])],
+  });
+  out.push({
+    message: "Update",
+    primaryEntity: "ct_tiermodel",
+    filteringAttributes: ["ct_modeljson"],
+    images: [post(["statecode"])],
+  });
   return out;
 }
 
@@ -83,7 +96,7 @@ const key = (s: { primaryEntity: string; message: string }) => `${s.primaryEntit
 describe("readStepRegistrations", () => {
   const steps = readStepRegistrations();
 
-  test("reads the thirteen webhook steps with their messages, filters and images", () => {
+  test("reads the fifteen webhook steps with their messages, filters and images", () => {
     const got = steps.map(({ message, primaryEntity, filteringAttributes, images }) => ({
       message,
       primaryEntity,

@@ -1,8 +1,8 @@
 import * as React from "react";
-import { ActionButton, Callout, DefaultButton, DirectionalHint, getId, type IButton } from "@fluentui/react";
+import { Callout, DefaultButton, DirectionalHint, getId, Link, type ILink } from "@fluentui/react";
 import type { PolicyView, WhyView } from "../view-model";
 
-/** "Why this tier?": a button opening a callout with each KPI's part of the score in plain words. */
+/** "Why this tier?": a Fluent Link (it looks like one before it is hovered) opening a callout with each KPI's part of the score in plain words. */
 export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ why, policy }) => {
   const [open, setOpen] = React.useState(false);
   const [ids] = React.useState(() => ({
@@ -10,7 +10,7 @@ export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ wh
     title: getId("ct-why-title"),
     dialog: getId("ct-why"),
   }));
-  const button = React.useRef<IButton>(null);
+  const button = React.useRef<ILink>(null);
   // Escape and Close put focus back on the button, so keyboard users keep their place on the form; a click
   // elsewhere (also a dismissal) leaves focus where the user clicked.
   const close = React.useCallback((refocus: boolean) => {
@@ -19,7 +19,7 @@ export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ wh
   }, []);
   return (
     <>
-      <ActionButton
+      <Link
         id={ids.button}
         componentRef={button}
         className="ct-why__button"
@@ -29,7 +29,7 @@ export const WhyCallout: React.FC<{ why: WhyView; policy?: PolicyView }> = ({ wh
         aria-controls={open ? ids.dialog : undefined}
       >
         {why.button}
-      </ActionButton>
+      </Link>
       {open && (
         <Callout
           id={ids.dialog}
