@@ -58,15 +58,31 @@ function parseMultipart(body: string, boundary: string): Part[] {
   return parts;
 }
 
+/**
+ * Each request part carries `Content-Type: application/http` and `Content-Transfer-Encoding: binary`; inside a
+ * change set each also a `Content-ID`, unique in the batch (OData 4.0 §11.7.3.1, which the Web API follows).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#batch-requests
+ * https://docs.oasis-open.org/odata/odata/v4.0/os/part1-protocol/odata-v4.0-os-part1-protocol.html#_Toc372793752
+ */
+function checkFraming(part: Part, index: number, inChangeSet: boolean): void {
+  const where = `${inChangeSet ? "change set " : ""}part ${index + 1}`;
+  if (!/^application\/http\s*(;|$)/i.test(part.headers["content-type"] ?? ""))
+    throw batchError(`${where} needs 'Content-Type: application/http', got '${part.headers["content-type"] ?? ""}'.`);
+  if ((part.headers["content-transfer-encoding"] ?? "").toLowerCase() !== "binary")
+    throw batchError(`${where} needs 'Content-Transfer-Encoding: binary'.`);
+  if (inChangeSet && !part.headers["content-id"])
+    throw batchError(`${where} needs a 'Content-ID' header: every request in a change set has one.`);
+}
+
 function parseOperation(part: Part): BatchOp {
-  const { headers: _outer, content } = part;
+  const { content } = part;
   const lineEnd = content.search(/\r?\n/);
   const requestLine = (lineEnd >= 0 ? content.slice(0, lineEnd) : content).trim();
   const m = /^(GET|POST|PATCH|PUT|DELETE)\s+(.+?)(\s+HTTP\/1\.[01])?$/i.exec(requestLine);
   if (!m) throw batchError(`'${requestLine}' is not an HTTP request line.`);
   const { headers, rest } = splitHeaders(lineEnd >= 0 ? content.slice(lineEnd).replace(/^\r?\n/, "") : "");
   return {
-    contentId: part.headers["content-id"] ?? headers["content-id"],
+    contentId: part.headers["content-id"],
     method: m[1].toUpperCase(),
     url: m[2],
     headers,
@@ -83,17 +99,26 @@ export function parseBatch(contentType: string | undefined, body: string): Batch
   if (!boundary || !/^multipart\/mixed/i.test(contentType ?? ""))
     throw batchError("Content-Type must be multipart/mixed with a boundary.");
   const items: BatchItem[] = [];
+  const contentIds = new Set<string>();
   let count = 0;
-  for (const part of parseMultipart(body, boundary)) {
+  for (const [i, part] of parseMultipart(body, boundary).entries()) {
     const type = part.headers["content-type"] ?? "";
     if (/^multipart\/mixed/i.test(type)) {
       const inner = boundaryOf(type);
       if (!inner) throw batchError("A change set part needs a boundary.");
-      const ops = parseMultipart(part.content, inner).map(parseOperation);
+      const parts = parseMultipart(part.content, inner);
+      parts.forEach((p, j) => {
+        checkFraming(p, j, true);
+        const id = p.headers["content-id"];
+        if (contentIds.has(id)) throw batchError(`Content-ID '${id}' appears twice in the batch.`);
+        contentIds.add(id);
+      });
+      const ops = parts.map(parseOperation);
       if (ops.some((o) => o.method === "GET")) throw batchError("GET requests are not allowed within change sets.");
       count += ops.length;
       items.push({ kind: "changeset", ops });
     } else {
+      checkFraming(part, i, false);
       items.push({ kind: "op", op: parseOperation(part) });
       count++;
     }
@@ -168,6 +193,7 @@ export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
         ...op.headers,
       },
       body: op.body,
+      user: req.user,
     };
   };
 

@@ -181,7 +181,9 @@ export function readPayload(
   for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
     if (key.endsWith("@odata.bind")) {
       const navName = key.slice(0, -"@odata.bind".length);
-      const nav = def.navigation.get(navName) ?? findNavIgnoreCase(def, navName);
+      // Navigation properties match case-sensitively: `ct_accountid` is not `ct_AccountId`.
+      // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/associate-disassociate-entities-using-web-api
+      const nav = def.navigation.get(navName);
       if (!nav)
         throw badRequest(
           `An undeclared property '${navName}' which only has property annotations in the payload but no property value was found in the payload.`,
@@ -194,8 +196,8 @@ export function readPayload(
         throw badRequest(`The value of '${key}' must be an entity reference such as 'accounts(<id>)'.`);
       const ref = parseEntityRef(store.metadata, resolveRef(raw));
       if (!ref) throw badRequest(`'${raw}' in '${key}' is not a valid entity reference.`);
-      if (ref.def.logicalName !== nav.target) {
-        throw badRequest(`'${key}' expects a ${nav.target} reference, got ${ref.def.entitySetName}.`);
+      if (!nav.targets.includes(ref.def.logicalName)) {
+        throw badRequest(`'${key}' expects a ${nav.targets.join(" or ")} reference, got ${ref.def.entitySetName}.`);
       }
       if (!store.get(ref.def.logicalName, ref.id)) {
         throw new DataverseError(404, CODES.notFound, `${ref.def.logicalName} With Id = ${ref.id} Does Not Exist`);
@@ -214,12 +216,6 @@ export function readPayload(
     row[key] = coerceValue(def, col, raw);
   }
   return row;
-}
-
-function findNavIgnoreCase(def: TableDef, name: string): { column: string; target: string } | undefined {
-  const lower = name.toLowerCase();
-  for (const [k, v] of def.navigation) if (k.toLowerCase() === lower) return v;
-  return undefined;
 }
 
 const FORMATTED = "OData.Community.Display.V1.FormattedValue";
@@ -294,7 +290,7 @@ export function putProperty(
   }
   if (isLookupValue(v)) {
     if (annotations(ASSOCIATED_NAV)) {
-      const nav = [...def.navigation].find(([, n]) => n.column === col.name && n.target === v.table);
+      const nav = [...def.navigation].find(([, n]) => n.column === col.name && n.targets.includes(v.table));
       if (nav) out[`${key}@${ASSOCIATED_NAV}`] = nav[0];
     }
     if (annotations(LOOKUP_LOGICAL)) out[`${key}@${LOOKUP_LOGICAL}`] = v.table;

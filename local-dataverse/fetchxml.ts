@@ -8,8 +8,9 @@ import { XMLParser } from "fast-xml-parser";
 import { DataverseError, CODES, badRequest } from "./errors";
 import { type ColumnDef, isChoice, isLookup, type TableDef } from "./metadata";
 import { etagOf, isLookupValue, type Row, type Store, type Value } from "./store";
-import { formatted, parseDate, propertyName, putProperty } from "./codec";
+import { formatted, parseDate, propertyName, putProperty, wireValue } from "./codec";
 import type { ResultCache } from "./result-cache";
+import { compareSqlGuid, isGuidColumn, sqlGuidKey } from "./guid-order";
 
 /** Aggregate queries evaluate at most 50,000 rows (AggregateQueryRecordLimit). */
 export const AGGREGATE_LIMIT = 50_000;
@@ -133,14 +134,25 @@ export function parseFetchXml(store: Store, xml: string): FetchQuery {
 
 function tableDef(store: Store, name: string | undefined): TableDef {
   const def = name ? store.metadata.table(name) : undefined;
-  if (!def) throw badRequest(`The entity with a name = '${name}' was not found in the MetadataCache.`);
+  // QueryBuilderNoEntity / QueryBuilderNoAttribute (names are logical names, case-sensitive)
+  // https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes
+  if (!def)
+    throw new DataverseError(
+      400,
+      "0x80041102",
+      `The entity with a name = '${name}' with namemapping = 'Logical' was not found in the MetadataCache.`,
+    );
   return def;
 }
 
 function column(def: TableDef, name: string | undefined): ColumnDef {
   const col = name ? def.columns.get(name) : undefined;
   if (!col || col.writeOnly)
-    throw badRequest(`'${def.logicalName}' entity doesn't contain attribute with Name = '${name}'.`);
+    throw new DataverseError(
+      400,
+      "0x80041103",
+      `'${def.logicalName}' entity doesn't contain attribute with Name = '${name}' and NameMapping = 'Logical'.`,
+    );
   return col;
 }
 
@@ -340,8 +352,16 @@ type Predicate = (tuple: (Row | null)[]) => boolean;
 function compileCondition(c: Condition): Predicate {
   const idx = c.entity.index;
   const name = c.col.name;
-  const vals = c.values.map((v) => parseConditionValue(c.col, v, c.operator));
-  const get = (t: (Row | null)[]): string | number | boolean | null => comparable(t[idx]?.[name] ?? null);
+  // Ids compare in SQL Server's uniqueidentifier order (guid-order.ts); the key is one-to-one, so eq/in still hold.
+  const guid = isGuidColumn(c.col) && !c.operator.includes("like");
+  const vals = c.values.map((v) => {
+    const parsed = parseConditionValue(c.col, v, c.operator);
+    return guid && typeof parsed === "string" ? sqlGuidKey(parsed) : parsed;
+  });
+  const get = (t: (Row | null)[]): string | number | boolean | null => {
+    const v = comparable(t[idx]?.[name] ?? null);
+    return guid && typeof v === "string" ? sqlGuidKey(v) : v;
+  };
   const [a, b] = vals;
   switch (c.operator) {
     case "eq":
@@ -568,9 +588,10 @@ export function executeFetch(
 export const pagingFreeKey = (xml: string): string =>
   xml.replace(/\s(page|count|paging-cookie)\s*=\s*(['"])[\s\S]*?\2/g, "");
 
-function sortKeyCompare(a: Value, b: Value): number {
+function sortKeyCompare(a: Value, b: Value, guid = false): number {
   const x = comparable(a);
   const y = comparable(b);
+  if (guid && typeof x === "string" && typeof y === "string") return compareSqlGuid(x, y);
   if (x === y) return 0;
   if (x === null) return -1; // nulls first ascending, as SQL Server sorts them
   if (y === null) return 1;
@@ -584,10 +605,14 @@ function sortedTuples(store: Store, q: FetchQuery): (Row | null)[][] {
   const pk = q.root.def.primaryId;
   tuples.sort((a, b) => {
     for (const o of orders) {
-      const c = sortKeyCompare(a[o.entity.index]?.[o.col.name] ?? null, b[o.entity.index]?.[o.col.name] ?? null);
+      const c = sortKeyCompare(
+        a[o.entity.index]?.[o.col.name] ?? null,
+        b[o.entity.index]?.[o.col.name] ?? null,
+        isGuidColumn(o.col),
+      );
       if (c !== 0) return o.descending ? -c : c;
     }
-    return sortKeyCompare(a[0]![pk], b[0]![pk]);
+    return sortKeyCompare(a[0]![pk], b[0]![pk], true);
   });
   if (!q.distinct) return tuples;
   const seen = new Set<string>();
@@ -800,7 +825,13 @@ function aggregate(store: Store, q: FetchQuery, annotations: (name: string) => b
           v = acc.max[i];
           break;
       }
-      out[a.alias!] = v;
+      // min/max of a date-time answer the date-time itself (ISO 'Z', or the date of a date-only column), as
+      // Dataverse does, never a number.
+      // https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data#min-and-max
+      out[a.alias!] =
+        v !== null && a.col.type === "DateTime" && a.aggregate !== "count" && a.aggregate !== "countcolumn"
+          ? wireValue(a.col, v)
+          : v;
       if (v !== null && annotations("OData.Community.Display.V1.FormattedValue")) {
         const asCol =
           a.aggregate === "count" || a.aggregate === "countcolumn"

@@ -1,5 +1,6 @@
 /** Public surface of the sandbox for tests, `npm start` and the CLI. */
-export { startSandbox, SANDBOX_IDENTITY, type Sandbox, type SandboxOptions } from "./server";
+export { startSandbox, SANDBOX_IDENTITY, userTokens, type Sandbox, type SandboxOptions } from "./server";
+export { USERS, type User } from "./security";
 export { Store, type Row, type Value, type LookupValue, type ChangeEvent } from "./store";
 export { Metadata } from "./metadata";
 export { loadExportFolder, loadState, saveState } from "./data-io";

@@ -7,6 +7,7 @@ import { badRequest } from "./errors";
 import { type ColumnDef, edmType, isLookup, type TableDef } from "./metadata";
 import { isLookupValue, type Row, type Value } from "./store";
 import { parseDate, propertyColumn, unknownProperty } from "./codec";
+import { isGuidColumn, sqlGuidKey } from "./guid-order";
 
 type Op = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 type Literal =
@@ -262,11 +263,16 @@ function literalValue(lit: Literal): Value {
   }
 }
 
-function compare(op: Op, v: Value, lit: Literal): boolean {
+function compare(op: Op, v: Value, lit: Literal, col: ColumnDef): boolean {
   if (lit.type === "null") return op === "eq" ? v === null : op === "ne" ? v !== null : false;
   if (v === null) return op === "ne";
-  const a = isLookupValue(v) ? v.id : typeof v === "string" ? v.toLowerCase() : v;
-  const b = literalValue(lit) as string | number | boolean;
+  let a = isLookupValue(v) ? v.id : typeof v === "string" ? v.toLowerCase() : v;
+  let b = literalValue(lit) as string | number | boolean;
+  // Ids compare in SQL Server's uniqueidentifier order, not as strings (guid-order.ts).
+  if (isGuidColumn(col) && typeof a === "string" && typeof b === "string") {
+    a = sqlGuidKey(a);
+    b = sqlGuidKey(b);
+  }
   switch (op) {
     case "eq":
       return a === b;
@@ -292,7 +298,7 @@ function evaluate(node: Node, row: Row): boolean {
     case "not":
       return !evaluate(node.expr, row);
     case "cmp":
-      return compare(node.op, row[node.col.name] ?? null, node.lit);
+      return compare(node.op, row[node.col.name] ?? null, node.lit, node.col);
     case "fn": {
       const v = row[node.col.name];
       if (typeof v !== "string") return false;

@@ -9,6 +9,8 @@ import { DataverseError, CODES } from "./errors";
 import { executeBatch } from "./batch";
 import { Faults, type FaultOptions } from "./faults";
 import { Metadata } from "./metadata";
+import { readSolutionSource } from "../solution/scripts/source-model";
+import { Security, USERS, type User } from "./security";
 import { Store } from "./store";
 import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
 import { type ApiResponse, errorResponse, WebApi } from "./webapi";
@@ -17,8 +19,14 @@ import { WebhookDispatcher } from "./webhooks";
 export interface SandboxOptions {
   /** 0 picks a free port (tests). Default: SANDBOX_PORT or 5555 is decided by main.ts. */
   port?: number;
-  /** When set, every Web API request needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, every Web API request needs `Authorization: Bearer <token>`: this token is the Customer Tiering
+   * service's application user; the other users' tokens are `userTokens(token)`. Unset: a request without a known
+   * token acts as the service user.
+   */
   token?: string;
+  /** The unpacked solution the metadata, roles and field security come from (default solution/src). */
+  solutionDir?: string;
   latencyMs?: number;
   fault429?: number;
   fault503?: number;
@@ -52,9 +60,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/** The sandbox's one user, organization and business unit (WhoAmI, webhook context). */
+/** The default caller (the service's application user), organization and business unit (WhoAmI, webhook context). */
 export const SANDBOX_IDENTITY = {
-  userId: "5a9d3e42-0c7b-4f7a-9a55-000000000001",
+  userId: USERS[0].id,
   businessUnitId: "5a9d3e42-0c7b-4f7a-9a55-0000000000b1",
   organizationId: "5a9d3e42-0c7b-4f7a-9a55-0000000000c1",
 };
@@ -92,16 +100,33 @@ function tokenMatches(header: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * Each local user's bearer token: the service user's is `token` itself (SANDBOX_TOKEN, what the plugin and the CLI
+ * send); the others are derived from it, so a demo page proxy can act as a person without a second secret.
+ */
+export function userTokens(token: string | undefined): Record<string, string> {
+  const base = token ?? "local";
+  return Object.fromEntries(USERS.map((u) => [u.key, u.key === "service" ? base : `${base}.${u.key}`]));
+}
+
+/** The caller a request's Authorization header names; undefined when a required token is missing or unknown. */
+function callerOf(header: string | undefined, token: string | undefined): User | undefined {
+  const tokens = userTokens(token);
+  const known = USERS.find((u) => tokenMatches(header, tokens[u.key]));
+  if (known) return known;
+  return token === undefined ? USERS[0] : undefined;
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
-  const metadata = new Metadata();
+  const source = readSolutionSource(options.solutionDir);
+  const metadata = new Metadata(source);
+  // Roles naming unknown privileges fail here, as the solution import would.
+  const security = new Security(metadata, source);
   const store = new Store(metadata, options.now);
-  if (!store.get("systemuser", SANDBOX_IDENTITY.userId)) {
-    store.load("systemuser", {
-      systemuserid: SANDBOX_IDENTITY.userId,
-      fullname: "Sandbox Administrator",
-      internalemailaddress: "admin@sandbox.local",
-    });
+  for (const u of USERS) {
+    if (store.get("systemuser", u.id)) continue;
+    store.load("systemuser", { systemuserid: u.id, fullname: u.fullname, internalemailaddress: u.email });
   }
   let steps = options.steps;
   let stepsSource = "options";
@@ -164,7 +189,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     void (async () => {
       try {
         const body = await readBody(req);
-        if (options.token !== undefined && !tokenMatches(req.headers.authorization, options.token)) {
+        const user = callerOf(req.headers.authorization, options.token);
+        if (!user) {
           // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
           res.writeHead(401, {
             "WWW-Authenticate": 'Bearer error="invalid_token"',
@@ -192,6 +218,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           query: url.searchParams,
           headers,
           body,
+          user,
         };
         const result =
           apiReq.path === "$batch" && apiReq.method === "POST"
@@ -216,7 +243,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   const url = `${origin}/api/data/v9.2/`;
-  const api = new WebApi(store, url, SANDBOX_IDENTITY);
+  const api = new WebApi(store, url, SANDBOX_IDENTITY, security, USERS[0]);
   ready.api = api;
   return {
     url,

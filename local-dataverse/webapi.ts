@@ -18,8 +18,11 @@ import {
 import { compileFilter } from "./odata-filter";
 import { executeFetch, pagingFreeKey, parseFetchXml } from "./fetchxml";
 import { ResultCache } from "./result-cache";
+import { csdl, entityDefinitions } from "./metadata-endpoints";
+import { compareSqlGuid, isGuidColumn } from "./guid-order";
 import { etagOf, type Row, type Store, type Transaction, type WriteContext } from "./store";
-import type { ColumnDef, TableDef } from "./metadata";
+import { isLookup, type ColumnDef, type TableDef } from "./metadata";
+import { type Security, storeAs, type User, viewKey } from "./security";
 
 export interface ApiRequest {
   method: string;
@@ -28,6 +31,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: Record<string, string>;
   body: string;
+  /** The caller (from the bearer token); default: the WebApi's default user. */
+  user?: User;
 }
 
 export interface ApiResponse {
@@ -77,8 +82,49 @@ export class WebApi {
     /** Absolute service root ending in `/api/data/v9.2/`. */
     readonly base: string,
     readonly identity: Identity,
+    /** Roles and field security; without it every caller may do everything (unit tests of the codec). */
+    readonly security?: Security,
+    /** Who calls when a request names no user. */
+    readonly defaultUser?: User,
   ) {
     this.cache = new ResultCache(store);
+  }
+
+  private caller(req: ApiRequest): User | undefined {
+    return req.user ?? this.defaultUser;
+  }
+
+  private need(req: ApiRequest, verb: Parameters<Security["require"]>[1], def: TableDef): void {
+    const user = this.caller(req);
+    if (this.security && user) this.security.require(user, verb, def);
+  }
+
+  /** The store as the caller sees it (secured columns null without read permission). */
+  private reader(req: ApiRequest): { store: Store; key: string } {
+    const user = this.caller(req);
+    if (!this.security || !user) return { store: this.store, key: "all" };
+    return { store: storeAs(this.store, this.security, user), key: viewKey(this.security, user) };
+  }
+
+  /**
+   * Privileges and field security of a write: prvCreate/prvWrite, prvAppend on the table and prvAppendTo on each
+   * table a lookup is set to (owner excepted: assigning is its own privilege), and secured columns.
+   * https://learn.microsoft.com/power-platform/admin/security-roles-privileges#record-level-privileges
+   */
+  private checkWrite(req: ApiRequest, def: TableDef, values: Row, create: boolean): void {
+    const user = this.caller(req);
+    if (!this.security || !user) return;
+    this.security.require(user, create ? "Create" : "Write", def);
+    const lookups = Object.entries(values).filter(([k, v]) => {
+      const col = def.columns.get(k);
+      return col && isLookup(col) && col.type !== "Owner" && v !== null;
+    });
+    if (lookups.length) this.security.require(user, "Append", def);
+    for (const [, v] of lookups) {
+      const target = this.store.metadata.table((v as { table: string }).table);
+      if (target) this.security.require(user, "AppendTo", target);
+    }
+    this.security.requireFieldWrite(user, def.logicalName, Object.keys(values), create);
   }
 
   /** Runs one request; `tx` is the change set's transaction when called from `$batch`. */
@@ -108,9 +154,20 @@ export class WebApi {
       return json(200, {
         "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
         BusinessUnitId: this.identity.businessUnitId,
-        UserId: this.identity.userId,
+        UserId: this.caller(req)?.id ?? this.identity.userId,
         OrganizationId: this.identity.organizationId,
       });
+    }
+    if (path === "$metadata" && method === "GET")
+      return {
+        status: 200,
+        headers: { "Content-Type": "application/xml", "OData-Version": "4.0" },
+        body: csdl(this.store.metadata),
+      };
+    if (path.startsWith("EntityDefinitions") && method === "GET") {
+      const answer = entityDefinitions(this.store.metadata, path);
+      if (answer !== undefined)
+        return json(200, { "@odata.context": `${this.base}$metadata#EntityDefinitions`, ...(answer as object) });
     }
     let m = /^([A-Za-z_0-9]+)\(([^)]*)\)$/.exec(path);
     if (m) {
@@ -128,8 +185,9 @@ export class WebApi {
       }
       throw new DataverseError(405, CODES.notSupported, `${method} is not supported on a ${def.logicalName} record.`);
     }
-    m = /^([A-Za-z_0-9]+)\/Microsoft\.Dynamics\.CRM\.UpdateMultiple$/.exec(path);
-    if (m && method === "POST") return this.updateMultiple(this.entitySet(m[1]), req, tx);
+    m = /^([A-Za-z_0-9]+)\/Microsoft\.Dynamics\.CRM\.(CreateMultiple|UpdateMultiple)$/.exec(path);
+    if (m && method === "POST")
+      return this.multiple(this.entitySet(m[1]), m[2] as "CreateMultiple" | "UpdateMultiple", req, tx);
     m = /^([A-Za-z_0-9]+)$/.exec(path);
     if (m) {
       const def = this.entitySet(m[1]);
@@ -173,7 +231,9 @@ export class WebApi {
     this.rejectUnsupported(req.query, ["$select", "$expand"]);
     if (req.query.has("$expand"))
       throw new DataverseError(501, CODES.notSupported, "$expand is not supported by the sandbox.");
-    const row = this.store.get(def.logicalName, id);
+    this.need(req, "Read", def);
+    const { store } = this.reader(req);
+    const row = store.get(def.logicalName, id);
     if (!row) throw notFound(def.logicalName, id);
     const select = parseSelect(def, req.query.get("$select"));
     const prefer = parsePrefer(req.headers.prefer);
@@ -191,7 +251,7 @@ export class WebApi {
       200,
       {
         "@odata.context": this.context(select, def, "/$entity"),
-        ...formatRow(this.store, def, row, select, prefer.annotations),
+        ...formatRow(store, def, row, select, prefer.annotations),
       },
       { ETag: etagOf(row), ...this.preferenceApplied(prefer) },
     );
@@ -216,6 +276,8 @@ export class WebApi {
   private list(def: TableDef, req: ApiRequest): ApiResponse {
     const q = req.query;
     this.rejectUnsupported(q, ["$select", "$filter", "$orderby", "$top", "$count", "$skiptoken"]);
+    this.need(req, "Read", def);
+    const { store, key } = this.reader(req);
     const select = parseSelect(def, q.get("$select"));
     const prefer = parsePrefer(req.headers.prefer);
     const filterText = q.get("$filter");
@@ -226,22 +288,22 @@ export class WebApi {
     if (top !== undefined && (!Number.isInteger(top) || top < 0))
       throw badRequest(`Invalid value '${topText}' for $top query option.`);
     const rows = this.cache.get(
-      `list|${def.logicalName}|${filterText}|${q.get("$orderby")}|${topText}`,
+      `list|${key}|${def.logicalName}|${filterText}|${q.get("$orderby")}|${topText}`,
       [def.logicalName],
       () => {
         let candidates: Iterable<Row>;
         if (filter?.lookupHint) {
-          const ids = this.store.referencing(def.logicalName, filter.lookupHint.column, filter.lookupHint.id);
-          candidates = [...ids].map((id) => this.store.get(def.logicalName, id)!);
-        } else candidates = this.store.rows(def.logicalName);
+          const ids = store.referencing(def.logicalName, filter.lookupHint.column, filter.lookupHint.id);
+          candidates = [...ids].map((id) => store.get(def.logicalName, id)!);
+        } else candidates = store.rows(def.logicalName);
         const matched: Row[] = [];
         for (const r of candidates) if (!filter || filter.test(r)) matched.push(r);
         matched.sort((a, b) => {
           for (const o of orders) {
-            const c = compareValues(a[o.col.name], b[o.col.name]);
+            const c = compareValues(a[o.col.name], b[o.col.name], isGuidColumn(o.col));
             if (c !== 0) return o.desc ? -c : c;
           }
-          return compareValues(a[def.primaryId], b[def.primaryId]);
+          return compareValues(a[def.primaryId], b[def.primaryId], true);
         });
         if (top !== undefined) matched.length = Math.min(matched.length, top);
         return matched;
@@ -264,7 +326,7 @@ export class WebApi {
     const page = rows.slice(start, start + pageSize);
     const body: Record<string, unknown> = { "@odata.context": this.context(select, def) };
     if (q.get("$count") === "true") body["@odata.count"] = total;
-    body.value = page.map((r) => formatRow(this.store, def, r, select, prefer.annotations));
+    body.value = page.map((r) => formatRow(store, def, r, select, prefer.annotations));
     if (start + pageSize < rows.length && page.length) {
       const next = new URLSearchParams(q);
       next.delete("$skiptoken");
@@ -296,8 +358,10 @@ export class WebApi {
         `The entity name '${query.root.def.logicalName}' in the FetchXml does not match the entity set '${def.entitySetName}'.`,
       );
     }
+    for (const e of query.entities) this.need(req, "Read", e.def);
     const xml = req.query.get("fetchXml")!;
-    const result = executeFetch(this.store, query, prefer.annotations, this.cache, pagingFreeKey(xml));
+    const { store, key } = this.reader(req);
+    const result = executeFetch(store, query, prefer.annotations, this.cache, `${key}|${pagingFreeKey(xml)}`);
     const body: Record<string, unknown> = { "@odata.context": `${this.base}$metadata#${def.entitySetName}` };
     if (
       prefer.annotations("Microsoft.Dynamics.CRM.fetchxmlpagingcookie") &&
@@ -323,7 +387,8 @@ export class WebApi {
     resolveRef?: (ref: string) => string,
   ): ApiResponse {
     const values = readPayload(this.store, def, parseBody(req.body), resolveRef);
-    const ctx = writeContext(req.headers, this.identity.userId);
+    this.checkWrite(req, def, values, true);
+    const ctx = writeContext(req.headers, this.caller(req)?.id ?? this.identity.userId);
     const row = this.withTx(tx, (t) => this.store.create(t, def.logicalName, values, ctx));
     return this.written(def, row, req, 201);
   }
@@ -338,7 +403,13 @@ export class WebApi {
         representationStatus,
         {
           "@odata.context": this.context(select, def, "/$entity"),
-          ...formatRow(this.store, def, row, select, prefer.annotations),
+          ...formatRow(
+            this.reader(req).store,
+            def,
+            this.reader(req).store.get(def.logicalName, id) ?? row,
+            select,
+            prefer.annotations,
+          ),
         },
         {
           "OData-EntityId": location,
@@ -364,10 +435,11 @@ export class WebApi {
   ): ApiResponse {
     const values = readPayload(this.store, def, parseBody(req.body), resolveRef);
     delete values[def.primaryId];
-    const ctx = writeContext(req.headers, this.identity.userId);
+    const ctx = writeContext(req.headers, this.caller(req)?.id ?? this.identity.userId);
     const ifMatch = req.headers["if-match"];
     const ifNoneMatch = req.headers["if-none-match"];
     const exists = !!this.store.get(def.logicalName, id);
+    this.checkWrite(req, def, values, !exists);
     if (!exists) {
       if (ifMatch !== undefined) throw notFound(def.logicalName, id);
       const row = this.withTx(tx, (t) =>
@@ -383,39 +455,76 @@ export class WebApi {
 
   /** https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#basic-delete */
   private remove(def: TableDef, id: string, req: ApiRequest, tx: Transaction | undefined): ApiResponse {
-    const ctx = writeContext(req.headers, this.identity.userId);
+    this.need(req, "Delete", def);
+    const ctx = writeContext(req.headers, this.caller(req)?.id ?? this.identity.userId);
     this.withTx(tx, (t) => this.store.delete(t, def.logicalName, id, ctx, req.headers["if-match"]));
     return { status: 204, headers: { "OData-Version": "4.0" } };
   }
 
   /**
-   * UpdateMultiple: every target names its type with `@odata.type`; all rows update or none does.
+   * CreateMultiple / UpdateMultiple: every target names its type with `@odata.type`; all rows are written or none
+   * is (standard tables roll back on any error). Available for custom tables and some standard ones only
+   * (BULK_STANDARD_TABLES); Dataverse sets no fixed number of targets but fails on size and time, and names
+   * 1,000 as the starting point: the local Dataverse refuses more than MAX_BULK_TARGETS.
+   * https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations#availability-with-standard-tables
+   * https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations#number-of-records-with-standard-tables
    * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/updatemultiple
-   * https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations
    */
-  private updateMultiple(def: TableDef, req: ApiRequest, tx: Transaction | undefined): ApiResponse {
+  private multiple(
+    def: TableDef,
+    message: "CreateMultiple" | "UpdateMultiple",
+    req: ApiRequest,
+    tx: Transaction | undefined,
+  ): ApiResponse {
+    if (!def.custom && !BULK_STANDARD_TABLES.has(def.logicalName))
+      throw new DataverseError(
+        400,
+        CODES.badRequest,
+        `The message '${message}' is not available for the table '${def.logicalName}' (no sdkmessagefilter); send one request per row or a $batch.`,
+      );
     const body = parseBody(req.body) as { Targets?: unknown };
-    if (!body || !Array.isArray(body.Targets)) throw badRequest("UpdateMultiple needs a 'Targets' array.");
-    const ctx = writeContext(req.headers, this.identity.userId);
+    if (!body || !Array.isArray(body.Targets) || body.Targets.length === 0)
+      throw badRequest(`${message} needs a non-empty 'Targets' array.`);
+    if (body.Targets.length > MAX_BULK_TARGETS)
+      throw badRequest(
+        `${message} has ${body.Targets.length} targets; the local Dataverse takes at most ${MAX_BULK_TARGETS} per request.`,
+      );
+    const ctx = writeContext(req.headers, this.caller(req)?.id ?? this.identity.userId);
     const expected = `Microsoft.Dynamics.CRM.${def.logicalName}`;
-    const updates = body.Targets.map((raw, i) => {
+    const create = message === "CreateMultiple";
+    const targets = body.Targets.map((raw, i) => {
       const target = raw as Record<string, unknown>;
       if (target?.["@odata.type"] !== expected) {
         throw badRequest(`Targets[${i}]: the '@odata.type' annotation must be '${expected}' for every item.`);
       }
       const id = target[def.primaryId];
-      if (typeof id !== "string" || !isGuid(id))
+      if (!create && (typeof id !== "string" || !isGuid(id)))
         throw badRequest(`Targets[${i}]: '${def.primaryId}' must be the GUID of the ${def.logicalName} to update.`);
       const values = readPayload(this.store, def, target);
+      this.checkWrite(req, def, values, create);
+      if (create) return { id: undefined, values };
       delete values[def.primaryId];
-      return { id: id.toLowerCase(), values };
+      return { id: (id as string).toLowerCase(), values };
     });
-    this.withTx(tx, (t) => {
-      for (const u of updates) this.store.update(t, def.logicalName, u.id, u.values, ctx);
+    const ids = this.withTx(tx, (t) =>
+      targets.map((u) =>
+        u.id === undefined
+          ? (this.store.create(t, def.logicalName, u.values, ctx)[def.primaryId] as string)
+          : (this.store.update(t, def.logicalName, u.id, u.values, ctx), u.id),
+      ),
+    );
+    if (!create) return { status: 204, headers: { "OData-Version": "4.0" } };
+    // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/createmultiple
+    return json(200, {
+      "@odata.context": `${this.base}$metadata#Microsoft.Dynamics.CRM.CreateMultipleResponse`,
+      Ids: ids,
     });
-    return { status: 204, headers: { "OData-Version": "4.0" } };
   }
 }
+
+/** Standard tables taking CreateMultiple / UpdateMultiple here (custom tables always do). */
+export const BULK_STANDARD_TABLES = new Set(["account", "contact"]);
+export const MAX_BULK_TARGETS = 1000;
 
 function parseBody(body: string): unknown {
   if (body.trim() === "") throw badRequest("The request body is empty; a JSON object was expected.");
@@ -438,7 +547,7 @@ function parseOrderBy(def: TableDef, text: string | null): { col: ColumnDef; des
   });
 }
 
-function compareValues(a: unknown, b: unknown): number {
+function compareValues(a: unknown, b: unknown, guid = false): number {
   const x =
     a === undefined || a === null
       ? null
@@ -458,6 +567,7 @@ function compareValues(a: unknown, b: unknown): number {
   if (x === y) return 0;
   if (x === null) return -1;
   if (y === null) return 1;
+  if (guid && typeof x === "string" && typeof y === "string") return compareSqlGuid(x, y);
   return (x as string | number) < (y as string | number) ? -1 : 1;
 }
 

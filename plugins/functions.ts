@@ -32,7 +32,7 @@ export function webhookHandler(getService: () => Service): HttpHandler {
       readBody,
     });
     context.log(`webhook answered ${out.status}`);
-    return { status: out.status, jsonBody: out.body };
+    return { status: out.status, jsonBody: out.body, ...(out.headers ? { headers: out.headers } : {}) };
   };
 }
 

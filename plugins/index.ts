@@ -17,6 +17,7 @@ export {
 } from "./webhook/handler";
 export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
+export { replayFailedJobs, type ReplayOptions, type ReplaySummary, type ReplayJob } from "./replay";
 export { DataverseHttpError } from "./dataverse/errors";
 export {
   DEFAULT_CHECKPOINT,

@@ -42,9 +42,15 @@ export function createWebhookServer(service: Service, timeouts: Partial<ServerTi
   return server;
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
+    ...headers,
     "content-type": "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(text),
   });
@@ -72,7 +78,7 @@ async function serve(service: Service, req: IncomingMessage, res: ServerResponse
     const out = await service.handle({ method: req.method ?? "GET", query: url.searchParams, header, readBody });
     // An unread (rejected or oversized) body is not drained: close the connection instead.
     if (tooLarge || !req.readableEnded) res.setHeader("connection", "close");
-    send(res, out.status, out.body);
+    send(res, out.status, out.body, out.headers);
   } catch (e) {
     // A client that went away (or was cut off at the request timeout) mid-body has nobody left to answer.
     if (req.destroyed || res.destroyed) {

@@ -80,6 +80,7 @@ async function postBatch(
   transport: FetchTransport,
   compose: (apiPath: string, batchId: string) => string,
   label: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<{ status: number; ok: boolean; body?: string; parts: WebApiResponse[] }> {
   const batchId = randomUUID();
   const res = await transport.request(
@@ -90,6 +91,7 @@ async function postBatch(
       Accept: "application/json",
       "OData-MaxVersion": "4.0",
       "OData-Version": "4.0",
+      ...extraHeaders,
     },
     compose(new URL(transport.apiRoot).pathname, batchId),
   );
@@ -113,15 +115,18 @@ async function postBatch(
 
 /**
  * Several reads in one `$batch` request (one round trip, one request against the service protection limits'
- * request count): each part answers on its own, so a 404 of one does not fail the others.
- * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#batch-requests
+ * request count). Without `Prefer: odata.continue-on-error` Dataverse stops at the first failed request (a deleted
+ * account's 404) and answers no further parts; with it every part answers on its own.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#handling-errors
  */
 export async function executeReads(
   transport: FetchTransport,
   reads: readonly ReadOperation[],
 ): Promise<WebApiResponse[]> {
   const label = "POST $batch (reads)";
-  const res = await postBatch(transport, (apiPath, batchId) => composeReads(reads, apiPath, batchId), label);
+  const res = await postBatch(transport, (apiPath, batchId) => composeReads(reads, apiPath, batchId), label, {
+    Prefer: "odata.continue-on-error",
+  });
   if (!res.ok) throw errorFromBody(res.status, res.body, label);
   if (res.parts.length !== reads.length)
     throw new DataverseHttpError(

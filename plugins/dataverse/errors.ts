@@ -19,6 +19,15 @@ export class DataverseHttpError extends Error {
   }
 }
 
+/**
+ * AggregateQueryRecordLimit: a FetchXML aggregate evaluated more than 50,000 rows.
+ * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data#limitations
+ */
+export const AGGREGATE_LIMIT_CODE = "0x8004E023";
+
+export const isAggregateLimit = (e: unknown): boolean =>
+  e instanceof DataverseHttpError && e.code?.toLowerCase() === AGGREGATE_LIMIT_CODE.toLowerCase();
+
 /** The row changed since it was read (If-Match did not match): re-read and decide again. */
 export class ConcurrencyConflict extends Error {
   override name = "ConcurrencyConflict";
@@ -26,7 +35,9 @@ export class ConcurrencyConflict extends Error {
 
 export function errorFromBody(status: number, body: string | undefined, request: string): DataverseHttpError {
   let code: string | undefined;
-  let message = body && body.length < 2000 ? body : `HTTP ${status}`;
+  // Only Dataverse's JSON error message is kept: a body that is not one (a multipart $batch answer, an HTML
+  // gateway page) is never echoed, as it may hold row data.
+  let message = `HTTP ${status}`;
   try {
     const parsed = JSON.parse(body ?? "") as { error?: { code?: string; message?: string } };
     if (parsed.error) {
@@ -34,7 +45,7 @@ export function errorFromBody(status: number, body: string | undefined, request:
       message = parsed.error.message ?? message;
     }
   } catch {
-    // not JSON: keep the text
+    // not JSON: the status alone
   }
   return new DataverseHttpError(status, code, message, request);
 }

@@ -1,6 +1,6 @@
 import { WebApiBase } from "dataverse-ify/lib/webapi/WebApiBase";
 import { executeChangeSet, executeReads, type ChangeOperation } from "./batch";
-import { DataverseHttpError, errorFromBody } from "./errors";
+import { DataverseHttpError, errorFromBody, isAggregateLimit } from "./errors";
 import { ENTITY_SETS, entitySet } from "./metadata";
 import type { FetchTransport } from "./transport";
 
@@ -41,6 +41,8 @@ export interface FetchRead {
 export interface FetchResult {
   rows: Row[];
   moreRecords: boolean;
+  /** The query failed with AggregateQueryRecordLimit (0x8004E023): the caller splits it. */
+  aggregateLimit?: boolean;
 }
 
 /**
@@ -107,15 +109,19 @@ export class WebApiGateway implements DataverseGateway {
       { path: `${accountPath(id)}?$select=${["accountid", ...columns].join(",")}` },
       ...fetches.map((f) => ({ path: `${entitySet(f.entity)}?fetchXml=${encodeURIComponent(f.fetchXml)}` })),
     ]);
-    const results = fetchParts.map((part, i) => {
-      if (!part.ok)
-        throw errorFromBody(part.status, part.body, `GET ${entitySet(fetches[i].entity)}?fetchXml (in $batch)`);
+    // A deleted account is an outcome, whatever its fact queries answered.
+    if (accountPart.status === 404) return { account: null, results: [] };
+    const results = fetchParts.map((part, i): FetchResult => {
+      if (!part.ok) {
+        const err = errorFromBody(part.status, part.body, `GET ${entitySet(fetches[i].entity)}?fetchXml (in $batch)`);
+        if (isAggregateLimit(err)) return { rows: [], moreRecords: false, aggregateLimit: true };
+        throw err;
+      }
       return {
         rows: (part.data?.value as Row[] | undefined) ?? [],
         moreRecords: part.data?.["@Microsoft.Dynamics.CRM.morerecords"] === true,
       };
     });
-    if (accountPart.status === 404) return { account: null, results };
     if (!accountPart.ok)
       throw errorFromBody(accountPart.status, accountPart.body, `GET ${accountPath(id)} (in $batch)`);
     const row = accountPart.data as Row;

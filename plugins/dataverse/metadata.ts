@@ -1,26 +1,13 @@
+import { TABLES } from "./schema.generated";
+
 /**
  * The slice of Dataverse metadata the service needs: entity set names (so dataverse-ify never asks
  * `EntityDefinitions` for them) and the account columns it reads and writes (design.md §3, notes/contracts.md).
  */
-export const ENTITY_SETS: Record<string, string> = {
-  account: "accounts",
-  contact: "contacts",
-  invoice: "invoices",
-  opportunity: "opportunities",
-  phonecall: "phonecalls",
-  appointment: "appointments",
-  email: "emails",
-  // The base activity table: every activity type's rows in one (the re-rank reads all touches at once).
-  activitypointer: "activitypointers",
-  ct_tiermodel: "ct_tiermodels",
-  ct_tierhistory: "ct_tierhistories",
-  // The tier programme (plugins/programme): policies, rep teams and their members, follow-up tasks.
-  ct_tierpolicy: "ct_tierpolicies",
-  systemuser: "systemusers",
-  team: "teams",
-  teammembership: "teammemberships",
-  task: "tasks",
-};
+/** Entity set names of every table the service uses, from the generated schema (solution/src). */
+export const ENTITY_SETS: Record<string, string> = Object.fromEntries(
+  Object.entries(TABLES).map(([table, t]) => [table, t.entitySet]),
+);
 
 export const ACCOUNT_STATE_COLUMNS = [
   "statecode",

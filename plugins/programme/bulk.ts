@@ -5,6 +5,7 @@ import { readPolicies } from "./policies";
 import { PROGRAMME_ACCOUNT_COLUMNS, accountRef, ownerOf } from "./programme";
 import { pickRep, repLoads, teamMembers, type Rep } from "./reps";
 import { newRepDigestTask, reviewTask, TASK_SET, type AccountRef, type LeftTier, type Owner } from "./tasks";
+import { bind } from "../dataverse/schema";
 
 /** One stored-tier change the re-rank has written (from → to), by account id. */
 export interface BulkTierChange {
@@ -137,7 +138,7 @@ async function assign(gateway: DataverseGateway, accountId: string, rep: Rep): P
         {
           method: "PATCH",
           path: accountPath(accountId),
-          body: { "ct_servicerepid@odata.bind": `/systemusers(${rep.id})` },
+          body: Object.fromEntries([bind("account", "ct_ServiceRepId", "systemuser", rep.id)]),
           ifMatch: a.etag,
         },
       ]);

@@ -5,6 +5,7 @@ import { KeyedLock } from "../recalc/keyed-lock";
 import { PolicyError, readPolicies, type TierPolicy } from "./policies";
 import { pickRep, repLoads, teamMembers } from "./reps";
 import { newRepTask, reviewTask, TASK_SET, type AccountRef, type Owner } from "./tasks";
+import { bind } from "../dataverse/schema";
 
 /** Account columns the programme reads besides the recalculation's own (Web API names). */
 export const PROGRAMME_ACCOUNT_COLUMNS = ["name", "_ownerid_value", "_ct_servicerepid_value"] as const;
@@ -96,7 +97,7 @@ export class TierProgramme {
           return { kind: "none", why: `team ${teamId} has no enabled member` } as const;
         }
         await commit({
-          patch: { "ct_servicerepid@odata.bind": `/systemusers(${chosen.id})` },
+          patch: Object.fromEntries([bind("account", "ct_ServiceRepId", "systemuser", chosen.id)]),
           ops: [
             {
               method: "POST",

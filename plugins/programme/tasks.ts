@@ -1,7 +1,8 @@
 import { isoDate, isoInstant } from "../../src/engine";
+import { bind, setOf } from "../dataverse/schema";
 
 /** Task columns of the programme's follow-ups (https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/task). */
-export const TASK_SET = "tasks";
+export const TASK_SET = setOf("task");
 /** Dataverse's task subject is 200 characters. */
 export const SUBJECT_MAX = 200;
 /** A review of a rep after the account left the tier: due a week later, as no policy names a time for it. */
@@ -18,7 +19,6 @@ export interface Owner {
   id: string;
   table: "systemuser" | "team";
 }
-const OWNER_SETS = { systemuser: "systemusers", team: "teams" } as const;
 
 const clip = (s: string): string => (s.length <= SUBJECT_MAX ? s : `${s.slice(0, SUBJECT_MAX - 1)}…`);
 const label = (a: AccountRef): string => a.name || a.id;
@@ -33,10 +33,14 @@ function task(
   const body: Record<string, unknown> = {
     subject: clip(subject),
     description,
-    "ownerid@odata.bind": `/${OWNER_SETS[owner.table]}(${owner.id})`,
   };
+  const [ownerKey, ownerRef] = bind("task", "ownerid", owner.table, owner.id);
+  body[ownerKey] = ownerRef;
   if (due !== null) body.scheduledend = isoInstant(due);
-  if (regarding) body["regardingobjectid_account_task@odata.bind"] = `/accounts(${regarding})`;
+  if (regarding) {
+    const [key, ref] = bind("task", "regardingobjectid_account_task", "account", regarding);
+    body[key] = ref;
+  }
   return body;
 }
 

@@ -13,6 +13,7 @@ import {
 import type { Row } from "../dataverse/gateway";
 import { DATE_ONLY_COLUMNS, TIER_HISTORY_SOURCE } from "../dataverse/metadata";
 import { instant } from "./facts";
+import { bind } from "../dataverse/schema";
 
 /** `ct_tierreason` is a 4,000-character text column. */
 export const REASON_MAX = 4000;
@@ -130,7 +131,7 @@ export function historyRow(
   const from = o.stored.previousTier;
   return {
     ct_name: `${from ?? "—"} → ${o.stored.tier}`,
-    "ct_accountid@odata.bind": `/accounts(${accountId})`,
+    ...Object.fromEntries([bind("ct_tierhistory", "ct_AccountId", "account", accountId)]),
     ct_fromtier: from ? tierOption(from, "ct_fromtier") : null,
     ct_totier: tierOption(o.stored.tier, "ct_totier"),
     ct_score: o.score,

@@ -51,7 +51,7 @@ export function factsFromResults(
   }
   const touches = Object.keys(results)
     .filter((k) => k.startsWith("touch_"))
-    .map((k) => instant(one(results[k]).last, `${k}.last`));
+    .map((k) => instant(one(results[k]).actualend, `${k}.actualend`));
   const stored = storedLastTouch !== null && storedLastTouch < asOf ? storedLastTouch : null;
   return {
     accountid,
@@ -61,7 +61,7 @@ export function factsFromResults(
     won: round2(num(won.total, "won.total")),
     pipeline: round2(pipeline),
     quarters: w.quarterStarts.map((_, j) => round2(num(one(results[`quarter${j}`]).total, `quarter${j}.total`))),
-    firstInvoiceOn: instant(one(results.firstInvoice).first, "firstInvoice.first"),
+    firstInvoiceOn: instant(one(results.firstInvoice).createdon, "firstInvoice.createdon"),
     lastTouchOn: maxOf(stored, ...touches),
   };
 }

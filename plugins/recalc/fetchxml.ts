@@ -1,71 +1,65 @@
 import { STATE, ACTIVITY_CHANNELS, windowFor, type TierModel } from "../../src/engine";
+import { agg, aggregateFetch, cond, inList, iso, topOneFetch } from "../dataverse/fetchxml";
 
 /**
  * The FetchXML queries that read one account's facts (design.md §4) as aggregates, so a save costs a few small
  * queries however many invoices the account has. Date bounds are explicit UTC instants, not `dategrouping`, which
- * groups in the user's time zone.
+ * groups in the user's time zone. "First invoice" and "latest touch" have no lower date bound, so they are top-1
+ * ordered queries, not aggregates: an aggregate over more than 50,000 rows fails (AggregateQueryRecordLimit). The
+ * windowed aggregates are split by date when one still exceeds the limit (`splitWindow`, recalculate.ts).
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data
  */
 export interface FactQuery {
   entity: string;
   fetchXml: string;
+  /** A windowed aggregate: rebuilt over [start, end) halves when the aggregate limit is hit. */
+  window?: { start: number; end: number; build(start: number, end: number): string };
 }
 
-const xmlEscape = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const iso = (t: number): string => new Date(t).toISOString();
+const aggregate = aggregateFetch;
 
-const cond = (attribute: string, operator: string, value: string | number): string =>
-  `<condition attribute="${attribute}" operator="${operator}" value="${xmlEscape(String(value))}" />`;
-const inList = (attribute: string, values: readonly number[]): string =>
-  `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
-
-function aggregate(entity: string, attributes: string[], conditions: string[]): string {
-  return (
-    `<fetch aggregate="true"><entity name="${entity}">${attributes.join("")}` +
-    `<filter type="and">${conditions.join("")}</filter></entity></fetch>`
-  );
+/** A windowed aggregate over [start, end) of `dateAttr`, rebuildable over a narrower range. */
+function windowed(
+  entity: string,
+  attributes: string[],
+  conditions: string[],
+  dateAttr: string,
+  start: number,
+  end: number,
+): FactQuery {
+  const build = (a: number, b: number): string =>
+    aggregate(entity, attributes, [...conditions, cond(dateAttr, "ge", iso(a)), cond(dateAttr, "lt", iso(b))]);
+  return { entity, fetchXml: build(start, end), window: { start, end, build } };
 }
-const agg = (name: string, alias: string, fn: "sum" | "count" | "max" | "min"): string =>
-  `<attribute name="${name}" alias="${alias}" aggregate="${fn}" />`;
 
 export const OPEN_OPPORTUNITY_PAGE = 5000;
 
 /** Named queries; `factsFromResults` reads their rows by the same names. */
 export function factQueries(accountId: string, model: TierModel, asOf: number): Record<string, FactQuery> {
   const w = windowFor(model, asOf);
-  const counted = [
-    cond("customerid", "eq", accountId),
-    inList("statecode", model.invoiceStates),
-    cond("createdon", "lt", iso(asOf)),
-  ];
-  const inWindow = [...counted, cond("createdon", "ge", iso(w.start))];
+  const counted = [cond("customerid", "eq", accountId), inList("statecode", model.invoiceStates)];
   const q: Record<string, FactQuery> = {
-    monetary: {
+    monetary: windowed("invoice", [agg("totalamount_base", "total", "sum")], counted, "createdon", w.start, asOf),
+    purchases: windowed(
+      "invoice",
+      [agg("invoiceid", "n", "count"), agg("createdon", "last", "max")],
+      [...counted, cond("totalamount_base", "gt", 0)],
+      "createdon",
+      w.start,
+      asOf,
+    ),
+    firstInvoice: {
       entity: "invoice",
-      fetchXml: aggregate("invoice", [agg("totalamount_base", "total", "sum")], inWindow),
+      fetchXml: topOneFetch("invoice", "createdon", [...counted, cond("createdon", "lt", iso(asOf))], false),
     },
-    purchases: {
-      entity: "invoice",
-      fetchXml: aggregate(
-        "invoice",
-        [agg("invoiceid", "n", "count"), agg("createdon", "last", "max")],
-        [...inWindow, cond("totalamount_base", "gt", 0)],
-      ),
-    },
-    firstInvoice: { entity: "invoice", fetchXml: aggregate("invoice", [agg("createdon", "first", "min")], counted) },
-    won: {
-      entity: "opportunity",
-      fetchXml: aggregate(
-        "opportunity",
-        [agg("actualvalue_base", "total", "sum"), agg("actualclosedate", "last", "max")],
-        [
-          cond("customerid", "eq", accountId),
-          cond("statecode", "eq", STATE.opportunity.won),
-          cond("actualclosedate", "ge", iso(w.start)),
-          cond("actualclosedate", "lt", iso(asOf)),
-        ],
-      ),
-    },
+    won: windowed(
+      "opportunity",
+      [agg("actualvalue_base", "total", "sum"), agg("actualclosedate", "last", "max")],
+      [cond("customerid", "eq", accountId), cond("statecode", "eq", STATE.opportunity.won)],
+      "actualclosedate",
+      w.start,
+      asOf,
+    ),
     pipeline: {
       entity: "opportunity",
       // Rows, not a sum: FetchXML cannot multiply value by probability. An account has few open opportunities.
@@ -78,31 +72,27 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
   };
   w.quarterStarts.forEach((start, j) => {
     const end = j === 0 ? w.quartersEnd : w.quarterStarts[j - 1];
-    q[`quarter${j}`] = {
-      entity: "invoice",
-      fetchXml: aggregate(
-        "invoice",
-        [agg("totalamount_base", "total", "sum")],
-        [
-          cond("customerid", "eq", accountId),
-          inList("statecode", model.invoiceStates),
-          cond("createdon", "ge", iso(start)),
-          cond("createdon", "lt", iso(Math.min(end, asOf))),
-        ],
-      ),
-    };
+    q[`quarter${j}`] = windowed(
+      "invoice",
+      [agg("totalamount_base", "total", "sum")],
+      [cond("customerid", "eq", accountId), inList("statecode", model.invoiceStates)],
+      "createdon",
+      start,
+      Math.min(end, asOf),
+    );
   });
   for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
     q[`touch_${activity}`] = {
       entity: activity,
-      fetchXml: aggregate(
+      fetchXml: topOneFetch(
         activity,
-        [agg("actualend", "last", "max")],
+        "actualend",
         [
           cond("regardingobjectid", "eq", accountId),
           cond("statecode", "eq", STATE.activity.completed),
           cond("actualend", "lt", iso(asOf)),
         ],
+        true,
       ),
     };
   }

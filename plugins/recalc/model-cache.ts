@@ -1,23 +1,15 @@
-import {
-  DEFAULT_MODEL,
-  parseModel,
-  RankTableError,
-  rankTableFromColumns,
-  type RankTable,
-  type TierModel,
-} from "../../src/engine";
+import { RankTableError, rankTableFromColumns, type RankTable, type TierModel } from "../../src/engine";
+import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
+
+export { ModelRowError };
 
 export interface ActiveModel {
   model: TierModel;
   table: RankTable | null;
-  /** ct_tiermodelid, or null when no active row exists (cold start: DEFAULT_MODEL and the thresholds rule). */
+  /** ct_tiermodelid, or null when no active row exists (cold start: COLD_START's model and the thresholds rule). */
   id: string | null;
   etag: string | null;
-}
-
-export class ModelRowError extends Error {
-  override name = "ModelRowError";
 }
 
 function parseRankTable(row: Row, id: string): RankTable | null {
@@ -47,32 +39,14 @@ export class ModelCache {
   }
 
   private async load(): Promise<ActiveModel> {
-    const rows = await this.gateway.query(
-      "ct_tiermodel",
-      "?$select=ct_tiermodelid,modifiedon&$filter=statecode eq 0&$orderby=modifiedon desc",
-    );
-    if (rows.length === 0) return { model: DEFAULT_MODEL, table: null, id: null, etag: null };
-    const head = rows[0];
-    const id = String(head.ct_tiermodelid);
-    const etag = typeof head["@odata.etag"] === "string" ? head["@odata.etag"] : null;
+    const head = await readActiveModelRow((options) => this.gateway.query("ct_tiermodel", options));
+    if (!head) return { model: COLD_START.model, table: null, id: null, etag: null };
+    const { id, etag } = head;
     if (this.cached && this.cached.id === id && etag !== null && this.cached.etag === etag) return this.cached;
     // No $select: the table's columns are read whole, so a missing optional column is simply absent.
     const row: Row | null = await this.gateway.retrieve("ct_tiermodel", id, []);
     if (!row) return this.load();
-    let json: unknown = {};
-    if (row.ct_modeljson != null && row.ct_modeljson !== "") {
-      try {
-        json = JSON.parse(String(row.ct_modeljson));
-      } catch {
-        throw new ModelRowError(`ct_tiermodel ${id}: ct_modeljson is not JSON`);
-      }
-    }
-    let model: TierModel;
-    try {
-      model = parseModel(json);
-    } catch (e) {
-      throw new ModelRowError(`ct_tiermodel ${id}: ${(e as Error).message}`);
-    }
+    const model: TierModel = modelOf(row.ct_modeljson == null ? "" : String(row.ct_modeljson), `ct_tiermodel ${id}`);
     const fresh: ActiveModel = {
       model,
       table: parseRankTable(row, id),

@@ -1,6 +1,6 @@
 import { scoreAccount, STATE } from "../../src/engine";
 import type { ChangeOperation } from "../dataverse/batch";
-import { ConcurrencyConflict } from "../dataverse/errors";
+import { ConcurrencyConflict, isAggregateLimit } from "../dataverse/errors";
 import {
   accountPath,
   type AccountRecord,
@@ -12,11 +12,25 @@ import { ACCOUNT_RESULT_COLUMNS, ACCOUNT_STATE_COLUMNS, entitySet } from "../dat
 import type { Logger } from "../log";
 import { PROGRAMME_ACCOUNT_COLUMNS, TierProgramme, type ProgrammeAction } from "../programme/programme";
 import { accountValues, changedColumns, historyRow, storedState } from "./account-fields";
-import { factsFromResults, instant, type ResultRow } from "./facts";
-import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage } from "./fetchxml";
+import { factsFromResults, instant, num, type ResultRow } from "./facts";
+import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage, type FactQuery } from "./fetchxml";
 import { KeyedLock } from "./keyed-lock";
 import type { ModelCache } from "./model-cache";
 import { PolicyCache } from "./policy-cache";
+
+/** Two partial aggregate rows as one: `last` the latest instant, every other alias summed. */
+function combine(a: ResultRow, b: ResultRow): ResultRow {
+  const out: ResultRow = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k.startsWith("@")) continue;
+    if (k === "last") {
+      const x = instant(a[k], k);
+      const y = instant(b[k], k);
+      out[k] = x === null ? b[k] : y === null ? a[k] : x >= y ? a[k] : b[k];
+    } else out[k] = num(a[k], k) + num(b[k], k);
+  }
+  return out;
+}
 
 export type Trigger = "invoice" | "opportunity" | "touch" | "override";
 
@@ -128,6 +142,26 @@ export class Recalculator {
     };
   }
 
+  /**
+   * A windowed aggregate over more than 50,000 rows, read as two halves of its date range (recursively) and
+   * combined: counts and sums add, "last" is the latest.
+   */
+  private async splitWindow(q: FactQuery): Promise<ResultRow[]> {
+    const w = q.window;
+    if (!w) throw new Error(`${q.entity}: the aggregate limit was hit by a query that has no date window to split`);
+    const halves = async (start: number, end: number): Promise<ResultRow> => {
+      try {
+        return (await this.gateway.fetch(q.entity, w.build(start, end))).rows[0] ?? {};
+      } catch (e) {
+        if (!isAggregateLimit(e) || end - start < 2000) throw e;
+        const mid = start + Math.floor((end - start) / 2000) * 1000;
+        return combine(await halves(start, mid), await halves(mid, end));
+      }
+    };
+    const mid = w.start + Math.floor((w.end - w.start) / 2000) * 1000;
+    return [combine(await halves(w.start, mid), await halves(mid, w.end))];
+  }
+
   /** The account and its facts: one `$batch` of reads where the gateway can, so a save costs few requests. */
   private async read(
     accountId: string,
@@ -146,11 +180,20 @@ export class Recalculator {
     } else {
       [account, pages] = await Promise.all([
         this.gateway.retrieveAccount(accountId, columns),
-        Promise.all(named.map(([, q]) => this.gateway.fetch(q.entity, q.fetchXml))),
+        Promise.all(
+          named.map(([, q]) =>
+            this.gateway.fetch(q.entity, q.fetchXml).catch((e: unknown): FetchResult => {
+              if (isAggregateLimit(e)) return { rows: [], moreRecords: false, aggregateLimit: true };
+              throw e;
+            }),
+          ),
+        ),
       ]);
     }
+    if (!account) return { account, results: {} };
     const entries = await Promise.all(
       named.map(async ([name, q], i) => {
+        if (pages[i].aggregateLimit) return [name, await this.splitWindow(q)] as const;
         let { rows, moreRecords } = pages[i];
         // Open opportunities come as rows; page on in the rare account with more than a page of them.
         for (

@@ -1,5 +1,5 @@
 import { executeChangeSet, type ChangeOperation } from "../dataverse/batch";
-import { errorFromBody, DataverseHttpError } from "../dataverse/errors";
+import { AGGREGATE_LIMIT_CODE, errorFromBody, DataverseHttpError } from "../dataverse/errors";
 import { entitySet } from "../dataverse/metadata";
 import type { TokenProvider } from "../dataverse/token";
 import { WebApiGateway } from "../dataverse/gateway";
@@ -7,8 +7,7 @@ import { FetchTransport, type RetryPolicy } from "../dataverse/transport";
 
 export type Row = Record<string, unknown>;
 
-/** AggregateQueryRecordLimit: the aggregate evaluated more than 50,000 rows. */
-export const AGGREGATE_LIMIT_CODE = "0x8004E023";
+export { AGGREGATE_LIMIT_CODE };
 
 export class AggregateLimitError extends Error {
   override name = "AggregateLimitError";

@@ -26,7 +26,12 @@ export interface WebhookRequest {
 export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (Retry-After on a 503). */
+  headers?: Record<string, string>;
 }
+
+/** Seconds Dataverse is asked to wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = 30;
 
 export interface HandlerDeps {
   webhookKeys: readonly string[];
@@ -41,6 +46,12 @@ export interface HandlerDeps {
 }
 
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
+/** What a retry can fix: Dataverse retries a 503 (and 502, 504), and Retry-After says when. */
+const retryable = (error: string): WebhookResponse => ({
+  status: 503,
+  body: { error },
+  headers: { "Retry-After": String(RETRY_AFTER_SECONDS) },
+});
 
 /** Dataverse's own headers on a webhook call, for the log. https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#request-headers */
 const DATAVERSE_HEADERS = [
@@ -128,6 +139,9 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
     }
     log.info({ results }, "done");
     if (!Array.isArray(results)) return reply(200, { result: "ok", policy: results });
+    // A deleted account is an outcome, not an error: 200, so the System Job succeeds and `tiering replay` clears it.
+    if (results.length > 0 && results.every((r) => r.outcome === "missing"))
+      return reply(200, { result: "account gone", accounts: results.map((r) => ({ accountId: r.accountId })) });
     return reply(200, { result: "ok", accounts: results });
   } catch (e) {
     return failure(e, log);
@@ -147,15 +161,20 @@ function failure(e: unknown, log: Logger): WebhookResponse {
   }
   if (e instanceof ConcurrencyConflict) {
     log.error({ err: e.message }, "account kept changing; gave up");
-    return reply(409, { error: `the account kept changing while it was recalculated: ${e.message}` });
+    return retryable(`the account kept changing while it was recalculated (412); a retry reads it again`);
   }
+  // Statuses: Dataverse retries a webhook that answers 502, 503 or 504 and not one that answers another status;
+  // the System Job shows the status line and our message to the admin.
+  // https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#troubleshooting
   if (e instanceof DataverseHttpError) {
     log.error({ status: e.status, code: e.code, err: e.message }, "Dataverse call failed");
-    return reply(e.transient ? 503 : 502, { error: `Dataverse call failed: ${e.message}` });
+    // e.message carries the request line, status, code and Dataverse's error message: never a response body.
+    if (e.transient) return retryable(`Dataverse is unavailable or throttling: ${e.message}`);
+    return reply(500, { error: `Dataverse refused a request (not retried; fix and resubmit): ${e.message}` });
   }
   if (e instanceof ModelRowError || e instanceof TierCodeError) {
     log.error({ err: e.message }, "tier model cannot be used");
-    return reply(500, { error: e.message });
+    return reply(500, { error: `invalid tier model (not retried; fix the ct_tiermodel row): ${e.message}` });
   }
   log.error(
     { err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },

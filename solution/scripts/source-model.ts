@@ -12,6 +12,8 @@ import { attr, children, readXml, text, type XmlNode, type XmlValue } from "./xm
 export interface Column {
   entity: string;
   logicalName: string;
+  /** The attribute's PhysicalName (schema name, e.g. ct_AccountId). */
+  schemaName: string;
   /** <Type>: picklist, nvarchar, ntext, decimal, money, int, datetime, lookup, primarykey, state, status, ... */
   type: string;
   /** <Format>: text, date, datetime, none, ... ("" when absent) */
@@ -24,6 +26,10 @@ export interface Column {
   required: string;
   displayName: string;
   description: string;
+  /** A state or status column's own options (<optionset> inside the attribute): value → label. */
+  localOptions?: Map<number, string>;
+  /** DisplayMask names it the primary name column. */
+  primaryName: boolean;
   file: string;
 }
 
@@ -95,6 +101,21 @@ export interface Role {
   file: string;
 }
 
+/** A one-to-many relationship (Other/Relationships/<Entity>.xml). */
+export interface Relationship {
+  name: string;
+  /** Logical names (lower case) of the table holding the lookup and of the table it points at. */
+  referencing: string;
+  referenced: string;
+  /** Lookup column (logical name) on the referencing table. */
+  column: string;
+  /** Single-valued navigation property on the referencing table (case-sensitive, e.g. ct_AccountId). */
+  navigation: string;
+  /** Collection-valued navigation property on the referenced table. */
+  collectionNavigation: string;
+  file: string;
+}
+
 export interface SolutionSource {
   dir: string;
   entities: Map<string, Entity>;
@@ -103,6 +124,7 @@ export interface SolutionSource {
   forms: Form[];
   fieldPermissions: FieldPermission[];
   roles: Role[];
+  relationships: Relationship[];
 }
 
 function label(node: XmlValue | undefined, list: string, item: string): string {
@@ -138,6 +160,7 @@ function readEntity(dir: string): Entity {
     columns.set(name, {
       entity: logicalName,
       logicalName: name,
+      schemaName: attr(a, "PhysicalName"),
       type: text(a, "Type"),
       format: text(a, "Format"),
       optionSetName: text(a, "OptionSetName"),
@@ -146,6 +169,8 @@ function readEntity(dir: string): Entity {
       required: text(a, "RequiredLevel"),
       displayName: label(a, "displaynames", "displayname"),
       description: label(a, "Descriptions", "Description"),
+      localOptions: localOptions(a),
+      primaryName: text(a, "DisplayMask").split("|").includes("PrimaryName"),
       file,
     });
   }
@@ -157,6 +182,45 @@ function readEntity(dir: string): Entity {
     ownership: text(info, "OwnershipTypeMask"),
     entitySetName: text(info, "EntitySetName"),
   };
+}
+
+/** The options of a state or status attribute's own <optionset> (states by invariant name, statuses by label). */
+function localOptions(a: XmlNode): Map<number, string> | undefined {
+  const set = children(a, "optionset")[0];
+  if (!set) return undefined;
+  const out = new Map<number, string>();
+  for (const s of children(children(set, "states")[0], "state"))
+    out.set(Number(attr(s, "value")), attr(s, "invariantname") || label(s, "labels", "label"));
+  for (const s of children(children(set, "statuses")[0], "status"))
+    out.set(Number(attr(s, "value")), label(s, "labels", "label"));
+  for (const o of children(children(set, "options")[0], "option"))
+    out.set(Number(attr(o, "value")), label(o, "labels", "label"));
+  return out;
+}
+
+function readRelationships(dir: string): Relationship[] {
+  const out: Relationship[] = [];
+  for (const file of xmlFiles(dir)) {
+    for (const r of children(readXml(file)["EntityRelationships"], "EntityRelationship")) {
+      if (text(r, "EntityRelationshipType") !== "OneToMany") continue;
+      const roles = children(children(r, "EntityRelationshipRoles")[0], "EntityRelationshipRole");
+      const role = (type: string): string =>
+        text(
+          roles.find((x) => text(x, "RelationshipRoleType") === type),
+          "NavigationPropertyName",
+        );
+      out.push({
+        name: attr(r, "Name"),
+        referencing: text(r, "ReferencingEntityName").toLowerCase(),
+        referenced: text(r, "ReferencedEntityName").toLowerCase(),
+        column: text(r, "ReferencingAttributeName").toLowerCase(),
+        navigation: role("1"),
+        collectionNavigation: role("0"),
+        file,
+      });
+    }
+  }
+  return out;
 }
 
 function readOptionSet(file: string): OptionSet {
@@ -303,5 +367,6 @@ export function readSolutionSource(dir: string = defaultSolutionSrcDir()): Solut
     forms,
     fieldPermissions: readFieldSecurity(join(dir, "Other", "FieldSecurityProfiles.xml")),
     roles: xmlFiles(join(dir, "Roles")).map(readRole),
+    relationships: readRelationships(join(dir, "Other", "Relationships")),
   };
 }

@@ -3,7 +3,7 @@
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api
  */
 import type { Sandbox } from "../../local-dataverse";
-import { call, create, start } from "./helpers";
+import { ADMIN, call, create, start } from "./helpers";
 
 const CRLF = "\r\n";
 
@@ -42,6 +42,7 @@ async function postBatch(
     method: "POST",
     headers: {
       "Content-Type": `multipart/mixed; boundary="${boundary}"`,
+      ...ADMIN,
       Accept: "application/json",
       "OData-Version": "4.0",
       ...headers,
@@ -138,7 +139,7 @@ describe("sandbox $batch", () => {
     expect(ref.status).toBe(400);
     expect(ref.text).toContain("Content-ID Reference: '$9' does not exist in the batch context.");
     const get = await call(sb, "POST", "$batch", {
-      body: batch("g", [changeset("c", [part(["GET /api/data/v9.2/accounts HTTP/1.1"])])]),
+      body: batch("g", [changeset("c", [part(["GET /api/data/v9.2/accounts HTTP/1.1"], undefined, "1")])]),
       headers: { "Content-Type": 'multipart/mixed; boundary="g"' },
     });
     expect(get.status).toBe(400);

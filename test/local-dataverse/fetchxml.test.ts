@@ -256,9 +256,10 @@ describe("sandbox FetchXML", () => {
       "GET",
       fetchXmlPath("invoices", "<fetch><entity name='invoice'><attribute name='nosuch' /></entity></fetch>"),
     );
+    // QueryBuilderNoAttribute: https://learn.microsoft.com/power-apps/developer/data-platform/reference/web-service-error-codes
     expect(unknown.json.error).toEqual({
-      code: "0x80060888",
-      message: "'invoice' entity doesn't contain attribute with Name = 'nosuch'.",
+      code: "0x80041103",
+      message: "'invoice' entity doesn't contain attribute with Name = 'nosuch' and NameMapping = 'Logical'.",
     });
   });
 

@@ -1,5 +1,11 @@
 /** Shared by the sandbox suites: an in-process sandbox on port 0 and a small Web API client. */
-import { startSandbox, type Sandbox, type SandboxOptions } from "../../local-dataverse";
+import { startSandbox, userTokens, type Sandbox, type SandboxOptions } from "../../local-dataverse";
+
+/**
+ * These suites test the Web API's mechanics, so they call as the System Administrator (every privilege, every
+ * secured column); test/local-dataverse/security.test.ts tests roles and field security with the other users.
+ */
+export const ADMIN = { Authorization: `Bearer ${userTokens(undefined).admin}` };
 
 export interface Reply {
   status: number;
@@ -25,6 +31,7 @@ export async function call(
       Accept: "application/json",
       "OData-Version": "4.0",
       ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
+      ...ADMIN,
       ...init.headers,
     },
     body: init.body === undefined ? undefined : typeof init.body === "string" ? init.body : JSON.stringify(init.body),

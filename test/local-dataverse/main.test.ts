@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ADMIN } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -54,7 +55,7 @@ describe("sandbox process", () => {
       expect(first.output()).toContain("webhook steps:");
       const res = await fetch(`${first.url}accounts`, {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...ADMIN },
         body: JSON.stringify({ name: "Persisted" }),
       });
       expect(res.status).toBe(204);
@@ -67,7 +68,7 @@ describe("sandbox process", () => {
     const second = await run(["--state", state]);
     try {
       expect(second.output()).toMatch(/rows from state file/);
-      const r = await fetch(`${second.url}accounts(${accountId})?$select=name`);
+      const r = await fetch(`${second.url}accounts(${accountId})?$select=name`, { headers: ADMIN });
       expect(((await r.json()) as { name: string }).name).toBe("Persisted");
     } finally {
       expect(await stop(second, "SIGINT")).toBe(0);

@@ -3,7 +3,7 @@
  * create-entity-web-api, retrieve-entity-using-web-api, query/filter-rows, query/page-results,
  * perform-conditional-operations-using-web-api, reference/updatemultiple (learn.microsoft.com/power-apps/developer/data-platform/webapi/…).
  */
-import type { Sandbox } from "../../local-dataverse";
+import { USERS, type Sandbox } from "../../local-dataverse";
 import { call, create, start } from "./helpers";
 
 describe("sandbox Web API", () => {
@@ -358,9 +358,10 @@ describe("sandbox Web API", () => {
 
   test("WhoAmI names the sandbox user", async () => {
     const r = await call(sb, "GET", "WhoAmI");
-    expect(r.json.UserId).toBe(sb.api.identity.userId);
+    // The caller: these suites call as the System Administrator.
+    expect(r.json.UserId).toBe(USERS.find((u) => u.key === "admin")!.id);
     const user = await call(sb, "GET", `systemusers(${r.json.UserId})?$select=fullname`);
-    expect(user.json.fullname).toBe("Sandbox Administrator");
+    expect(user.json.fullname).toBe("System Administrator");
   });
 });
 

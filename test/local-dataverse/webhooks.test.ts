@@ -5,9 +5,11 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { startSandbox, type Sandbox, type StepRegistration } from "../../local-dataverse";
+import { startSandbox, USERS, type Sandbox, type StepRegistration } from "../../local-dataverse";
 import { readStepRegistrations } from "../../solution/scripts/steps";
-import { call, create, start } from "./helpers";
+import { ADMIN, call, create, start } from "./helpers";
+
+const ADMIN_ID = USERS.find((u) => u.key === "admin")!.id;
 
 interface Received {
   url: string;
@@ -108,8 +110,8 @@ describe("sandbox webhooks", () => {
       Depth: 1,
       Stage: 40,
       Mode: 1,
-      UserId: sb.api.identity.userId,
-      InitiatingUserId: sb.api.identity.userId,
+      UserId: ADMIN_ID,
+      InitiatingUserId: ADMIN_ID,
       BusinessUnitId: sb.api.identity.businessUnitId,
       OrganizationId: sb.api.identity.organizationId,
       SecondaryEntityName: "none",
@@ -266,12 +268,13 @@ describe("sandbox webhooks", () => {
     await setup([step({})]);
     const boundary = "batch_1";
     const cs = "changeset_1";
+    let n = 0;
     const op = (body: unknown): string =>
-      `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\nPOST /api/data/v9.2/invoices HTTP/1.1\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`;
+      `--${cs}\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: ${++n}\r\n\r\nPOST /api/data/v9.2/invoices HTTP/1.1\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(body)}\r\n`;
     const payload = `--${boundary}\r\nContent-Type: multipart/mixed; boundary=${cs}\r\n\r\n${op({ name: "ok" })}${op({ name: "bad", totalamount: "x" })}--${cs}--\r\n--${boundary}--\r\n`;
     const r = await fetch(`${sb.url}$batch`, {
       method: "POST",
-      headers: { "Content-Type": `multipart/mixed; boundary=${boundary}` },
+      headers: { "Content-Type": `multipart/mixed; boundary=${boundary}`, ...ADMIN },
       body: payload,
     });
     expect(r.status).toBe(400);

@@ -47,15 +47,26 @@ function matches(row: Row, c: Cond): boolean {
   }
 }
 
-export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): Row[] {
+/** Dataverse's AggregateQueryRecordLimit: an aggregate over more rows fails (0x8004E023). */
+export const AGGREGATE_LIMIT = 50_000;
+
+export class AggregateLimitExceeded extends Error {
+  override name = "AggregateLimitExceeded";
+}
+
+export function evaluateFetch(
+  fetchXml: string,
+  tables: Record<string, Row[]>,
+  aggregateLimit: number = AGGREGATE_LIMIT,
+): Row[] {
   const doc = parser.parse(fetchXml) as {
-    fetch: { aggregate?: string; count?: string; page?: string; entity: Record<string, unknown> };
+    fetch: { aggregate?: string; count?: string; page?: string; top?: string; entity: Record<string, unknown> };
   };
   const e = doc.fetch.entity as {
     name: string;
     attribute: Record<string, string>[];
     filter: { condition: Record<string, unknown>[] };
-    order?: { attribute: string }[];
+    order?: { attribute: string; descending?: string }[];
   };
   const conds: Cond[] = e.filter.condition.map((c) => ({
     attribute: String(c.attribute),
@@ -65,6 +76,8 @@ export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): 
   }));
   const rows = (tables[e.name] ?? []).filter((r) => conds.every((c) => matches(r, c)));
   if (doc.fetch.aggregate === "true") {
+    if (rows.length > aggregateLimit)
+      throw new AggregateLimitExceeded(`AggregateQueryRecordLimit exceeded: ${rows.length} rows > ${aggregateLimit}`);
     const out: Row = {};
     for (const a of e.attribute) {
       const values = rows.map((r) => r[a.name]).filter((v) => v !== null && v !== undefined) as number[];
@@ -86,10 +99,25 @@ export function evaluateFetch(fetchXml: string, tables: Record<string, Row[]>): 
     return [out];
   }
   const order = e.order?.[0]?.attribute;
-  const sorted = order ? [...rows].sort((a, b) => String(a[order]).localeCompare(String(b[order]))) : rows;
+  const sign = e.order?.[0]?.descending === "true" ? -1 : 1;
+  const key = (v: unknown): number | string => (typeof v === "number" ? v : String(v));
+  const sorted = order
+    ? [...rows].sort((a, b) => {
+        const x = key(a[order]);
+        const y = key(b[order]);
+        return sign * (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y)));
+      })
+    : rows;
+  if (doc.fetch.top !== undefined) sorted.splice(Number(doc.fetch.top));
   const count = Number(doc.fetch.count ?? 5000);
   const page = Number(doc.fetch.page ?? 1);
-  return sorted
-    .slice((page - 1) * count, page * count)
-    .map((r) => Object.fromEntries(e.attribute.map((a) => [a.name, r[a.name] ?? null])));
+  return sorted.slice((page - 1) * count, page * count).map((r) =>
+    Object.fromEntries(
+      e.attribute.map((a) => {
+        const v = r[a.name] ?? null;
+        // Dates are epoch ms in the test tables; the Web API returns ISO text.
+        return [a.name, typeof v === "number" && /on$|end$|date$/.test(a.name) ? new Date(v).toISOString() : v];
+      }),
+    ),
+  );
 }

@@ -288,7 +288,7 @@ describe("the re-rank's bulk form", () => {
     for (const n of names) ids.push(await newAccount(stack, n, q.owner, { ct_tier: TIER_OPTIONS.AAA }));
     const leaver = await newAccount(stack, "Zeta", q.owner, {
       ct_tier: TIER_OPTIONS.A,
-      "ct_servicerepid@odata.bind": `/systemusers(${q.reps["Dee Park"]})`,
+      "ct_ServiceRepId@odata.bind": `/systemusers(${q.reps["Dee Park"]})`,
     });
     const before = tasks(stack).length;
     t += HOUR;

@@ -144,7 +144,7 @@ describe("packSolution", () => {
       "ct_touchchannel",
       "ct_trend",
     ]);
-    expect(doc.Roles[0].Role.length).toBe(2);
+    expect(doc.Roles[0].Role.length).toBe(4);
     expect(doc.FieldSecurityProfiles[0].FieldSecurityProfile.length).toBe(2);
     expect(doc.EntityRelationships[0].EntityRelationship.length).toBe(3);
     expect(doc.CustomControls[0].CustomControl[0].Name[0]).toBe(CONTROL);

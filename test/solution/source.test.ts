@@ -496,8 +496,11 @@ describe("security", () => {
         "prvReadActivity",
         "prvReadct_TierModel",
         "prvReadct_TierPolicy",
+        "prvReadContact",
+        "prvReadUser",
         "prvWriteAccount",
         "prvCreatect_TierHistory",
+        "prvWritect_TierHistory",
       ]),
     );
     const writes = names.filter((n) => /^prv(Create|Write|Delete|Assign|Share)/.test(n)).sort();
@@ -509,8 +512,16 @@ describe("security", () => {
       "prvCreatect_TierModel",
       "prvCreatect_TierPolicy",
       "prvWriteAccount",
+      "prvWritect_TierHistory",
       "prvWritect_TierModel",
     ]);
+  });
+
+  test("salespeople and managers can read the tier policies (the privileges line of the badge)", () => {
+    for (const name of ["Customer Tiering salesperson", "Customer Tiering manager"]) {
+      const names = source.roles.find((r) => r.name === name)!.privileges.map((p) => p.name);
+      expect([name, names]).toEqual([name, expect.arrayContaining(["prvReadct_TierPolicy"])]);
+    }
   });
 
   test("Tier model manager can maintain the model and the policies", () => {
