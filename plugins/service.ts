@@ -27,6 +27,12 @@ export function tokenProvider(config: PluginConfig): TokenProvider {
     : new ClientCredentialsToken({ ...a, resource: config.dataverseUrl });
 }
 
+/** Everything the service must never write out. */
+export function serviceSecrets(config: PluginConfig): string[] {
+  const a = config.auth;
+  return [...config.webhookKeys, a.kind === "token" ? a.token : a.clientSecret];
+}
+
 /** Wires config → transport → gateway → recalculator → handler; both hosts call this once. */
 export function createService(config: PluginConfig, opts: ServiceOptions = {}): Service {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -37,7 +43,21 @@ export function createService(config: PluginConfig, opts: ServiceOptions = {}): 
     onRetry: (info) => logger.warn(info, "retrying Dataverse call"),
   });
   const gateway = opts.gateway ?? new WebApiGateway(transport);
-  const recalculator = new Recalculator(gateway, new ModelCache(gateway), opts.now);
-  const deps = { webhookKeys: config.webhookKeys, gateway, recalculator, logger, deadlineMs: config.deadlineMs };
+  const recalculator = new Recalculator(
+    gateway,
+    new ModelCache(gateway),
+    opts.now,
+    undefined,
+    config.shedding.maxQueuePerAccount,
+  );
+  const deps = {
+    webhookKeys: config.webhookKeys,
+    gateway,
+    recalculator,
+    logger,
+    deadlineMs: config.deadlineMs,
+    retryAfterSeconds: config.shedding.retryAfterSeconds,
+    secrets: serviceSecrets(config),
+  };
   return { handle: (req) => handleWebhook(req, deps), logger, config };
 }

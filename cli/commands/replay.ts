@@ -7,8 +7,10 @@ import { Recalculator, type Trigger } from "../../plugins/recalc/recalculate";
 import { parseContext } from "../../plugins/webhook/context";
 import { plan } from "../../plugins/webhook/routing";
 import { parseInstant } from "../../src/engine/dates";
-import { parseOptions, positiveIntOption, requireOption } from "../args";
+import { redact as redactText } from "../../plugins/redact";
+import { parseOptions, positiveIntOption } from "../args";
 import { UsageError, type CliCommand } from "../command";
+import { secureUrlOption, tokenOption } from "../secret-options";
 
 /**
  * `tiering replay`: after an outage of the plugin service (or of Dataverse), the saves it missed are failed System
@@ -20,7 +22,6 @@ import { UsageError, type CliCommand } from "../command";
  * https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#troubleshoot-webhook-registrations
  */
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 const FAILED = 31;
 const PAGE = 500;
 
@@ -39,16 +40,7 @@ interface JobOutcome {
 }
 
 function orgOption(value: string | undefined): URL {
-  const text = requireOption(value, "url");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--url "${text}" is not an absolute URL`);
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))
-    throw new UsageError(`--url "${text}" must use https`);
-  return url;
+  return secureUrlOption(value, "url");
 }
 
 function instantOption(value: string | undefined, name: string): number | undefined {
@@ -89,8 +81,7 @@ with the same code the plugin service runs. Safe to run more than once.
       return 0;
     }
     const org = orgOption(o.url);
-    const token = o.token ?? process.env.DATAVERSE_TOKEN;
-    if (!token) throw new UsageError("no access token: pass --token or set DATAVERSE_TOKEN");
+    const token = tokenOption(o.token);
     const since = instantOption(o.since, "since");
     const asOf = instantOption(o["as-of"], "as-of");
     const concurrency = positiveIntOption(o.concurrency, "concurrency", 4);
@@ -104,7 +95,7 @@ with the same code the plugin service runs. Safe to run more than once.
     const gateway = new WebApiGateway(transport);
     const recalculator = new Recalculator(gateway, new ModelCache(gateway), asOf === undefined ? Date.now : () => asOf);
     const log = createLogger("silent");
-    const redact = (text: string): string => text.split(token).join("***");
+    const redact = (text: string): string => redactText(text, [token]);
 
     let jobs: Job[];
     try {

@@ -33,7 +33,7 @@ export interface RecalcResult {
 export const MAX_CONFLICT_ATTEMPTS = 5;
 
 export class Recalculator {
-  private readonly lock = new KeyedLock();
+  private readonly lock: KeyedLock;
 
   constructor(
     private readonly gateway: DataverseGateway,
@@ -41,7 +41,11 @@ export class Recalculator {
     private readonly now: () => number = Date.now,
     /** The tier programme (service reps, issue 9); null leaves tier changes without follow-up. */
     private readonly programme: TierProgramme | null = new TierProgramme(gateway),
-  ) {}
+    /** Saves of one account waiting behind the running one; beyond it the save is refused (Overloaded → 503). */
+    maxQueuePerAccount = Number.POSITIVE_INFINITY,
+  ) {
+    this.lock = new KeyedLock(maxQueuePerAccount);
+  }
 
   recalculate(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
     return this.lock.run(accountId, () => this.run(accountId, trigger, log));
@@ -107,8 +111,6 @@ export class Recalculator {
         accountId,
         columns: changed,
         tierChanged: outcome.stored.changed,
-        tier: outcome.stored.tier,
-        rule: outcome.stored.rule.kind,
       },
       outcome.stored.changed ? "account tier changed" : "account tier fields updated",
     );

@@ -7,6 +7,7 @@ import {
   type TimerFunctionOptions,
   type TimerHandler,
 } from "@azure/functions";
+import { TOKEN_CHARS } from "../config";
 import { ClientCredentialsToken, StaticToken, type TokenProvider } from "../dataverse/token";
 import { createLogger } from "../log";
 import { runRerank, type RerankOptions, type RerankSummary } from "./index";
@@ -34,6 +35,9 @@ export class TimerConfigError extends Error {
 export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConfig {
   const url = env.DATAVERSE_URL?.trim();
   if (!url) throw new TimerConfigError("DATAVERSE_URL: is required");
+  // The token goes to this URL: plain http only to a loopback stand-in (issue 17).
+  if (!/^https:\/\//i.test(url) && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(url))
+    throw new TimerConfigError("DATAVERSE_URL: must use https (plain http only to localhost)");
   let tokens: TokenProvider;
   if (env.DATAVERSE_TENANT_ID && env.DATAVERSE_CLIENT_ID && env.DATAVERSE_CLIENT_SECRET) {
     tokens = new ClientCredentialsToken({
@@ -44,6 +48,8 @@ export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConf
       resource: url.replace(/\/+$/, ""),
     });
   } else if (env.DATAVERSE_TOKEN) {
+    if (!TOKEN_CHARS.test(env.DATAVERSE_TOKEN))
+      throw new TimerConfigError("DATAVERSE_TOKEN: holds a character a bearer token cannot carry (RFC 6750 b64token)");
     tokens = new StaticToken(env.DATAVERSE_TOKEN);
   } else {
     throw new TimerConfigError(

@@ -3,7 +3,9 @@ import { Deadline, DeadlineExceeded, withDeadline } from "../dataverse/deadline"
 import { ConcurrencyConflict, DataverseHttpError } from "../dataverse/errors";
 import type { DataverseGateway } from "../dataverse/gateway";
 import type { Logger } from "../log";
+import { redact } from "../redact";
 import { TierCodeError } from "../recalc/account-fields";
+import { Overloaded } from "../recalc/keyed-lock";
 import { ModelRowError } from "../recalc/model-cache";
 import type { RecalcResult, Recalculator } from "../recalc/recalculate";
 import { keyMatches, presentedKey } from "./auth";
@@ -25,6 +27,8 @@ export interface WebhookRequest {
 export interface WebhookResponse {
   status: number;
   body: Record<string, unknown>;
+  /** Extra response headers (Retry-After on a 503). */
+  headers?: Record<string, string>;
 }
 
 export interface HandlerDeps {
@@ -33,6 +37,10 @@ export interface HandlerDeps {
   recalculator: Recalculator;
   logger: Logger;
   deadlineMs: number;
+  /** Retry-After on a shed request (503); default 5 s. */
+  retryAfterSeconds?: number;
+  /** Secrets the service holds (token, client secret, webhook keys): never in a log line or an answer. */
+  secrets?: readonly string[];
 }
 
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
@@ -113,16 +121,41 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
       log.info({ reason: results }, "no-op");
       return reply(200, { result: "noop", reason: results });
     }
-    log.info({ results }, "done");
-    return reply(200, { result: "ok", accounts: results });
+    // Ids and outcomes only: whoever holds the webhook key must not learn a tier from the answer (issue 17).
+    const accounts = results.map(publicResult);
+    log.info({ results: accounts }, "done");
+    return reply(200, { result: "ok", accounts });
   } catch (e) {
-    return failure(e, log);
+    return failure(e, log, deps.retryAfterSeconds ?? 5, deps.secrets ?? deps.webhookKeys);
   } finally {
     clearTimeout(timer);
   }
 }
 
-function failure(e: unknown, log: Logger): WebhookResponse {
+/** What a log line and an answer may say about a recalculation: no tier, no rep, nothing a tier implies. */
+export function publicResult(r: RecalcResult): Record<string, unknown> {
+  return {
+    accountId: r.accountId,
+    outcome: r.outcome,
+    ...(r.tierChanged === undefined ? {} : { tierChanged: r.tierChanged }),
+    attempts: r.attempts,
+  };
+}
+
+/** The answer to a request shed under load: a 503 is a transient failure the caller retries (https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks). */
+export function shed(reason: string, retryAfterSeconds: number): WebhookResponse {
+  return {
+    status: 503,
+    body: { error: `overloaded: ${reason}; retry later` },
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
+function failure(e: unknown, log: Logger, retryAfterSeconds: number, secrets: readonly string[]): WebhookResponse {
+  if (e instanceof Overloaded) {
+    log.warn({ err: e.message }, "shed: account queue full");
+    return shed(e.message, retryAfterSeconds);
+  }
   if (e instanceof UnresolvableEvent) {
     log.warn({ err: e.message }, "event cannot be resolved to an account");
     return reply(422, { error: e.message });
@@ -136,15 +169,21 @@ function failure(e: unknown, log: Logger): WebhookResponse {
     return reply(409, { error: `the account kept changing while it was recalculated: ${e.message}` });
   }
   if (e instanceof DataverseHttpError) {
-    log.error({ status: e.status, code: e.code, err: e.message }, "Dataverse call failed");
-    return reply(e.transient ? 503 : 502, { error: `Dataverse call failed: ${e.message}` });
+    const message = redact(e.message, secrets);
+    log.error({ status: e.status, code: e.code, err: message }, "Dataverse call failed");
+    return reply(e.transient ? 503 : 502, { error: `Dataverse call failed: ${message}` });
   }
   if (e instanceof ModelRowError || e instanceof TierCodeError) {
     log.error({ err: e.message }, "tier model cannot be used");
     return reply(500, { error: e.message });
   }
   log.error(
-    { err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },
+    {
+      err:
+        e instanceof Error
+          ? { name: e.name, message: redact(e.message, secrets), stack: redact(e.stack ?? "", secrets) }
+          : redact(String(e), secrets),
+    },
     "unexpected failure",
   );
   return reply(500, { error: "internal error; see the service log" });
