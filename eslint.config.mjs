@@ -1,8 +1,17 @@
-// Flat config as `pac pcf init` generates it, extended to the Node parts of the repository.
+// Flat config as `pac pcf init` generates it, extended to the Node parts of the repository, plus the fences between
+// the parts (docs/architecture.md): imports point down only. Each fence has a fixture in test/lint that it rejects.
 import eslintjs from "@eslint/js";
 import microsoftPowerApps from "@microsoft/eslint-plugin-power-apps";
 import globals from "globals";
 import tseslint from "typescript-eslint";
+
+/** One `no-restricted-imports` rule from [globs, message] pairs. */
+const fence = (...groups) => ({
+  "no-restricted-imports": ["error", { patterns: groups.map(([group, message]) => ({ group, message })) }],
+});
+
+const HOSTS = ["**/cli/**", "**/cli", "**/demo/**", "**/demo"];
+const DEV_ONLY = ["**/local-dataverse/**", "**/local-dataverse", "**/test/**", "**/bench/**"];
 
 export default [
   {
@@ -17,15 +26,66 @@ export default [
     rules: { ...microsoftPowerApps.configs.paCheckerHosted.rules },
   },
   {
-    // The engine runs in the browser (control) and in Node: nothing platform-specific may creep in.
+    // The engine runs in the browser (controls) and in Node: it imports nothing of ours and nothing platform-specific.
     files: ["src/engine/**/*.ts"],
     rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: ["node:*", "fs", "path", "react", "react-dom", "../*/**", "../cli/*", "../control/*"] },
-      ],
+      ...fence(
+        [["node:*", "fs", "path", "react", "react-dom"], "The engine is pure: no I/O, no DOM."],
+        [["../*", "../**"], "The engine imports nothing of ours outside src/engine."],
+      ),
       "no-restricted-globals": ["error", "process", "window", "document", "Buffer", "require"],
     },
+  },
+  {
+    // Production code never reaches into the development double, the tests, the benchmarks or the hosts above it.
+    files: ["src/**/*.{ts,tsx}", "plugins/**/*.ts", "solution/scripts/**/*.ts"],
+    ignores: ["src/engine/**", "src/control/**"],
+    rules: fence([
+      [...DEV_ONLY, ...HOSTS],
+      "Production code does not import the local Dataverse, tests, benchmarks or the hosts (cli/, demo/).",
+    ]),
+  },
+  {
+    // The controls run in the browser inside a model-driven form: they import only the engine.
+    files: ["src/control/**/*.{ts,tsx}"],
+    rules: fence(
+      [["node:*"], "A PCF control runs in the browser."],
+      [
+        [
+          "**/plugins/**",
+          "**/plugins",
+          "**/export-reader/**",
+          "**/report/**",
+          "**/sample/**",
+          "**/solution/**",
+          ...DEV_ONLY,
+          ...HOSTS,
+        ],
+        "A control imports only the engine (src/engine).",
+      ],
+    ),
+  },
+  {
+    // The local Dataverse stands in for Dataverse: it knows the solution, not the product that talks to it.
+    files: ["local-dataverse/**/*.ts"],
+    rules: fence([
+      ["**/plugins/**", "**/plugins", "**/test/**", "**/bench/**", ...HOSTS],
+      "The local Dataverse does not import the service, the hosts, tests or benchmarks.",
+    ]),
+  },
+  {
+    // The CLI is a host: it uses the service through its exported functions (plugins/index.ts) only.
+    files: ["cli/**/*.ts"],
+    rules: fence(
+      [
+        ["**/plugins/*/**", "**/plugins/*", "!**/plugins/index"],
+        "The CLI uses the service's exports (plugins/index.ts) only.",
+      ],
+      [
+        [...DEV_ONLY, "**/demo/**", "**/demo"],
+        "The CLI does not import the local Dataverse, the demo, tests or benchmarks.",
+      ],
+    ),
   },
   {
     files: ["bin/**/*.js", "bench/**/*.{js,mjs}", "*.js", "*.mjs", "scripts/**/*.{js,mjs}"],

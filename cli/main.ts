@@ -1,6 +1,6 @@
 import { ModelError } from "../src/engine/model";
 import { InputError } from "../src/export-reader/input-error";
-import { redact } from "../plugins/redact";
+import { redact } from "../plugins";
 import { UsageError, type CliCommand, type CliIo } from "./command";
 import { configureCommand } from "./commands/configure";
 import { explainCommand } from "./commands/explain";

@@ -1,4 +1,4 @@
-import { TOKEN_CHARS } from "../plugins/config";
+import { TOKEN_CHARS } from "../plugins";
 import { UsageError } from "./command";
 
 /**

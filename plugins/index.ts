@@ -17,6 +17,17 @@ export {
 } from "./webhook/handler";
 export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
+export { redact, redactedMessage, REDACTED } from "./redact";
+export { TOKEN_CHARS } from "./config";
+export { DataverseHttpError } from "./dataverse/errors";
+export {
+  DEFAULT_CHECKPOINT,
+  formatMatrix,
+  RerankInputError,
+  runRerank,
+  type RerankOptions,
+  type RerankSummary,
+} from "./rerank";
 
 export interface RunningPlugin {
   /** The webhook URL, e.g. http://127.0.0.1:7071/api/webhook */

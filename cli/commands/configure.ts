@@ -1,7 +1,7 @@
 import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
 import { parseOptions, requireOption } from "../args";
 import { type CliCommand } from "../command";
-import { redact as redactText } from "../../plugins/redact";
+import { redact as redactText } from "../../plugins";
 import { secureUrlOption, tokenOption } from "../secret-options";
 
 /**

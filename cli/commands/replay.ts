@@ -7,7 +7,7 @@ import { Recalculator, type Trigger } from "../../plugins/recalc/recalculate";
 import { parseContext } from "../../plugins/webhook/context";
 import { plan } from "../../plugins/webhook/routing";
 import { parseInstant } from "../../src/engine/dates";
-import { redact as redactText } from "../../plugins/redact";
+import { redact as redactText } from "../../plugins";
 import { parseOptions, positiveIntOption } from "../args";
 import { UsageError, type CliCommand } from "../command";
 import { secureUrlOption, tokenOption } from "../secret-options";

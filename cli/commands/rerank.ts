@@ -1,15 +1,15 @@
 import { SingleBar } from "cli-progress";
 import path from "node:path";
 import { parseInstant } from "../../src/engine/dates";
-import { DataverseHttpError } from "../../plugins/dataverse/errors";
 import {
+  DataverseHttpError,
   DEFAULT_CHECKPOINT,
   formatMatrix,
   RerankInputError,
   runRerank,
   type RerankSummary,
-} from "../../plugins/rerank";
-import { redact } from "../../plugins/redact";
+  redact,
+} from "../../plugins";
 import { parseOptions, positiveIntOption } from "../args";
 import { UsageError, type CliCommand, type CliIo } from "../command";
 import { optionalTokenOption, secureUrlOption } from "../secret-options";

@@ -1,6 +1,6 @@
 import type { Rng } from "./rng";
 
-export const DAY_MS = 86_400_000;
+import { DAY_MS } from "../engine/dates";
 const YEAR_DAYS = 365.25;
 
 /** Median yearly revenue of a buying account (base currency). */

@@ -1,8 +1,9 @@
 import { STATE } from "../engine/choices";
-import { DAY_MS, MEDIAN_REVENUE, SEASON, drawProfile, type AccountProfile } from "./account-profile";
+import { DAY_MS } from "../engine/dates";
+import { MEDIAN_REVENUE, SEASON, drawProfile, type AccountProfile } from "./account-profile";
 import { SAMPLE_FILES, type SampleFile } from "./columns";
 import { CsvFileSet, EOL, csvField, type CsvFileWriter } from "./csv-writer";
-import { isoDay, isoInstant } from "./iso-date";
+import { isoDay, isoSecond } from "./iso-date";
 import { companyName } from "./names";
 import { Rng } from "./rng";
 
@@ -202,7 +203,7 @@ function writeInvoices(rng: Rng, out: CsvFileWriter, id: string, p: AccountProfi
   }
   drafts.sort((a, b) => a.at - b.at);
   for (const d of drafts) {
-    out.line(rng.guid() + "," + id + "," + money(d.cents) + "," + d.statecode + "," + isoInstant(d.at) + EOL);
+    out.line(rng.guid() + "," + id + "," + money(d.cents) + "," + d.statecode + "," + isoSecond(d.at) + EOL);
   }
 }
 
@@ -258,7 +259,7 @@ function writeActivities(rng: Rng, out: CsvFileWriter, id: string, p: AccountPro
     if (at >= end) continue;
     const recent = end - at < 21 * DAY_MS;
     const open = rng.chance(recent ? 0.35 : 0.02);
-    const tail = open ? STATE.activity.open + "," : STATE.activity.completed + "," + isoInstant(at);
+    const tail = open ? STATE.activity.open + "," : STATE.activity.completed + "," + isoSecond(at);
     out.line(rng.guid() + "," + id + "," + type + "," + tail + EOL);
   }
 }

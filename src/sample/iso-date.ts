@@ -1,4 +1,4 @@
-import { DAY_MS } from "./account-profile";
+import { DAY_MS } from "../engine/dates";
 
 // `Date#toISOString` was the generator's hottest call; the day part repeats for every row of a day, so it is cached.
 const dayPrefix = new Map<number, string>();
@@ -14,7 +14,7 @@ function datePart(day: number): string {
 }
 
 /** ISO 8601 UTC to the second (`2025-03-14T09:31:05Z`), as the Dataverse Web API writes date-times. */
-export function isoInstant(ms: number): string {
+export function isoSecond(ms: number): string {
   const day = Math.floor(ms / DAY_MS);
   const sec = Math.floor((ms - day * DAY_MS) / 1000);
   const h = Math.floor(sec / 3600);
