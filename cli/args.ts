@@ -14,7 +14,12 @@ export function parseOptions<O extends Options>(args: string[], options: O) {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\. To specify a positional argument.*$/s, ""));
+    // node:util quotes a stray argument back ("Unexpected argument 'x'"): it may be a key typed in the wrong place.
+    throw new UsageError(
+      (e as Error).message
+        .replace(/\. To specify a positional argument.*$/s, "")
+        .replace(/^Unexpected argument '.*'(?=\.|$)/s, "Unexpected argument (not shown: it may be a secret)"),
+    );
   }
 }
 

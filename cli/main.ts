@@ -1,6 +1,7 @@
 import { ModelError } from "../src/engine/model";
 import { InputError } from "../src/export-reader/input-error";
 import { OutputError } from "./atomic-file";
+import { redact } from "../plugins";
 import { UsageError, type CliCommand, type CliIo } from "./command";
 import { configureCommand } from "./commands/configure";
 import { doctorCommand } from "./commands/doctor";
@@ -10,6 +11,7 @@ import { rerankCommand } from "./commands/rerank";
 import { replayCommand } from "./commands/replay";
 import { reportCommand } from "./commands/report";
 import { sampleCommand } from "./commands/sample";
+import { secretsIn } from "./secret-options";
 
 export const COMMANDS: readonly CliCommand[] = [
   rankCommand,
@@ -33,6 +35,26 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join("\n")}
 
 Run \`tiering <command> --help\` for a command's options.
 `;
+}
+
+/** Commands that talk to an environment with a token or key; the others write data to stdout, left untouched. */
+const NETWORK = new Set(["configure", "rerank", "replay", "doctor"]);
+
+/** The same stream, with each written text redacted. */
+function redacting<S extends NodeJS.WritableStream>(stream: S, secrets: readonly string[]): S {
+  const write = (chunk: unknown, ...rest: unknown[]): boolean =>
+    (stream.write as (...a: unknown[]) => boolean).call(
+      stream,
+      typeof chunk === "string" || Buffer.isBuffer(chunk) ? redact(String(chunk), secrets) : chunk,
+      ...rest,
+    );
+  return new Proxy(stream, {
+    get(target, prop) {
+      if (prop === "write") return write;
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /**
@@ -63,6 +85,14 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     io.stderr.write(`tiering: unknown command "${name}"\n\n${overview()}`);
     return 2;
   }
+  // Every message the command prints passes through redaction: the token and keys it was given, and anything
+  // shaped like a bearer token or a ?code= key, never reach the terminal (issue 17).
+  const secrets = secretsIn(rest);
+  io = {
+    ...io,
+    stderr: redacting(io.stderr, secrets),
+    stdout: NETWORK.has(name) ? redacting(io.stdout, secrets) : io.stdout,
+  };
   try {
     return await command.run(rest, io);
   } catch (e) {

@@ -20,9 +20,11 @@ export function readModelFile(path: string | undefined): TierModel {
   try {
     json = JSON.parse(text);
   } catch (e) {
+    // Only where, never what: JSON.parse quotes the text it choked on, and `--model /etc/shadow` must not print the
+    // file's first characters (issue 17).
     const at = /position (\d+)/.exec((e as Error).message);
     const { line, column } = at ? lineAndColumn(text, Number(at[1])) : { line: null, column: null };
-    throw new InputError(path, line, column == null ? null : String(column), `not valid JSON: ${(e as Error).message}`);
+    throw new InputError(path, line, column == null ? null : String(column), "not valid JSON (contents not shown)");
   }
   try {
     return parseModel(json);

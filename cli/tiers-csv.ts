@@ -1,7 +1,7 @@
 import { isoDate } from "../src/engine/dates";
 import { outcomeAt } from "../src/engine/population";
 import type { RankResult } from "../src/engine/rank";
-import { csvField } from "../src/export-reader/csv-field";
+import { csvText } from "../src/export-reader/csv-field";
 import { writeChunk } from "./atomic-file";
 
 /** The `tiering rank` output (design.md §5): tier = computed tier code, score with 6 decimals. */
@@ -29,6 +29,9 @@ export const TIERS_CSV_COLUMNS = [
 
 const BATCH = 2000;
 
+// Text cells go through csvText (a formula-looking value gets a leading quote, OWASP); numeric cells are numbers we
+// format ourselves and stay as they are, so "-0.35" remains a negative number to a spreadsheet.
+
 /** A number as JavaScript prints it (what the file always held); empty for null. */
 const cell = (v: number | null): string => (v === null ? "" : String(v));
 
@@ -42,9 +45,9 @@ export async function writeTiersCsv(r: RankResult, out: NodeJS.WritableStream): 
       const o = outcomeAt(r, i);
       const k = o.kpis;
       text +=
-        `${csvField(o.accountid)},${csvField(r.facts.accounts[i].name ?? "")},${o.computedTier},${o.score.toFixed(6)},${o.trend.code},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
+        `${csvText(o.accountid)},${csvText(r.facts.accounts[i].name ?? "")},${csvText(o.computedTier)},${o.score.toFixed(6)},${csvText(o.trend.code)},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
         `${cell(k[0].value)},${cell(k[1].value)},${cell(k[2].value)},${cell(k[3].value)},${cell(k[4].value)},` +
-        `${csvField(o.stored.tier)},${o.stored.rule.kind},${csvField(o.stored.previousTier ?? "")},${o.cadence.days},${csvField(o.cadence.channel)},${o.cadence.nextTouchDue === null ? "" : isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
+        `${csvText(o.stored.tier)},${csvText(o.stored.rule.kind)},${csvText(o.stored.previousTier ?? "")},${o.cadence.days},${csvText(o.cadence.channel)},${o.cadence.nextTouchDue === null ? "" : isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
     }
     await writeChunk(out, text);
   }

@@ -14,11 +14,37 @@ export interface PluginConfig {
   /** Whole-request budget; Dataverse gives a webhook 60 s, so answer well before. */
   deadlineMs: number;
   logLevel: string;
+  /** Load shedding (issue 17): beyond these the service answers 503 with Retry-After, which Dataverse retries. */
+  shedding: SheddingConfig;
 }
+
+export interface SheddingConfig {
+  /** Webhook requests in flight at once in this process; /healthz is not counted. */
+  maxInFlight: number;
+  /** Recalculations waiting behind the one running for the same account. */
+  maxQueuePerAccount: number;
+  /** Seconds Retry-After asks a shed caller to wait. */
+  retryAfterSeconds: number;
+}
+
+/**
+ * Defaults sized from the load run (docs/reliability-load.md): one plugin process with its Dataverse on loopback
+ * completed about 230 deliveries/s; with 256 allowed in flight nothing was ever shed and callers queued for seconds,
+ * so the cap is 64 (about 0.3 s of work at that rate), well inside the 2 s p99 target and the 45 s deadline.
+ */
+export const DEFAULT_SHEDDING: SheddingConfig = { maxInFlight: 64, maxQueuePerAccount: 8, retryAfterSeconds: 5 };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
+
+/**
+ * What a bearer token may hold (RFC 6750 section 2.1, b64token): checked at start-up, so a pasted token with a
+ * newline or quote fails here, by name, instead of inside fetch with the token in the error message.
+ */
+export const TOKEN_CHARS = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+const LOOPBACK_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
 
 const url = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
@@ -27,10 +53,21 @@ const envSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   CT_WEBHOOK_KEY: z.string().trim().min(16, "must be at least 16 characters"),
   CT_WEBHOOK_KEY_NEXT: z.string().trim().min(16, "must be at least 16 characters").optional(),
-  DATAVERSE_URL: url,
+  DATAVERSE_URL: url.refine(
+    (u) => u.startsWith("https:") || LOOPBACK_HTTP.test(u),
+    "must use https (plain http only to localhost): the token travels with every call",
+  ),
+  DATAVERSE_TOKEN: z
+    .string()
+    .min(1)
+    .regex(TOKEN_CHARS, "holds a character a bearer token cannot carry (RFC 6750 b64token)")
+    .optional(),
   DATAVERSE_AUTHORITY_HOST: url.optional(),
   AZURE_AUTHORITY_HOST: url.optional(),
   CT_DEADLINE_MS: z.coerce.number().int().min(1000).max(55_000).default(45_000),
+  CT_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(DEFAULT_SHEDDING.maxInFlight),
+  CT_MAX_QUEUE_PER_ACCOUNT: z.coerce.number().int().min(0).max(10_000).default(DEFAULT_SHEDDING.maxQueuePerAccount),
+  CT_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3600).default(DEFAULT_SHEDDING.retryAfterSeconds),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -59,5 +96,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): PluginConfig {
     auth,
     deadlineMs: e.CT_DEADLINE_MS,
     logLevel: e.LOG_LEVEL,
+    shedding: {
+      maxInFlight: e.CT_MAX_IN_FLIGHT,
+      maxQueuePerAccount: e.CT_MAX_QUEUE_PER_ACCOUNT,
+      retryAfterSeconds: e.CT_RETRY_AFTER_SECONDS,
+    },
   };
 }

@@ -21,6 +21,8 @@ export { createLogger } from "./log";
 export { developerTokens, serviceTokens, authFromEnv, type ServiceAuth } from "./dataverse/credential";
 export { failed, runDoctor, type CheckResult, type DoctorOptions, type Expectations, type Status } from "./doctor";
 export { replayFailedJobs, type ReplayOptions, type ReplaySummary, type ReplayJob } from "./replay";
+export { redact, redactedMessage, REDACTED } from "./redact";
+export { TOKEN_CHARS } from "./config";
 export { DataverseHttpError } from "./dataverse/errors";
 export {
   DEFAULT_CHECKPOINT,

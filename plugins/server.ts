@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { readLimited } from "./body";
 import { ConfigError, readConfig } from "./config";
 import { createService, type Service } from "./service";
-import { MAX_BODY_BYTES, WEBHOOK_PATH } from "./webhook/handler";
+import { MAX_BODY_BYTES, shed, WEBHOOK_PATH } from "./webhook/handler";
 
 /** How long a client may take; a slow or stalled one is answered 408 and cut off rather than held open. */
 export interface ServerTimeouts {
@@ -26,6 +26,7 @@ export const DEFAULT_TIMEOUTS: ServerTimeouts = {
 /** The standalone host: node:http on PORT (7071, like the Functions host), POST /api/webhook. */
 export function createWebhookServer(service: Service, timeouts: Partial<ServerTimeouts> = {}): Server {
   const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const gate = { inFlight: 0 };
   const server = createServer(
     {
       headersTimeout: t.headersMs,
@@ -36,7 +37,7 @@ export function createWebhookServer(service: Service, timeouts: Partial<ServerTi
       maxHeaderSize: 16 * 1024,
     },
     (req, res) => {
-      void serve(service, req, res);
+      void serve(service, gate, req, res);
     },
   );
   return server;
@@ -57,12 +58,29 @@ function send(
   res.end(text);
 }
 
-async function serve(service: Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(
+  service: Service,
+  gate: { inFlight: number },
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  let counted = false;
   try {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname === "/healthz" && req.method === "GET") return send(res, 200, { status: "ok" });
+    // Answered before the cap and without touching Dataverse, so a loaded service still shows it is alive.
+    if (url.pathname === "/healthz" && req.method === "GET")
+      return send(res, 200, { status: "ok", inFlight: gate.inFlight });
     if (url.pathname !== WEBHOOK_PATH)
       return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
+    const { maxInFlight, retryAfterSeconds } = service.config.shedding;
+    if (gate.inFlight >= maxInFlight) {
+      // The body is not read: close the connection rather than drain it, and let the caller retry (issue 17).
+      const out = shed(`${gate.inFlight} requests in flight`, retryAfterSeconds);
+      res.setHeader("connection", "close");
+      return send(res, out.status, out.body, out.headers);
+    }
+    gate.inFlight++;
+    counted = true;
     const declared = Number(req.headers["content-length"]);
     let tooLarge = false;
     const readBody = async (): Promise<Buffer | "too-large"> => {
@@ -80,14 +98,21 @@ async function serve(service: Service, req: IncomingMessage, res: ServerResponse
     if (tooLarge || !req.readableEnded) res.setHeader("connection", "close");
     send(res, out.status, out.body, out.headers);
   } catch (e) {
-    // A client that went away (or was cut off at the request timeout) mid-body has nobody left to answer.
-    if (req.destroyed || res.destroyed) {
-      service.logger.warn({ err: (e as Error).message }, "client went away before its request was read");
-      return;
+    // Decided by the response, not the request: req.destroyed is true once a body has been read, and a caller
+    // whose body was read still waits for an answer (issue 17: a stack overflow left such sockets open for ever).
+    const err = e instanceof Error ? e.name : typeof e;
+    if (res.destroyed || res.writableEnded) {
+      service.logger.warn({ err }, "request failed after its answer was sent or its client went away");
+    } else if (!res.headersSent) {
+      service.logger.error({ err }, "request failed");
+      res.setHeader("connection", "close");
+      send(res, 500, { error: "internal error; see the service log" });
+    } else {
+      service.logger.error({ err }, "request failed mid-answer");
+      res.destroy();
     }
-    service.logger.error({ err: (e as Error).message }, "request failed");
-    if (!res.headersSent) send(res, 500, { error: "internal error; see the service log" });
-    else res.destroy();
+  } finally {
+    if (counted) gate.inFlight--;
   }
 }
 

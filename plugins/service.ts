@@ -33,6 +33,13 @@ export function tokenProvider(config: PluginConfig): TokenProvider {
   return serviceTokens(config.auth, config.dataverseUrl);
 }
 
+/** Everything the service must never write out. */
+export function serviceSecrets(config: PluginConfig): string[] {
+  const a = config.auth;
+  const secret = a.kind === "token" ? a.token : a.clientSecret;
+  return secret ? [...config.webhookKeys, secret] : [...config.webhookKeys];
+}
+
 /** Wires config → transport → gateway → recalculator → handler; both hosts call this once. */
 export function createService(config: PluginConfig, opts: ServiceOptions = {}): Service {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -43,7 +50,13 @@ export function createService(config: PluginConfig, opts: ServiceOptions = {}): 
     onRetry: (info) => logger.warn(info, "retrying Dataverse call"),
   });
   const gateway = opts.gateway ?? new WebApiGateway(transport);
-  const recalculator = new Recalculator(gateway, new ModelCache(gateway), opts.now);
+  const recalculator = new Recalculator(
+    gateway,
+    new ModelCache(gateway),
+    opts.now,
+    undefined,
+    config.shedding.maxQueuePerAccount,
+  );
   // The same job as the timer (plugins/rerank/timer.ts), with a checkpoint of its own.
   const rerank = new RerankScheduler(
     opts.rerank ??
@@ -64,6 +77,8 @@ export function createService(config: PluginConfig, opts: ServiceOptions = {}): 
     deadlineMs: config.deadlineMs,
     now: opts.now,
     rerank,
+    retryAfterSeconds: config.shedding.retryAfterSeconds,
+    secrets: serviceSecrets(config),
   };
   return { handle: (req) => handleWebhook(req, deps), logger, config, rerank };
 }

@@ -1,7 +1,9 @@
 import { developerTokens } from "../../plugins";
 import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
 import { parseOptions, requireOption } from "../args";
-import { UsageError, type CliCommand } from "../command";
+import { type CliCommand } from "../command";
+import { redact as redactText } from "../../plugins";
+import { optionalTokenOption, secureUrlOption } from "../secret-options";
 
 /**
  * `tiering configure`: after importing the solution, points its service endpoint at this environment's plugin
@@ -13,23 +15,6 @@ import { UsageError, type CliCommand } from "../command";
 
 const API = "api/data/v9.2";
 const TIMEOUT_MS = 30_000;
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** An absolute https URL (http only for a loopback host, so a local stand-in can be used). */
-function urlOption(value: string | undefined, name: string): URL {
-  const text = requireOption(value, name);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--${name} "${text}" is not an absolute URL`);
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname))) {
-    throw new UsageError(`--${name} "${text}" must use https`);
-  }
-  return url;
-}
 
 class ConfigureError extends Error {}
 
@@ -66,14 +51,15 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
       io.stdout.write(this.usage);
       return 0;
     }
-    const org = urlOption(o.url, "url");
-    const endpointUrl = urlOption(o["endpoint-url"], "endpoint-url");
+    const org = secureUrlOption(o.url, "url");
+    const endpointUrl = secureUrlOption(o["endpoint-url"], "endpoint-url");
     const key = requireOption(o.key, "key");
+    const given = optionalTokenOption(o.token);
     const name = o.name ?? WEBHOOK_ENDPOINT_NAME;
-    // Whatever goes wrong, the key never reaches the terminal, not even inside a server's error text.
-    const redact = (text: string): string => text.split(key).join("***");
+    // Whatever goes wrong, the key and token never reach the terminal, not even inside a server's error text.
+    const redact = (text: string): string => redactText(text, [key, given ?? ""]);
     try {
-      const token = await signIn(org, o.token ?? process.env.DATAVERSE_TOKEN);
+      const token = await signIn(org, given);
       const endpoint = await findEndpoint(org, token, name);
       await patchEndpoint(org, token, endpoint.serviceendpointid, endpointUrl.href, key);
       io.stdout.write(

@@ -1,25 +1,17 @@
 import { replayFailedJobs, type ReplaySummary } from "../../plugins";
 import { parseInstant } from "../../src/engine/dates";
-import { parseOptions, positiveIntOption, requireOption } from "../args";
+import { redact as redactText } from "../../plugins";
+import { parseOptions, positiveIntOption } from "../args";
 import { UsageError, type CliCommand } from "../command";
+import { secureUrlOption, tokenOption } from "../secret-options";
 
 /**
  * `tiering replay`: a thin shell over the service's replayFailedJobs (plugins/replay.ts), which reads the failed
  * webhook System Jobs and recalculates the accounts they name with the service's own code.
  */
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 function orgOption(value: string | undefined): URL {
-  const text = requireOption(value, "url");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--url "${text}" is not an absolute URL`);
-  }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK.has(url.hostname)))
-    throw new UsageError(`--url "${text}" must use https`);
-  return url;
+  return secureUrlOption(value, "url");
 }
 
 function instantOption(value: string | undefined, name: string): number | undefined {
@@ -60,13 +52,12 @@ with the same code the plugin service runs. Safe to run more than once.
       return 0;
     }
     const org = orgOption(o.url);
-    const token = o.token ?? process.env.DATAVERSE_TOKEN;
-    if (!token) throw new UsageError("no access token: pass --token or set DATAVERSE_TOKEN");
+    const token = tokenOption(o.token);
     const since = instantOption(o.since, "since");
     const asOf = instantOption(o["as-of"], "as-of");
     const concurrency = positiveIntOption(o.concurrency, "concurrency", 4);
 
-    const redact = (text: string): string => text.split(token).join("***");
+    const redact = (text: string): string => redactText(text, [token]);
     let r: ReplaySummary;
     try {
       r = await replayFailedJobs({ server: org.origin, token, since, asOf, delete: o.delete, concurrency });

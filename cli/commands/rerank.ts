@@ -9,9 +9,11 @@ import {
   RerankInputError,
   runRerank,
   type RerankSummary,
+  redact,
 } from "../../plugins";
-import { parseOptions, positiveIntOption, requireOption } from "../args";
+import { parseOptions, positiveIntOption } from "../args";
 import { UsageError, type CliCommand, type CliIo } from "../command";
+import { optionalTokenOption, secureUrlOption } from "../secret-options";
 
 const PHASES: Record<string, string> = {
   accounts: "reading accounts",
@@ -90,7 +92,9 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
       io.stdout.write(this.usage);
       return 0;
     }
-    const url = requireOption(o.url, "url");
+    // Validated (https, or http to loopback only; no secret in it) but passed on as typed: it may be the Web API base.
+    secureUrlOption(o.url, "url");
+    const url = o.url as string;
     let asOf: number | undefined;
     if (o["as-of"] !== undefined) {
       asOf = parseInstant(o["as-of"]);
@@ -98,7 +102,7 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
         throw new UsageError(`--as-of "${o["as-of"]}" is not a date (expected YYYY-MM-DD or an ISO 8601 instant)`);
     }
     const concurrency = positiveIntOption(o.concurrency, "concurrency", 4);
-    const token = o.token ?? process.env.DATAVERSE_TOKEN;
+    const token = optionalTokenOption(o.token);
     const bar = progressBar(io);
     const controller = new AbortController();
     // Ctrl+C stops after the work in flight; the checkpoint then holds everything done so far.
@@ -122,7 +126,7 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
     } catch (e) {
       bar.stop();
       if (e instanceof RerankInputError) {
-        io.stderr.write(`tiering rerank: error: ${e.message}\n`);
+        io.stderr.write(`tiering rerank: error: ${redact(e.message, [token])}\n`);
         return 2;
       }
       if (controller.signal.aborted) {
@@ -132,7 +136,7 @@ with a tier history row per tier change. Progress is checkpointed: after an inte
       // Dataverse kept failing, the network went away, …: the message names the request; the work done is kept.
       const what = e instanceof DataverseHttpError ? "Dataverse error" : "error";
       const hint = o["dry-run"] ? "" : "The work done so far is checkpointed: run again with --resume to continue.\n";
-      io.stderr.write(`tiering rerank: ${what}: ${(e as Error).message}\n${hint}`);
+      io.stderr.write(`tiering rerank: ${what}: ${redact((e as Error).message, [token])}\n${hint}`);
       return 1;
     } finally {
       process.removeListener("SIGINT", onSigint);

@@ -108,7 +108,7 @@ export async function applyProgrammeBulk(
   }
   for (const [repId, s] of newByRep) {
     await gateway.commit([
-      { method: "POST", path: TASK_SET, body: newRepDigestTask(s.accounts, s.tier, repId, s.hours, asOf) },
+      { method: "POST", path: TASK_SET, body: newRepDigestTask(s.accounts, repId, s.hours, asOf) },
     ]);
     summary.repTasks++;
   }

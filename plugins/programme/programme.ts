@@ -90,7 +90,7 @@ export class TierProgramme {
         const chosen = pickRep(members, await repLoads(this.gateway, change.to, members));
         if (!chosen) {
           log.warn(
-            { accountId: change.accountId, teamId, tier: change.to },
+            { accountId: change.accountId, teamId },
             "the tier's service rep team has no enabled member: no rep assigned",
           );
           await commit({ patch: {}, ops: [] });
@@ -102,11 +102,11 @@ export class TierProgramme {
             {
               method: "POST",
               path: TASK_SET,
-              body: newRepTask(account, change.to, chosen.id, to.responseTimeHours, change.asOf),
+              body: newRepTask(account, chosen.id, to.responseTimeHours, change.asOf),
             },
           ],
         });
-        log.info({ accountId: change.accountId, repId: chosen.id, tier: change.to }, "service rep assigned");
+        log.info({ accountId: change.accountId, repId: chosen.id }, "service rep assigned");
         return { kind: "assigned", repId: chosen.id, repName: chosen.name } as const;
       });
     }
@@ -131,10 +131,7 @@ export class TierProgramme {
           },
         ],
       });
-      log.info(
-        { accountId: change.accountId, owner, from: change.from, to: change.to },
-        "service rep kept: review task for the owner",
-      );
+      log.info({ accountId: change.accountId, owner }, "service rep kept: review task for the owner");
       return { kind: "review", owner };
     }
     await commit({ patch: {}, ops: [] });

@@ -46,18 +46,22 @@ function task(
 
 const dueIn = (asOf: number, hours: number | null): number | null => (hours === null ? null : asOf + hours * HOUR_MS);
 
-/** "New super customer: …" for the rep just assigned, due within the policy's response time. */
+/*
+ * Task text never names a tier or what a tier brings ("super customer"): tasks are readable by anyone with task
+ * access, outside the tier profile's field security (issue 17). The rep learns which account, not why.
+ */
+
+/** "Service rep assignment: …" for the rep just assigned, due within the policy's response time. */
 export function newRepTask(
   account: AccountRef,
-  tier: string,
   repId: string,
   responseTimeHours: number | null,
   asOf: number,
 ): Record<string, unknown> {
   const within = responseTimeHours === null ? "" : ` Response-time target: ${responseTimeHours} hours.`;
   return task(
-    `New super customer: ${label(account)}`,
-    `${label(account)} entered tier ${tier} on ${isoDate(asOf)} and you are now its service rep. Introduce yourself and review its open requests.${within}`,
+    `Service rep assignment: ${label(account)}`,
+    `You are the service rep of ${label(account)} from ${isoDate(asOf)}. Introduce yourself and review its open requests.${within}`,
     { id: repId, table: "systemuser" },
     dueIn(asOf, responseTimeHours),
     account.id,
@@ -67,16 +71,15 @@ export function newRepTask(
 /** The re-rank's form: one task per rep listing every account newly assigned to them. */
 export function newRepDigestTask(
   accounts: readonly AccountRef[],
-  tier: string,
   repId: string,
   responseTimeHours: number | null,
   asOf: number,
 ): Record<string, unknown> {
-  if (accounts.length === 1) return newRepTask(accounts[0], tier, repId, responseTimeHours, asOf);
+  if (accounts.length === 1) return newRepTask(accounts[0], repId, responseTimeHours, asOf);
   const within = responseTimeHours === null ? "" : `\nResponse-time target: ${responseTimeHours} hours.`;
   return task(
-    `New super customers: ${accounts.length} accounts entered ${tier}`,
-    `You are now the service rep of these accounts, which entered tier ${tier} on ${isoDate(asOf)}:\n${accounts.map((a) => `- ${label(a)} (${a.id})`).join("\n")}${within}`,
+    `Service rep assignments: ${accounts.length} accounts`,
+    `You are the service rep of these accounts from ${isoDate(asOf)}:\n${accounts.map((a) => `- ${label(a)} (${a.id})`).join("\n")}${within}`,
     { id: repId, table: "systemuser" },
     dueIn(asOf, responseTimeHours),
     null,
@@ -90,25 +93,25 @@ export interface LeftTier {
   repId: string;
 }
 
-/** For the account owner: the account left a tier with a service rep; the rep stays until a person decides. */
+/** For the account owner: the account's service rep is up for review; the rep stays until a person decides. */
 export function reviewTask(left: readonly LeftTier[], owner: Owner, asOf: number): Record<string, unknown> {
   const due = asOf + REVIEW_DUE_DAYS * 24 * HOUR_MS;
-  const lines = left.map((l) => `- ${label(l.account)} (${l.account.id}): ${l.from} → ${l.to}, service rep ${l.repId}`);
+  const lines = left.map((l) => `- ${label(l.account)} (${l.account.id}), service rep ${l.repId}`);
   const advice =
-    "The service rep was kept. Decide whether the account keeps its rep; clear Service rep on the account if not.";
+    "The service rep was kept. Decide whether the account keeps its rep; clear Service rep on the account if not. The tier history shows what changed (to holders of the tier profile).";
   if (left.length === 1) {
     const l = left[0];
     return task(
-      `Review service rep: ${label(l.account)} left ${l.from}`,
-      `${label(l.account)} moved from tier ${l.from} to ${l.to} on ${isoDate(asOf)}.\n${advice}`,
+      `Review service rep: ${label(l.account)}`,
+      `The tier of ${label(l.account)} changed on ${isoDate(asOf)} and its service rep is up for review.\n${advice}`,
       owner,
       due,
       l.account.id,
     );
   }
   return task(
-    `Review service reps: ${left.length} accounts left their tier`,
-    `These accounts left their tier on ${isoDate(asOf)}:\n${lines.join("\n")}\n${advice}`,
+    `Review service reps: ${left.length} accounts`,
+    `The tier of these accounts changed on ${isoDate(asOf)} and their service reps are up for review:\n${lines.join("\n")}\n${advice}`,
     owner,
     due,
     null,

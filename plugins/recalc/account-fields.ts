@@ -130,7 +130,8 @@ export function historyRow(
       : TIER_HISTORY_SOURCE.save;
   const from = o.stored.previousTier;
   return {
-    ct_name: `${from ?? "—"} → ${o.stored.tier}`,
+    // The primary name cannot be field-secured, so it names no tier (issue 17); ct_fromtier/ct_totier are secured.
+    ct_name: `Tier change ${isoDate(o.stored.changedOn ?? asOf)}`,
     ...Object.fromEntries([bind("ct_tierhistory", "ct_AccountId", "account", accountId)]),
     ct_fromtier: from ? tierOption(from, "ct_fromtier") : null,
     ct_totier: tierOption(o.stored.tier, "ct_totier"),

@@ -48,7 +48,7 @@ export interface RecalcResult {
 export const MAX_CONFLICT_ATTEMPTS = 5;
 
 export class Recalculator {
-  private readonly lock = new KeyedLock();
+  private readonly lock: KeyedLock;
   /** The tier policies' touch pattern; the policy webhook invalidates it. */
   readonly policies: PolicyCache;
 
@@ -58,7 +58,10 @@ export class Recalculator {
     private readonly now: () => number = Date.now,
     /** The tier programme (service reps, issue 9); null leaves tier changes without follow-up. */
     private readonly programme: TierProgramme | null = new TierProgramme(gateway),
+    /** Saves of one account waiting behind the running one; beyond it the save is refused (Overloaded → 503). */
+    maxQueuePerAccount = Number.POSITIVE_INFINITY,
   ) {
+    this.lock = new KeyedLock(maxQueuePerAccount);
     this.policies = new PolicyCache(gateway);
   }
 
@@ -127,8 +130,6 @@ export class Recalculator {
         accountId,
         columns: changed,
         tierChanged: outcome.stored.changed,
-        tier: outcome.stored.tier,
-        rule: outcome.stored.rule.kind,
       },
       outcome.stored.changed ? "account tier changed" : "account tier fields updated",
     );

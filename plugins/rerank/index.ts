@@ -196,7 +196,9 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
     tiers: model.tiers.map((t) => t.code),
   };
   if (!dryRun) cp.remove();
-  log.info(summary, "re-rank finished");
+  // Counts only: the movement matrix and tier codes are for the operator's terminal, not the log (issue 17).
+  const { matrix: _matrix, tiers: _tiers, ...counts } = summary;
+  log.info(counts, "re-rank finished");
   return summary;
 }
 

@@ -9,6 +9,7 @@ import {
 } from "@azure/functions";
 import { AuthConfigError, authFromEnv, serviceTokens } from "../dataverse/credential";
 import type { TokenProvider } from "../dataverse/token";
+import { TOKEN_CHARS } from "../config";
 import { createLogger } from "../log";
 import { runRerank, type RerankOptions, type RerankSummary } from "./index";
 
@@ -34,7 +35,12 @@ export class TimerConfigError extends Error {
 export function readTimerConfig(env: NodeJS.ProcessEnv = process.env): TimerConfig {
   const url = env.DATAVERSE_URL?.trim();
   if (!url) throw new TimerConfigError("DATAVERSE_URL: is required");
+  // The token goes to this URL: plain http only to a loopback stand-in (issue 17).
+  if (!/^https:\/\//i.test(url) && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(url))
+    throw new TimerConfigError("DATAVERSE_URL: must use https (plain http only to localhost)");
   let tokens: TokenProvider;
+  if (env.DATAVERSE_TOKEN && !TOKEN_CHARS.test(env.DATAVERSE_TOKEN))
+    throw new TimerConfigError("DATAVERSE_TOKEN: holds a character a bearer token cannot carry (RFC 6750 b64token)");
   try {
     tokens = serviceTokens(authFromEnv(env), url);
   } catch (err) {

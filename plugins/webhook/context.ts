@@ -80,6 +80,25 @@ export interface WebhookContext {
   closedOpportunity: Ref | null;
 }
 
+/**
+ * The deepest JSON a RemoteExecutionContext needs: ParentContext chains stop at Dataverse's plugin depth limit and
+ * an attribute value nests a few levels at most. Deeper input is refused (400) before any recursive walk, so it
+ * cannot overflow the stack (issue 17: arrays 5,000 deep in an attribute value).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests deeper than `max` arrays/objects; iterative, so any depth is safe to measure. */
+export function deeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (d + 1 > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 const DATE = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;
 
 export const normalizeId = (id: string): string => id.replace(/[{}]/g, "").toLowerCase();
@@ -94,14 +113,15 @@ function pathOf(path: readonly PropertyKey[]): string {
 }
 
 /** One typed value; throws PayloadError naming the path when a `__type`d value is malformed. */
-export function decodeValue(value: unknown, path: string): AttrValue {
+export function decodeValue(value: unknown, path: string, depth = 0): AttrValue {
+  if (depth > MAX_JSON_DEPTH) throw new PayloadError(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
   if (typeof value === "string") {
     const m = DATE.exec(value);
     // The offset only says which zone the sender used; the milliseconds are UTC already.
     return m ? Number(m[1]) : value;
   }
   if (value === null || typeof value === "number" || typeof value === "boolean") return value;
-  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`));
+  if (Array.isArray(value)) return value.map((v, i) => decodeValue(v, `${path}[${i}]`, depth + 1));
   if (typeof value !== "object") throw new PayloadError(path, `unsupported value of type ${typeof value}`);
   const o = value as Record<string, unknown>;
   const type = typeof o.__type === "string" ? o.__type.split(":")[0] : undefined;
@@ -146,6 +166,7 @@ function images(list: RawContext["PreEntityImages"], name: string): Snapshot[] {
 
 /** Parses a body already known to be JSON; PayloadError names the first problem. */
 export function parseContext(json: unknown, sizeExceeded: boolean): WebhookContext {
+  if (deeperThan(json, MAX_JSON_DEPTH)) throw new PayloadError("(body)", `nests deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = contextSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -3,7 +3,9 @@ import { Deadline, DeadlineExceeded, withDeadline } from "../dataverse/deadline"
 import { ConcurrencyConflict, DataverseHttpError } from "../dataverse/errors";
 import type { DataverseGateway } from "../dataverse/gateway";
 import type { Logger } from "../log";
+import { redact } from "../redact";
 import { TierCodeError } from "../recalc/account-fields";
+import { Overloaded } from "../recalc/keyed-lock";
 import { ModelRowError } from "../recalc/model-cache";
 import { applyPolicy, type PolicyApplied } from "../recalc/policy-update";
 import type { RecalcResult, Recalculator } from "../recalc/recalculate";
@@ -48,6 +50,10 @@ export interface HandlerDeps {
   now?: () => number;
   /** Brings the re-rank forward when the tier model is saved; absent: the next scheduled run picks the model up. */
   rerank?: { request(reason: string, log: Logger): "started" | "queued" };
+  /** Retry-After on a shed request (503); default 5 s. */
+  retryAfterSeconds?: number;
+  /** Secrets the service holds (token, client secret, webhook keys): never in a log line or an answer. */
+  secrets?: readonly string[];
 }
 
 const reply = (status: number, body: Record<string, unknown>): WebhookResponse => ({ status, body });
@@ -146,20 +152,48 @@ export async function handleWebhook(req: WebhookRequest, deps: HandlerDeps): Pro
       log.info({ reason: results }, "no-op");
       return reply(200, { result: "noop", reason: results });
     }
-    log.info({ results }, "done");
-    if (!Array.isArray(results)) return reply(200, { result: "ok", policy: results });
+    if (!Array.isArray(results)) {
+      log.info({ policy: results }, "done");
+      return reply(200, { result: "ok", policy: results });
+    }
+    // Ids and outcomes only: whoever holds the webhook key must not learn a tier from the answer (issue 17).
+    const accounts = results.map(publicResult);
+    log.info({ results: accounts }, "done");
     // A deleted account is an outcome, not an error: 200, so the System Job succeeds and `tiering replay` clears it.
     if (results.length > 0 && results.every((r) => r.outcome === "missing"))
       return reply(200, { result: "account gone", accounts: results.map((r) => ({ accountId: r.accountId })) });
-    return reply(200, { result: "ok", accounts: results });
+    return reply(200, { result: "ok", accounts });
   } catch (e) {
-    return failure(e, log);
+    return failure(e, log, deps.retryAfterSeconds ?? 5, deps.secrets ?? deps.webhookKeys);
   } finally {
     clearTimeout(timer);
   }
 }
 
-function failure(e: unknown, log: Logger): WebhookResponse {
+/** What a log line and an answer may say about a recalculation: no tier, no rep, nothing a tier implies. */
+export function publicResult(r: RecalcResult): Record<string, unknown> {
+  return {
+    accountId: r.accountId,
+    outcome: r.outcome,
+    ...(r.tierChanged === undefined ? {} : { tierChanged: r.tierChanged }),
+    attempts: r.attempts,
+  };
+}
+
+/** The answer to a request shed under load: a 503 is a transient failure the caller retries (https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks). */
+export function shed(reason: string, retryAfterSeconds: number): WebhookResponse {
+  return {
+    status: 503,
+    body: { error: `overloaded: ${reason}; retry later` },
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
+function failure(e: unknown, log: Logger, retryAfterSeconds: number, secrets: readonly string[]): WebhookResponse {
+  if (e instanceof Overloaded) {
+    log.warn({ err: e.message }, "shed: account queue full");
+    return shed(e.message, retryAfterSeconds);
+  }
   if (e instanceof UnresolvableEvent) {
     log.warn({ err: e.message }, "event cannot be resolved to an account");
     return reply(422, { error: e.message });
@@ -176,17 +210,23 @@ function failure(e: unknown, log: Logger): WebhookResponse {
   // the System Job shows the status line and our message to the admin.
   // https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks#troubleshooting
   if (e instanceof DataverseHttpError) {
-    log.error({ status: e.status, code: e.code, err: e.message }, "Dataverse call failed");
+    const message = redact(e.message, secrets);
+    log.error({ status: e.status, code: e.code, err: message }, "Dataverse call failed");
     // e.message carries the request line, status, code and Dataverse's error message: never a response body.
-    if (e.transient) return retryable(`Dataverse is unavailable or throttling: ${e.message}`);
-    return reply(500, { error: `Dataverse refused a request (not retried; fix and resubmit): ${e.message}` });
+    if (e.transient) return retryable(`Dataverse is unavailable or throttling: ${message}`);
+    return reply(500, { error: `Dataverse refused a request (not retried; fix and resubmit): ${message}` });
   }
   if (e instanceof ModelRowError || e instanceof TierCodeError) {
     log.error({ err: e.message }, "tier model cannot be used");
     return reply(500, { error: `invalid tier model (not retried; fix the ct_tiermodel row): ${e.message}` });
   }
   log.error(
-    { err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) },
+    {
+      err:
+        e instanceof Error
+          ? { name: e.name, message: redact(e.message, secrets), stack: redact(e.stack ?? "", secrets) }
+          : redact(String(e), secrets),
+    },
     "unexpected failure",
   );
   return reply(500, { error: "internal error; see the service log" });

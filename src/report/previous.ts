@@ -1,5 +1,6 @@
 import { parse, CsvError } from "csv-parse";
 import { createReadStream, existsSync } from "node:fs";
+import { fromCsvText } from "../export-reader/csv-field";
 import { InputError } from "../export-reader/input-error";
 
 /**
@@ -56,8 +57,11 @@ export function readPreviousTiers(
             );
           continue;
         }
-        const id = (record[idCol] ?? "").trim().toLowerCase();
-        const tier = (record[tierCol] ?? "").trim();
+        // `tiering rank` wrote text cells spreadsheet-safe (csvText); read them back as they were.
+        const id = fromCsvText(record[idCol] ?? "")
+          .trim()
+          .toLowerCase();
+        const tier = fromCsvText(record[tierCol] ?? "").trim();
         if (!id) return fail(new InputError(path, info.lines, "accountid", "empty account id"));
         if (!knownTiers.includes(tier))
           return fail(

@@ -33,6 +33,6 @@ test("the tier history row binds ct_AccountId as solution/src/Other/Relationship
 });
 
 test("task binds are the task table's navigation properties", () => {
-  const body = newRepTask({ id: "00000000-0000-0000-0000-000000000002", name: "Acme" }, "AAA", "u1", 4, 0);
+  const body = newRepTask({ id: "00000000-0000-0000-0000-000000000002", name: "Acme" }, "u1", 4, 0);
   for (const nav of binds(body)) expect(Object.keys(TABLES.task.navigation)).toContain(nav);
 });

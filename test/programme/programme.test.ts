@@ -60,7 +60,7 @@ async function override(
 }
 
 const repTasksFor = (accountId: string) =>
-  tasks(stack).filter((x) => x.regarding === accountId && x.subject.startsWith("New super customer"));
+  tasks(stack).filter((x) => x.regarding === accountId && x.subject.startsWith("Service rep assignment"));
 const loads = (ids: string[]): Record<string, number> => {
   const out: Record<string, number> = Object.fromEntries(Object.keys(p.reps).map((n) => [n, 0]));
   for (const id of ids) {
@@ -142,7 +142,7 @@ describe("the webhook path", () => {
       const mine = repTasksFor(id);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({
-        subject: `New super customer: ${name}`,
+        subject: `Service rep assignment: ${name}`,
         owner: repOf(stack, id),
         due: t + 8 * HOUR,
       });
@@ -177,8 +177,10 @@ describe("the webhook path", () => {
     expect(repOf(stack, id)).toBe(rep);
     const review = tasks(stack).filter((x) => x.regarding === id && x.subject.startsWith("Review service rep"));
     expect(review).toHaveLength(1);
-    expect(review[0]).toMatchObject({ subject: "Review service rep: Adatum left AAA", owner: p.owner });
-    expect(review[0].description).toContain("moved from tier AAA to A");
+    expect(review[0]).toMatchObject({ subject: "Review service rep: Adatum", owner: p.owner });
+    // Task text is outside field security: it says the tier changed, never which (issue 17).
+    expect(review[0].description).toContain("The tier of Adatum changed on");
+    expect(`${review[0].subject} ${review[0].description}`).not.toMatch(/\b(AAA|A|B|C)\b/);
     // Back into AAA with its rep still set: no second rep, no new-rep task.
     await override(id, "AAA");
     expect(repOf(stack, id)).toBe(rep);
@@ -311,11 +313,11 @@ describe("the re-rank's bulk form", () => {
     const fresh = tasks(stack).slice(before);
     expect(fresh).toHaveLength(3);
     const dee = fresh.find((x) => x.owner === q.reps["Dee Park"])!;
-    expect(dee.subject).toBe("New super customers: 3 accounts entered AAA");
+    expect(dee.subject).toBe("Service rep assignments: 3 accounts");
     for (const n of ["Acme", "Crane", "Echo"]) expect(dee.description).toContain(n);
     expect(dee.due).toBe(t + 8 * HOUR);
     const review = fresh.find((x) => x.owner === q.owner)!;
-    expect(review.subject).toBe("Review service rep: Zeta left AAA");
+    expect(review.subject).toBe("Review service rep: Zeta");
     expect(repOf(stack, leaver)).toBe(q.reps["Dee Park"]);
 
     const again = await applyProgrammeBulk(gateway, changes.slice(0, 5), t);

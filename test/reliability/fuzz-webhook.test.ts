@@ -8,6 +8,7 @@ import { Recalculator } from "../../plugins/recalc/recalculate";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService } from "../../plugins/service";
 import { handleWebhook, MAX_BODY_BYTES, type WebhookRequest } from "../../plugins/webhook/handler";
+import { MAX_JSON_DEPTH } from "../../plugins/webhook/context";
 import { context, date, entity, money, option, ref } from "../plugins/payloads";
 import { emptyGateway, mutate } from "./helpers";
 
@@ -170,6 +171,45 @@ describe(`webhook fuzzing (${RUNS} cases in process)`, () => {
     expect(seen.get(400) ?? 0).toBeGreaterThan(RUNS / 20);
   });
 
+  it("deep nesting inside attribute values (issue 17): 400 beyond the bound, never a stack overflow", async () => {
+    // Built as text: JSON.stringify (and jest's smaller stack) would recurse as deep as the value.
+    const nested = (depth: number, leaf: string): string => {
+      let open = "";
+      let close = "";
+      for (let i = 0; i < depth; i++) {
+        open += i % 3 === 2 ? '{"v":' : "[";
+        close = (i % 3 === 2 ? "}" : "]") + close;
+      }
+      return open + leaf + close;
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6000 }),
+        fc.constantFrom("customerid", "name", "ct_tieroverride"),
+        fc.boolean(),
+        async (depth, column, asPost) => {
+          const value = nested(depth, JSON.stringify(ref("account", ACCOUNT)));
+          const ctx = context({
+            message: "Update",
+            entity: "invoice",
+            id: ACCOUNT,
+            target: entity("invoice", ACCOUNT, asPost ? {} : { [column]: "DEEP" }),
+            post: asPost ? { customerid: ref("account", ACCOUNT), [column]: "DEEP" } : undefined,
+          });
+          const body = JSON.stringify(ctx).replace('"DEEP"', value);
+          const r = await handleWebhook(request(Buffer.from(body), { code: KEY }), full);
+          await check(r.status, r.body);
+          // The context itself nests about ten levels: a value this deep puts the whole body past the bound.
+          if (depth > MAX_JSON_DEPTH) {
+            expect(r.status).toBe(400);
+            expect(String(r.body.error)).toMatch(/nests deeper than/);
+          }
+        },
+      ),
+      { numRuns: Math.max(50, Math.min(1000, Math.floor(RUNS / 20))) },
+    );
+  });
+
   describe("over HTTP", () => {
     let server: Server;
     let url: string;
@@ -216,6 +256,24 @@ describe(`webhook fuzzing (${RUNS} cases in process)`, () => {
       // The server may hang up before the client finished sending; either way not a 5xx.
       if (!(big instanceof Error)) expect(big.status).toBe(413);
       expect((await fetch(`${url.replace("/api/webhook", "/healthz")}`)).status).toBe(200);
+    });
+
+    it("arrays 5,000 deep in an attribute value: answered 400 at once, the socket not left open (issue 17)", async () => {
+      // Built as text: JSON.stringify itself would recurse 5,000 deep.
+      const deep = "[".repeat(5000) + JSON.stringify(ref("account", ACCOUNT)) + "]".repeat(5000);
+      const ctx = context({
+        message: "Update",
+        entity: "invoice",
+        id: ACCOUNT,
+        target: entity("invoice", ACCOUNT, { customerid: "DEEP" }),
+      });
+      const res = await fetch(`${url}?code=${KEY}`, {
+        method: "POST",
+        body: JSON.stringify(ctx).replace('"DEEP"', deep),
+        signal: AbortSignal.timeout(5000),
+      });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/nests deeper than 64 levels/);
     });
   });
 });

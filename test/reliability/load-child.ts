@@ -28,6 +28,12 @@ async function main(): Promise<void> {
         DATAVERSE_URL: arg,
         DATAVERSE_TOKEN: LOAD_TOKEN,
         LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+        // Load-shedding settings pass through, so `npm run load` can try other caps.
+        ...Object.fromEntries(
+          ["CT_MAX_IN_FLIGHT", "CT_MAX_QUEUE_PER_ACCOUNT", "CT_RETRY_AFTER_SECONDS"]
+            .filter((k) => process.env[k])
+            .map((k) => [k, process.env[k]]),
+        ),
       },
       port: 0,
       now,

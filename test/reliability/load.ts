@@ -81,6 +81,10 @@ export interface LoadOptions {
   bodies: string[];
   /** Processes whose RSS is sampled each second (name → pid). */
   watch?: Record<string, number>;
+  /** Statuses that are an answer, not an error: 503 when the service sheds load (issue 17). */
+  expected?: number[];
+  /** GET this URL every 100 ms while sending and report the slowest answer (/healthz under load). */
+  healthUrl?: string;
   onSecond?: (s: SecondStats) => void;
 }
 
@@ -99,6 +103,16 @@ export interface LoadResult {
   errors: number;
   statuses: Record<string, number>;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** The same over the deliveries answered 200 only (the accepted ones). */
+  acceptedLatencyMs: { p50: number; p95: number; p99: number; max: number };
+  /** Share of deliveries answered 503 (shed). */
+  shedShare: number;
+  /** Slowest /healthz answer while sending, ms (NaN when not probed). */
+  healthMaxMs: number;
+  /** Index into `bodies` of each delivery not answered 200: what Dataverse would retry. */
+  notAccepted: number[];
+  /** Highest RSS sampled per watched process. */
+  rssMax: Record<string, number>;
   /** Deliveries sent per second while sending. */
   achievedRate: number;
   /** Deliveries answered per second over the whole run, drain included: the throughput. */
@@ -148,15 +162,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   let done = 0;
   let errors = 0;
   let firstError: string | undefined;
+  const accepted: number[] = [];
+  const notAccepted: number[] = [];
+  const rssMax: Record<string, number> = {};
+  const expected = new Set([200, ...(o.expected ?? [])]);
   const pending = new Set<Promise<void>>();
   const fire = (): void => {
-    const body = o.bodies[sent % o.bodies.length];
+    const index = sent % o.bodies.length;
+    const body = o.bodies[index];
     sent++;
     const t0 = performance.now();
+    let ok = false;
     const p = post(agent, target, body)
       .then(({ status, text }) => {
         statuses[status] = (statuses[status] ?? 0) + 1;
-        if (status !== 200) {
+        ok = status === 200;
+        if (!expected.has(status)) {
           errors++;
           firstError ??= `HTTP ${status}: ${text.slice(0, 200)}`;
         }
@@ -167,12 +188,35 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         firstError ??= e.message;
       })
       .finally(() => {
-        latencies.push(performance.now() - t0);
+        const ms = performance.now() - t0;
+        latencies.push(ms);
+        if (ok) accepted.push(ms);
+        else notAccepted.push(index);
         done++;
         pending.delete(p);
       });
     pending.add(p);
   };
+  let healthMaxMs = Number.NaN;
+  let probing = !!o.healthUrl;
+  const probe = async (): Promise<void> => {
+    const healthAgent = new Agent({ keepAlive: false });
+    while (probing) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        const req = request(o.healthUrl!, { agent: healthAgent }, (res) => {
+          res.resume();
+          res.on("end", resolve);
+        });
+        req.on("error", () => resolve());
+        req.end();
+      });
+      const ms = performance.now() - t0;
+      healthMaxMs = Number.isNaN(healthMaxMs) ? ms : Math.max(healthMaxMs, ms);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const probing$ = o.healthUrl ? probe() : Promise.resolve();
 
   const warmup = o.warmupSeconds ?? 0;
   const start = performance.now();
@@ -187,6 +231,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       while (sent < due) fire();
       if (elapsed >= nextSecond) {
         const rss = Object.fromEntries(Object.entries(o.watch ?? {}).map(([name, pid]) => [name, rssOf(pid)]));
+        for (const [name, v] of Object.entries(rss)) rssMax[name] = Math.max(rssMax[name] ?? 0, v);
         const s = { second: nextSecond - warmup, sent, done, errors, inFlight: pending.size, rss };
         if (s.second > 0) seconds.push(s);
         o.onSecond?.(s);
@@ -200,6 +245,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     }, 10);
   });
   await Promise.all([...pending]);
+  probing = false;
+  await probing$;
   const elapsed = (performance.now() - start) / 1000;
   const drainSeconds = elapsed - sendingSeconds;
   agent.destroy();
@@ -213,6 +260,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     memory[name] = { first, last, growth: (last - first) / first, window };
   }
   latencies.sort((a, b) => a - b);
+  accepted.sort((a, b) => a - b);
   return {
     sent,
     ok: statuses[200] ?? 0,
@@ -224,6 +272,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       p99: quantile(latencies, 0.99),
       max: latencies[latencies.length - 1] ?? NaN,
     },
+    acceptedLatencyMs: {
+      p50: quantile(accepted, 0.5),
+      p95: quantile(accepted, 0.95),
+      p99: quantile(accepted, 0.99),
+      max: accepted[accepted.length - 1] ?? NaN,
+    },
+    shedShare: (statuses[503] ?? 0) / Math.max(1, sent),
+    healthMaxMs,
+    notAccepted,
+    rssMax,
     achievedRate: sent / sendingSeconds,
     answeredRate: done / elapsed,
     drainSeconds,

@@ -73,7 +73,8 @@ function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" |
     message: "Update",
     primaryEntity: "account",
     filteringAttributes: override,
-    images: [post([...override, "ct_tier", "ct_tierchangedon"])],
+    // No image: routing needs only the Target, and an image would copy the tier into a failed System Job (issue 17).
+    images: [],
   });
   // Sales ops' saves: a policy's touch pattern goes to its tier's accounts, a model save brings the re-rank forward.
   out.push({

@@ -1,0 +1,169 @@
+import { Writable } from "node:stream";
+import { readConfig } from "../../plugins/config";
+import type { DataverseGateway } from "../../plugins/dataverse/gateway";
+import { createLogger } from "../../plugins/log";
+import { KeyedLock, Overloaded } from "../../plugins/recalc/keyed-lock";
+import { ModelCache } from "../../plugins/recalc/model-cache";
+import { Recalculator } from "../../plugins/recalc/recalculate";
+import { createWebhookServer, listen, shutdown } from "../../plugins/server";
+import type { Service } from "../../plugins/service";
+import { handleWebhook } from "../../plugins/webhook/handler";
+import { context, entity, money, option, ref } from "../plugins/payloads";
+
+/**
+ * Issue 17: every request gets an answer and the service sheds load. A cap on requests in flight and a bounded
+ * per-account queue answer 503 with Retry-After beyond them; /healthz is answered whatever the load; an unexpected
+ * error after the body was read is a 500, not a socket left open.
+ */
+const KEY = "shedding-test-webhook-key-0123456";
+const ACCOUNT = "1d6f7f0e-1111-4a5b-9c0d-000000000017";
+const INVOICE = "2e6f7f0e-1111-4a5b-9c0d-000000000017";
+
+function config(env: Record<string, string> = {}) {
+  return readConfig({ CT_WEBHOOK_KEY: KEY, DATAVERSE_URL: "http://127.0.0.1:9", DATAVERSE_TOKEN: "t", ...env });
+}
+
+function logSink(): { lines: string[]; stream: Writable } {
+  const lines: string[] = [];
+  return {
+    lines,
+    stream: new Writable({
+      write(c: Buffer, _e, done) {
+        lines.push(...c.toString("utf8").split("\n").filter(Boolean));
+        done();
+      },
+    }),
+  };
+}
+
+const delivery = JSON.stringify(
+  context({
+    message: "Update",
+    entity: "invoice",
+    id: INVOICE,
+    target: entity("invoice", INVOICE, { totalamount_base: money(100), statecode: option(2) }),
+    post: { customerid: ref("account", ACCOUNT), totalamount_base: money(100), statecode: option(2) },
+  }),
+);
+
+describe("the server answers every request", () => {
+  it("an unexpected error after the body was read is answered 500 (not decided by req.destroyed)", async () => {
+    const service: Service = {
+      logger: createLogger("silent"),
+      config: config(),
+      handle: async (req) => {
+        await req.readBody(); // once read, req.destroyed is true: the old catch then sent nothing
+        throw new RangeError("Maximum call stack size exceeded");
+      },
+    };
+    const server = createWebhookServer(service);
+    const url = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}/api/webhook`;
+    try {
+      const res = await fetch(url, { method: "POST", body: "{}", signal: AbortSignal.timeout(5000) });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: "internal error; see the service log" });
+    } finally {
+      await shutdown(server, 1000);
+    }
+  });
+});
+
+describe("load shedding", () => {
+  it("beyond CT_MAX_IN_FLIGHT: 503 with Retry-After, the body unread; /healthz still answers; the cap frees up", async () => {
+    const releases: Array<() => void> = [];
+    let started = 0;
+    const service: Service = {
+      logger: createLogger("silent"),
+      config: config({ CT_MAX_IN_FLIGHT: "2", CT_RETRY_AFTER_SECONDS: "7" }),
+      handle: async () => {
+        started++;
+        await new Promise<void>((r) => releases.push(r));
+        return { status: 200, body: { result: "ok" } };
+      },
+    };
+    expect(service.config.shedding).toEqual({ maxInFlight: 2, maxQueuePerAccount: 8, retryAfterSeconds: 7 });
+    const server = createWebhookServer(service);
+    const base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
+    try {
+      const held = [1, 2].map(() => fetch(`${base}/api/webhook`, { method: "POST", body: "{}" }));
+      while (started < 2) await new Promise((r) => setTimeout(r, 5));
+      const shed = await fetch(`${base}/api/webhook`, { method: "POST", body: "{}" });
+      expect(shed.status).toBe(503);
+      expect(shed.headers.get("retry-after")).toBe("7");
+      expect(((await shed.json()) as { error: string }).error).toMatch(/^overloaded: 2 requests in flight/);
+      expect(started).toBe(2);
+      const t0 = performance.now();
+      const health = await fetch(`${base}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: "ok", inFlight: 2 });
+      expect(performance.now() - t0).toBeLessThan(1000);
+      releases.forEach((r) => r());
+      expect((await Promise.all(held)).map((r) => r.status)).toEqual([200, 200]);
+      // Once answered, they no longer count.
+      const again = fetch(`${base}/api/webhook`, { method: "POST", body: "{}" });
+      while (started < 3) await new Promise((r) => setTimeout(r, 5));
+      releases[2]();
+      expect((await again).status).toBe(200);
+    } finally {
+      releases.forEach((r) => r());
+      await shutdown(server, 1000);
+    }
+  });
+
+  it("KeyedLock refuses beyond maxWaiting, and accepts again once the queue drains", async () => {
+    const lock = new KeyedLock(1);
+    let release!: () => void;
+    const first = lock.run("a", () => new Promise<string>((r) => (release = () => r("first"))));
+    const second = lock.run("a", async () => "second");
+    await expect(lock.run("a", async () => "third")).rejects.toBeInstanceOf(Overloaded);
+    // Another key has its own queue.
+    await expect(lock.run("b", async () => "other")).resolves.toBe("other");
+    release();
+    await expect(first).resolves.toBe("first");
+    await expect(second).resolves.toBe("second");
+    await expect(lock.run("a", async () => "later")).resolves.toBe("later");
+    expect(lock.size).toBe(0);
+  });
+
+  it("saves of one account beyond CT_MAX_QUEUE_PER_ACCOUNT are answered 503 with Retry-After", async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    const gateway: DataverseGateway = {
+      retrieve: async () => null,
+      retrieveAccount: async (id) => {
+        reads++;
+        await blocked;
+        return { id, etag: 'W/"1"', row: { accountid: id, statecode: 0 } };
+      },
+      fetch: async () => ({ rows: [], moreRecords: false }),
+      query: async () => [],
+      commit: async () => undefined,
+    };
+    const sink = logSink();
+    const deps = {
+      webhookKeys: [KEY],
+      gateway,
+      recalculator: new Recalculator(gateway, new ModelCache(gateway), () => Date.UTC(2025, 4, 17), null, 1),
+      logger: createLogger("info", sink.stream),
+      deadlineMs: 10_000,
+      retryAfterSeconds: 3,
+    };
+    const req = {
+      method: "POST",
+      query: new URLSearchParams({ code: KEY }),
+      header: () => undefined,
+      readBody: async () => Buffer.from(delivery),
+    };
+    const running = handleWebhook(req, deps);
+    while (reads < 1) await new Promise((r) => setTimeout(r, 5));
+    const queued = handleWebhook(req, deps);
+    const refused = await handleWebhook(req, deps);
+    expect(refused.status).toBe(503);
+    expect(refused.headers).toEqual({ "retry-after": "3" });
+    release();
+    expect((await running).status).toBe(200);
+    expect((await queued).status).toBe(200);
+    expect(sink.lines.some((l) => l.includes("shed: account queue full"))).toBe(true);
+  });
+});
