@@ -44,7 +44,7 @@ export default [
   {
     // Production code never reaches into the development double, the tests, the benchmarks or the hosts above it.
     files: ["src/**/*.{ts,tsx}", "plugins/**/*.ts", "solution/scripts/**/*.ts"],
-    ignores: ["src/engine/**", "src/control/**"],
+    ignores: ["src/engine/**", "src/control/**", "src/model-editor/**"],
     rules: fence([
       [...DEV_ONLY, ...HOSTS],
       "Production code does not import the local Dataverse, tests, benchmarks or the hosts (cli/, demo/).",
@@ -52,7 +52,7 @@ export default [
   },
   {
     // The controls run in the browser inside a model-driven form: they import only the engine.
-    files: ["src/control/**/*.{ts,tsx}"],
+    files: ["src/control/**/*.{ts,tsx}", "src/model-editor/**/*.{ts,tsx}"],
     rules: fence(
       [["node:*"], "A PCF control runs in the browser."],
       [

@@ -4,7 +4,7 @@ import type { RankResult } from "../src/engine/rank";
 import { csvText } from "../src/export-reader/csv-field";
 import { writeChunk } from "./atomic-file";
 
-/** The `tiering rank` output (design.md §5): tier = computed tier code, score with 6 decimals. */
+/** The `tiering rank` output (docs/export-folder.md): tier = computed tier code, score with 6 decimals. */
 export const TIERS_CSV_COLUMNS = [
   "accountid",
   "name",

@@ -1,5 +1,5 @@
 /**
- * Data in and out of the store: an export folder of CSVs (design.md §5) and the state snapshot
+ * Data in and out of the store: an export folder of CSVs (docs/export-folder.md) and the state snapshot
  * (`--state FILE`), written as one JSON object per line so a million rows never make one huge string.
  */
 import { createReadStream, createWriteStream, existsSync, readFileSync } from "node:fs";
@@ -107,7 +107,7 @@ function loadRows(store: Store, tableOf: (rec: Record<string, string>, where: st
     const row: Row = {};
     for (const [header, text] of Object.entries(record)) {
       const col = columnFor(def, header);
-      if (!col) continue; // extra columns are ignored (design.md §5)
+      if (!col) continue; // extra columns are ignored (docs/export-folder.md)
       row[col.name] = cell(def, col, text ?? "", where);
     }
     if (typeof row[def.primaryId] !== "string") throw new CsvError(`${where}: column '${def.primaryId}' is required.`);

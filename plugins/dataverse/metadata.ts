@@ -2,7 +2,7 @@ import { TABLES } from "./schema.generated";
 
 /**
  * The slice of Dataverse metadata the service needs: entity set names (so dataverse-ify never asks
- * `EntityDefinitions` for them) and the account columns it reads and writes (design.md §3, notes/contracts.md).
+ * `EntityDefinitions` for them) and the account columns it reads and writes (docs/data-model.md, docs/dataverse-contract.md).
  */
 /** Entity set names of every table the service uses, from the generated schema (solution/src). */
 export const ENTITY_SETS: Record<string, string> = Object.fromEntries(
@@ -37,7 +37,7 @@ export const ACCOUNT_RESULT_COLUMNS = [
 /** Columns holding a date only (solution: Format date, Behavior DateOnly): the Web API takes and returns "YYYY-MM-DD". */
 export const DATE_ONLY_COLUMNS = new Set(["ct_nexttouchdue", "ct_tieroverrideuntil", "ct_lasttouchon"]);
 
-/** Account update columns that trigger a re-evaluation (the override, design.md §4). */
+/** Account update columns that trigger a re-evaluation (the override, docs/tier-model.md). */
 export const OVERRIDE_COLUMNS = ["ct_tieroverride", "ct_tieroverridereason", "ct_tieroverrideuntil"] as const;
 
 export { TIER_CHANGE_SOURCE_OPTIONS as TIER_HISTORY_SOURCE } from "../../src/engine/choices";

@@ -60,7 +60,7 @@ function reasonText(o: AccountOutcome): string {
   return text;
 }
 
-/** The account columns an outcome sets (design.md §3), in Web API form. */
+/** The account columns an outcome sets (docs/data-model.md), in Web API form. */
 export function accountValues(o: AccountOutcome, facts: AccountFacts, current: Row, asOf: number): AccountValues {
   const v: AccountValues = {
     ct_tier: tierOption(o.stored.tier, "ct_tier"),

@@ -2,7 +2,7 @@ import { STATE, ACTIVITY_CHANNELS, windowFor, type TierModel } from "../../src/e
 import { agg, aggregateFetch, cond, inList, iso, topOneFetch } from "../dataverse/fetchxml";
 
 /**
- * The FetchXML queries that read one account's facts (design.md §4) as aggregates, so a save costs a few small
+ * The FetchXML queries that read one account's facts (docs/tier-model.md) as aggregates, so a save costs a few small
  * queries however many invoices the account has. Date bounds are explicit UTC instants, not `dategrouping`, which
  * groups in the user's time zone. "First invoice" and "latest touch" have no lower date bound, so they are top-1
  * ordered queries, not aggregates: an aggregate over more than 50,000 rows fails (AggregateQueryRecordLimit). The

@@ -3,7 +3,7 @@ import { quarterIndex } from "../../src/engine/window";
 import { idConditions, type IdRange } from "./id-ranges";
 
 /**
- * The grouped FetchXML aggregates that read every account's facts (design.md §4) in a few big queries: one row per
+ * The grouped FetchXML aggregates that read every account's facts (docs/tier-model.md) in a few big queries: one row per
  * customer (and per close probability for the pipeline) per query, 5,000 rows a page. Invoices are read per date
  * segment, the segments cut at the window start and the quarter bounds, so every sum lands in exactly the facts the
  * batch (FactsBuilder) would add it to. Date bounds are explicit UTC instants, never `dategrouping` (user time zone).

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CHANNEL_OPTIONS, TIER_OPTIONS, type Channel, type TierCode } from "../../src/engine/choices";
 import { repoRoot } from "./source-dir";
 
-/** The default ct_tiermodel row and the four ct_tierpolicy rows the service creates on first run (design.md §4). */
+/** The default ct_tiermodel row and the four ct_tierpolicy rows the service creates on first run (docs/tier-model.md). */
 export interface DefaultPolicy {
   name: string;
   tier: TierCode;

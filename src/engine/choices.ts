@@ -1,4 +1,4 @@
-/** Dataverse choice values of design.md §3, one place for every part (control, plugin, solution, sandbox). */
+/** Dataverse choice values of docs/data-model.md, one place for every part (control, plugin, solution, sandbox). */
 
 export const TIER_OPTIONS = { AAA: 100000000, A: 100000001, B: 100000002, C: 100000003 } as const;
 export type TierCode = keyof typeof TIER_OPTIONS;
@@ -39,7 +39,7 @@ export const trendFromOption = (value: number | null | undefined): Trend | undef
 export const channelFromOption = (value: number | null | undefined): Channel | undefined =>
   value == null ? undefined : channelByValue.get(value);
 
-/** Dataverse `statecode` values the engine reads (design.md §3). */
+/** Dataverse `statecode` values the engine reads (docs/data-model.md). */
 export const STATE = {
   account: { active: 0, inactive: 1 },
   invoice: { active: 0, closed: 1, paid: 2, canceled: 3 },

@@ -1,6 +1,6 @@
 import type { Channel, Trend } from "./choices";
 
-/** The five KPIs of design.md §4, in the order the score sums them. */
+/** The five KPIs of docs/tier-model.md, in the order the score sums them. */
 export const KPI_NAMES = ["monetary", "frequency", "recency", "pipeline", "won"] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
 

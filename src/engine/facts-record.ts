@@ -60,7 +60,7 @@ export function mergeRecord(dst: Float64Array, o: number, src: Float64Array, so:
 }
 
 /**
- * Adds source rows to per-account records (design.md §4: what each row counts towards). Subclasses say which record
+ * Adds source rows to per-account records (docs/tier-model.md: what each row counts towards). Subclasses say which record
  * a row's account id owns: the population's (FactsBuilder) or one of a chunk's own (PartialFacts).
  */
 export abstract class RowAccumulator {

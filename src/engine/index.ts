@@ -1,4 +1,4 @@
-/** The tier engine (design.md §4): pure TypeScript, no I/O. The plugin, the CLI and the control import from here. */
+/** The tier engine (docs/tier-model.md): pure TypeScript, no I/O. The plugin, the CLI and the control import from here. */
 export * from "./choices";
 export * from "./explanation-types";
 export {

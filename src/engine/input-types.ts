@@ -1,5 +1,5 @@
 /**
- * Source rows the engine reads, named after their Dataverse logical names (design.md §3, §5).
+ * Source rows the engine reads, named after their Dataverse logical names (docs/data-model.md, docs/export-folder.md).
  * Instants are epoch milliseconds (UTC); money is the `_base` column, so mixed currencies add up.
  */
 

@@ -28,7 +28,7 @@ export function kpiColumn(t: FactsTable, kpi: KpiName): Float64Array {
   return t.lastEvent.map((last) => (last === -Infinity ? Infinity : Math.floor((asOf - last) / DAY_MS)));
 }
 
-/** Active in the window (design.md §4): anything bought, won or in the pipeline. */
+/** Active in the window (docs/tier-model.md): anything bought, won or in the pipeline. */
 export function isActiveInWindow(monetary: number, frequency: number, won: number, pipeline: number): boolean {
   return monetary !== 0 || frequency > 0 || won > 0 || pipeline > 0;
 }

@@ -11,7 +11,7 @@ export interface TierSpec {
 
 export type RankMethod = "percentile" | "pareto" | "thresholds";
 
-/** Tier model v1 of design.md §4 with defaults applied. */
+/** Tier model v1 of docs/tier-model.md with defaults applied. */
 export interface TierModel {
   windowMonths: number;
   method: RankMethod;
@@ -117,7 +117,7 @@ function pathOf(path: readonly PropertyKey[]): string {
 const SHARE_EPSILON = 1e-9;
 
 /**
- * Parses and validates model JSON (design.md §4). Objects merge over the defaults field by field; arrays
+ * Parses and validates model JSON (docs/tier-model.md). Objects merge over the defaults field by field; arrays
  * (`tiers`, `invoiceStates`) replace them, and a tier whose code is a default one takes that tier's missing fields.
  */
 export function parseModel(json: unknown): TierModel {

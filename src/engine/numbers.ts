@@ -1,4 +1,4 @@
-/** Rounding rules of design.md §4, in one place. Half away from zero, like currency columns; never -0. */
+/** Rounding rules of docs/tier-model.md, in one place. Half away from zero, like currency columns; never -0. */
 function roundTo(x: number, factor: number): number {
   const r = (Math.sign(x) * Math.round(Math.abs(x) * factor)) / factor;
   return r === 0 ? 0 : r;

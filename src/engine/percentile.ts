@@ -1,5 +1,5 @@
 /**
- * Mid-rank percentiles (design.md §4): pct = 100 × (count below + 0.5 × count equal) / N, where "below" means
+ * Mid-rank percentiles (docs/tier-model.md): pct = 100 × (count below + 0.5 × count equal) / N, where "below" means
  * ranked worse. The population is the array itself; the account counts in its own "equal".
  */
 

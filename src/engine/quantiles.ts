@@ -2,7 +2,7 @@ import { lowerBound, pctFromCounts } from "./percentile";
 
 /**
  * A compact stand-in for a KPI's whole distribution, stored on the tier model by the re-rank so the on-save path can
- * place one account without reading every other (design.md §4). Knots are distinct values with their exact counts:
+ * place one account without reading every other (docs/tier-model.md). Knots are distinct values with their exact counts:
  * every value when there are few, else the heavy ties plus evenly spaced ranks, so the percentile of a value between
  * two knots is off by at most the accounts between them (≤ n / maxKnots).
  */

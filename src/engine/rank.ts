@@ -12,7 +12,7 @@ import { computeTrend, type TrendResult } from "./trend";
 
 /**
  * What a re-rank stores on the active `ct_tiermodel` so the on-save path can place one account against the
- * population (design.md §4): the cut-points and a compact quantile table per KPI.
+ * population (docs/tier-model.md): the cut-points and a compact quantile table per KPI.
  */
 export interface RankTable {
   v: 1;

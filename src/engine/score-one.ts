@@ -12,7 +12,7 @@ import { computeTrend } from "./trend";
 import { windowFor } from "./window";
 
 /**
- * The on-save path (design.md §4): one account scored against the cut-points and KPI quantiles the last re-rank
+ * The on-save path (docs/tier-model.md): one account scored against the cut-points and KPI quantiles the last re-rank
  * stored. Without a table (cold start), or with one a different method made, the `thresholds` rule applies and each
  * KPI ranks at the middle of a population of one, until the backfill runs.
  */

@@ -28,7 +28,7 @@ export function activeOverride(model: TierModel, s: StoredState, asOf: number): 
 }
 
 /**
- * The tier stored on the account on top of the computed one (design.md §4): an active override wins; promotion is
+ * The tier stored on the account on top of the computed one (docs/tier-model.md): an active override wins; promotion is
  * immediate; demotion needs the score below the held tier's cut-point by more than the margin and the tier held for
  * the minimum days. An expired override falls back to the computed tier at once: hysteresis guards the model's own
  * fluctuations, not a decision a person made and let lapse.

@@ -3,7 +3,7 @@ import type { TierModel } from "./model";
 import { round9 } from "./numbers";
 
 /**
- * The three tier rules of design.md §4 over the accounts active in the window. Each returns, per tier but the last,
+ * The three tier rules of docs/tier-model.md over the accounts active in the window. Each returns, per tier but the last,
  * its cut-point (score; for pareto also the lowest monetary admitted) and each active account's tier index.
  */
 export interface CutPoint {

@@ -20,7 +20,7 @@ function median(values: ArrayLike<number>, offset: number, count: number): numbe
 }
 
 /**
- * Quarterly trend (design.md §4): Q0 against the median of the baseline quarters before it.
+ * Quarterly trend (docs/tier-model.md): Q0 against the median of the baseline quarters before it.
  * `quarters` holds [Q0, Q-1, …, Q-B] from `offset` on (a batch passes its whole column); `earliestBaselineStart`
  * is the start of Q-B.
  */

@@ -2,7 +2,7 @@ import { addMonths, quarterStart } from "./dates";
 import type { TierModel } from "./model";
 
 /**
- * The instants every rule of design.md §4 measures against, computed once per run.
+ * The instants every rule of docs/tier-model.md measures against, computed once per run.
  * quarterStarts[0] is Q0 (the quarter before the one holding asOf), quarterStarts[j] is Q-j.
  */
 export interface Window {

@@ -8,7 +8,7 @@ export const MEDIAN_REVENUE = 18_000;
 /**
  * Spread of yearly revenue between accounts (lognormal sigma). With about 15 % of active accounts not buying in a
  * given year, 1.15 puts roughly half of the trailing-12-month revenue on the top 10 % of active accounts, the
- * super-customer rule of design.md §1.
+ * super-customer rule of docs/tier-programme.md.
  */
 const REVENUE_SIGMA = 1.15;
 

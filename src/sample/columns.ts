@@ -1,4 +1,4 @@
-/** Header rows of the export folder (design.md §5), Dataverse logical names in the order the sample writes them. */
+/** Header rows of the export folder (docs/export-folder.md), Dataverse logical names in the order the sample writes them. */
 export const SAMPLE_FILES = {
   accounts: { file: "accounts.csv", header: ["accountid", "name", "statecode"] },
   invoices: { file: "invoices.csv", header: ["invoiceid", "customerid", "totalamount_base", "statecode", "createdon"] },

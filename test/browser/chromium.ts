@@ -1,7 +1,7 @@
 import fs from "node:fs";
 
 /**
- * Debian's Chromium as every browser test starts it (design.md §6): headless, and without the background traffic
+ * Debian's Chromium as every browser test starts it (docs/testing.md): headless, and without the background traffic
  * that a machine with no network answers with refused connections. playwright-core gives each launch a fresh
  * temporary --user-data-dir of its own.
  */

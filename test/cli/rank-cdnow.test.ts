@@ -32,7 +32,7 @@ const invoices = parse(readFileSync(join(CDNOW, "invoices.csv"), "utf8"), { colu
 describe("tiering rank on the CDNOW sample", () => {
   const { rows, stdout } = rank();
 
-  it("writes one row per customer with the design.md §5 columns", () => {
+  it("writes one row per customer with the docs/export-folder.md columns", () => {
     expect(rows).toHaveLength(2357);
     expect(new Set(rows.map((r) => r.accountid)).size).toBe(2357);
     expect(Object.keys(rows[0]).slice(0, 4)).toEqual(["accountid", "name", "tier", "score"]);

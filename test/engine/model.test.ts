@@ -11,7 +11,7 @@ function errorOf(json: unknown): ModelError {
 }
 
 describe("parseModel", () => {
-  it("gives the design.md §4 defaults for an empty object", () => {
+  it("gives the docs/tier-model.md defaults for an empty object", () => {
     const m = parseModel({});
     expect(m).toEqual(DEFAULT_MODEL);
     expect(m.tiers.map((t) => [t.code, t.share])).toEqual([

@@ -105,7 +105,7 @@ function summary(data: EngineInput, model: TierModel, asOf: number) {
   }));
 }
 
-describe("engine against an independent reference implementation of design.md §4", () => {
+describe("engine against an independent reference implementation of docs/tier-model.md", () => {
   it("agrees on every tier, trend and score for random populations and models", () => {
     fc.assert(
       fc.property(populationArb, modelArb, asOfArb, (data, model, asOf) => {

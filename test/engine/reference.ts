@@ -1,5 +1,5 @@
 /**
- * A deliberately naive second implementation of design.md §4, written from the text and sharing no code with
+ * A deliberately naive second implementation of docs/tier-model.md, written from the text and sharing no code with
  * src/engine beyond the resolved model: quadratic counting, Date objects, plain arrays. Property tests compare the
  * engine with it on random populations.
  */

@@ -15,7 +15,7 @@ function byId(r: RankResult): Map<string, { tier: string; score: number; trend: 
 const kpi = (r: RankResult, id: string, name: "monetary" | "frequency" | "recency" | "pipeline" | "won"): number =>
   r.values[name][r.facts.accounts.findIndex((a) => a.accountid === id)];
 
-describe("KPI facts (design.md §4)", () => {
+describe("KPI facts (docs/tier-model.md)", () => {
   it("counts an invoice at the window start and excludes one at asOf", () => {
     const r = rankPopulation(
       input(

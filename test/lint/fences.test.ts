@@ -50,6 +50,12 @@ const REJECTED: [fence: string, file: string, code: string, message: RegExp][] =
     /only the engine/,
   ],
   [
+    "model editor imports only the engine",
+    "src/model-editor/components/fixture.tsx",
+    `import { x } from "../../sample/generate";`,
+    /only the engine/,
+  ],
+  [
     "service never imports the local Dataverse",
     "plugins/recalc/fixture.ts",
     `import { x } from "../../local-dataverse";`,

@@ -4,7 +4,7 @@ import path from "node:path";
 import { loadExportFolder, startSandbox, type Sandbox } from "../../local-dataverse";
 import { generateSample } from "../../src/sample";
 
-/** A generated export folder (design.md §5) in a temp dir, and a sandbox loaded from it, on 127.0.0.1 port 0. */
+/** A generated export folder (docs/export-folder.md) in a temp dir, and a sandbox loaded from it, on 127.0.0.1 port 0. */
 export const AS_OF = Date.UTC(2026, 7, 15, 9, 30); // mid-quarter: every kind of date segment occurs
 
 const dirs: string[] = [];

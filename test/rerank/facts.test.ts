@@ -14,7 +14,7 @@ import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env
 
 /**
  * The facts the re-rank reads with grouped aggregates are exactly the facts FactsBuilder computes from the rows of the
- * same export folder (design.md §4): per account, every column, compared with toEqual (no tolerance).
+ * same export folder (docs/tier-model.md): per account, every column, compared with toEqual (no tolerance).
  */
 let dir: string;
 let sandbox: Sandbox;

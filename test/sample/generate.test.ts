@@ -120,7 +120,7 @@ describe("a sample of 3,000 accounts", () => {
     expect(new Set(completed.map((a) => a.activitytypecode))).toEqual(new Set(["phonecall", "appointment", "email"]));
   });
 
-  it("has declining, growing and newly started accounts by the trend rule of design.md §4", () => {
+  it("has declining, growing and newly started accounts by the trend rule of docs/tier-model.md", () => {
     // Quarters as year*4 + quarter; Q0 is the quarter before the one holding as-of, baseline the 4 before Q0.
     const quarter = (t: number): number => new Date(t).getUTCFullYear() * 4 + Math.floor(new Date(t).getUTCMonth() / 3);
     const q0 = quarter(AS_OF) - 1;

@@ -8,7 +8,7 @@ import { readSolutionSource } from "../../solution/scripts/source-model";
 describe("solution/data/defaults.json", () => {
   const defaults = readDefaults();
 
-  test("the default model is design.md §4 exactly, and the engine accepts it", () => {
+  test("the default model is exactly the one docs/tier-model.md gives, and the engine accepts it", () => {
     expect(parseModel(defaults.model.json)).toEqual(DEFAULT_MODEL);
   });
 

@@ -144,7 +144,7 @@ describe("publisher and solution manifest", () => {
   });
 });
 
-describe("global choices agree with src/engine/choices.ts (design.md §3)", () => {
+describe("global choices agree with src/engine/choices.ts (docs/data-model.md)", () => {
   const values = (name: string) =>
     Object.fromEntries(source.optionSets.get(name)!.options.map((o) => [o.label, o.value]));
 
@@ -167,7 +167,7 @@ describe("global choices agree with src/engine/choices.ts (design.md §3)", () =
   });
 });
 
-describe("tables and columns of design.md §3", () => {
+describe("tables and columns of docs/data-model.md", () => {
   const account: [string, string, string?][] = [
     ["ct_tier", "picklist", "ct_tier"],
     ["ct_computedtier", "picklist", "ct_tier"],

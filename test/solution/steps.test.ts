@@ -7,7 +7,7 @@ import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
 
 const srcDir = join(repoRoot(), "solution", "src");
 
-// What the webhook must be told about (design.md §3 sources; issue 6), written out independently of the XML.
+// What the webhook must be told about (docs/data-model.md sources; issue 6), written out independently of the XML.
 const INVOICE = ["customerid", "totalamount_base", "statecode", "createdon"];
 const OPPORTUNITY = [
   "customerid",
