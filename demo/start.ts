@@ -105,8 +105,10 @@ async function main(argv: string[]): Promise<number> {
   out(
     `Webhook key:       ${stack.webhookKey}   (generated for this run; the sandbox's service endpoint sends it as ?code=)`,
   );
+  // A token the user chose (SANDBOX_TOKEN) is theirs to keep off screen: the line names the variable instead.
+  const adminToken = process.env.SANDBOX_TOKEN ? '"$SANDBOX_TOKEN.admin"' : userTokens(undefined).admin;
   out(
-    `Preflight:         npx tiering doctor --url ${stack.sandbox.origin} --token ${userTokens(process.env.SANDBOX_TOKEN || undefined).admin} ` +
+    `Preflight:         npx tiering doctor --url ${stack.sandbox.origin} --token ${adminToken} ` +
       `--key ${stack.webhookKey} --app-id ${LOCAL_SERVICE_APP_ID}`,
   );
   if (args.state) out(`State file:        ${args.state} (saved on exit)`);

@@ -94,6 +94,7 @@ export const TABLES = {
       "ct_modeljson",
       "ct_modelstatus",
       "ct_name",
+      "ct_previewsamplejson",
       "ct_rerankaccountcount",
       "ct_tiermodelid",
       "modifiedon",

@@ -121,6 +121,7 @@ describe("npm start's start script", () => {
     const demo = line(run.output(), "Demo page");
     const webApi = line(run.output(), "Dataverse Web API");
     expect(run.output()).not.toContain(token);
+    expect(run.output()).toMatch(/^Preflight: .* --token "\$SANDBOX_TOKEN\.admin" /m);
     expect((await fetch(`${webApi}accounts?$select=ct_tier`)).status).toBe(401);
     const res = await fetch(`${webApi}accounts?$select=ct_tier&$filter=${encodeURIComponent("statecode eq 0")}`, {
       headers: { Authorization: `Bearer ${token}` },

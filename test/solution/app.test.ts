@@ -258,13 +258,19 @@ describe("solution.xml and the packed zip", () => {
   test("customizations.xml in the zip holds the app, the site map, the dashboard and the charts under their tables", () => {
     const work = mkdtempSync(join(tmpdir(), "ct-app-pack-"));
     try {
-      const controlDir = join(work, "control");
-      mkdirSync(controlDir);
-      writeFileSync(
-        join(controlDir, "ControlManifest.xml"),
-        '<manifest><control namespace="CustomerTiering" constructor="TierBadge" version="0.1.0" control-type="virtual"><resources><code path="bundle.js" order="1"/></resources></control></manifest>',
-      );
-      writeFileSync(join(controlDir, "bundle.js"), "var x = {};\n");
+      // What pcf-scripts writes: one folder per control of the solution.
+      const controlDir = join(work, "controls");
+      for (const [folder, ctor] of [
+        ["control", "TierBadge"],
+        ["model-editor", "TierModelEditor"],
+      ]) {
+        mkdirSync(join(controlDir, folder), { recursive: true });
+        writeFileSync(
+          join(controlDir, folder, "ControlManifest.xml"),
+          `<manifest><control namespace="CustomerTiering" constructor="${ctor}" version="0.1.0" control-type="virtual"><resources><code path="bundle.js" order="1"/></resources></control></manifest>`,
+        );
+        writeFileSync(join(controlDir, folder, "bundle.js"), "var x = {};\n");
+      }
       const files = unzipSync(packSolution({ srcDir, controlDir, version: "0.1.0", managed: false }));
       const xml = new TextDecoder().decode(files["customizations.xml"]);
       const doc = new XMLParser({

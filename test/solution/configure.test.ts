@@ -130,7 +130,7 @@ describe("tiering configure", () => {
     const failed = await run(ok());
     expect(failed.code).toBe(1);
     expect(failed.err).toContain("updating service endpoint");
-    expect(failed.err).toContain("bad authvalue ***");
+    expect(failed.err).toContain("bad authvalue [redacted]");
     expect(failed.out + failed.err).not.toContain(KEY);
   });
 
@@ -213,10 +213,10 @@ describe("tiering configure", () => {
   test("bad usage is a UsageError naming the option", async () => {
     await expect(
       run(["--url", base, "--endpoint-url", "http://tiering.contoso.com/hook", "--key", KEY, "--token", TOKEN]),
-    ).rejects.toThrow(/--endpoint-url "http:\/\/tiering.contoso.com\/hook" must use https/);
+    ).rejects.toThrow(/--endpoint-url http:\/\/tiering.contoso.com must use https/);
     await expect(
       run(["--url", "contoso", "--endpoint-url", "https://x.example/hook", "--key", KEY, "--token", TOKEN]),
-    ).rejects.toThrow(/--url "contoso" is not an absolute URL/);
+    ).rejects.toThrow(/--url is not an absolute URL \(value not shown/);
     await expect(run(["--url", base, "--endpoint-url", "https://x.example/hook", "--token", TOKEN])).rejects.toThrow(
       /--key is required/,
     );
