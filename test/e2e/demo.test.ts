@@ -14,7 +14,7 @@ import { chromiumOptions } from "../browser/chromium";
 import { startStack, type Stack } from "../../demo/stack";
 import { userTokens } from "../../local-dataverse";
 import { readDefaults } from "../../solution/scripts/defaults";
-import { TIER_OPTIONS } from "../../src/engine/choices";
+import { CHANNEL_OPTIONS, TIER_OPTIONS } from "../../src/engine/choices";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SHOTS = path.join(ROOT, "test-output", "e2e");
@@ -92,6 +92,18 @@ async function get<T>(query: string): Promise<T> {
   if (!res.ok) throw new Error(`GET ${query}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/** A PATCH through the Web API as the administrator, as a form save would send it. */
+const patchAsAdmin = (entity: string, body: Record<string, unknown>): Promise<Response> =>
+  fetch(`${stack!.webApiUrl}${entity}`, {
+    method: "PATCH",
+    headers: {
+      "Content-Type": "application/json",
+      "If-Match": "*",
+      Authorization: `Bearer ${userTokens(undefined).admin}`,
+    },
+    body: JSON.stringify(body),
+  });
 
 const AXE_SOURCE = require.resolve("axe-core/axe.min.js", { paths: [path.dirname(require.resolve("jest-axe"))] });
 async function axeViolations(page: Page): Promise<string[]> {
@@ -245,6 +257,57 @@ describe("demo page on the npm start stack", () => {
     } finally {
       expect((await patch(stack!.webhookUrl)).status).toBe(204);
     }
+  });
+
+  test("sales ops save the AAA policy (every 7 days by call, no grace): the AAA badges say so, overdue accounts show", async () => {
+    // The first re-rank is every account's first tier change, so the 7 days' grace keeps the overdue view empty.
+    const overdue = `statecode eq 0 and ct_nexttouchdue lt ${new Date().toISOString().slice(0, 10)}`;
+    await expect(
+      get<{ value: unknown[] }>(`accounts?$select=accountid&$filter=${encodeURIComponent(overdue)}`),
+    ).resolves.toEqual(expect.objectContaining({ value: [] }));
+    const policies = await get<{ value: { ct_tierpolicyid: string }[] }>(
+      `ct_tierpolicies?$select=ct_tierpolicyid&$filter=${encodeURIComponent(`statecode eq 0 and ct_tier eq ${TIER_OPTIONS.AAA}`)}`,
+    );
+    expect(policies.value).toHaveLength(1);
+    // A programme running for two months: the AAA tiers were given 60 days ago (as the administrator).
+    const aaa = await get<{ value: { accountid: string }[] }>(
+      `accounts?$select=accountid&$filter=${encodeURIComponent(`statecode eq 0 and ct_tier eq ${TIER_OPTIONS.AAA}`)}`,
+    );
+    const sixtyDaysAgo = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 19) + "Z";
+    for (const a of aaa.value)
+      expect((await patchAsAdmin(`accounts(${a.accountid})`, { ct_tierchangedon: sixtyDaysAgo })).status).toBe(204);
+    // As sales ops save the policy form: an update of the row, which the solution's step sends to the service.
+    const saved = await patchAsAdmin(`ct_tierpolicies(${policies.value[0].ct_tierpolicyid})`, {
+      ct_cadencedays: 7,
+      ct_touchchannel: CHANNEL_OPTIONS.call,
+      ct_gracedays: 0,
+    });
+    expect(saved.status).toBe(204);
+    // No account is saved: the service rewrites every active AAA account's pattern and due date.
+    const stale = `statecode eq 0 and ct_tier eq ${TIER_OPTIONS.AAA} and (ct_cadencedays ne 7 or ct_touchchannel ne ${CHANNEL_OPTIONS.call})`;
+    const deadline = Date.now() + WAIT_FOR_TIER_MS;
+    while (
+      (await get<{ value: unknown[] }>(`accounts?$select=accountid&$filter=${encodeURIComponent(stale)}`)).value.length
+    ) {
+      if (Date.now() > deadline) throw new Error("the AAA accounts did not take the saved policy");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const late = await get<{ value: { ct_tier: number }[] }>(
+      `accounts?$select=ct_tier&$filter=${encodeURIComponent(overdue)}`,
+    );
+    expect(late.value.length).toBeGreaterThan(0);
+    expect(new Set(late.value.map((a) => a.ct_tier))).toEqual(new Set([TIER_OPTIONS.AAA]));
+
+    const { context, page } = await newPage();
+    await page.goto(`${stack!.demoUrl}?tier=${TIER_OPTIONS.AAA}`);
+    await page.locator("body[data-loaded]").waitFor();
+    await page.locator("#accounts tbody a").first().click();
+    await page.locator("body[data-loaded]").waitFor();
+    await expect(pill(page).innerText()).resolves.toBe("AAA");
+    await page.locator(".ct-badge", { hasText: "Every 7 days · Call" }).waitFor();
+    await page.screenshot({ path: path.join(SHOTS, "account-after-policy.png"), fullPage: true });
+    expect(pageErrors.get(page)).toEqual([]);
+    await context.close();
   });
 
   test("log a touch from the keyboard: the badge shows today's last touch", async () => {
