@@ -95,6 +95,7 @@ export const TABLES = {
       "ct_modelstatus",
       "ct_name",
       "ct_previewsamplejson",
+      "ct_rankedmodeljson",
       "ct_rerankaccountcount",
       "ct_tiermodelid",
       "modifiedon",

@@ -1,5 +1,5 @@
 import { RankTableError, rankTableFromColumns, type RankTable, type TierModel } from "../../src/engine";
-import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
+import { COLD_START, invalidModelStatus, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
 
 export { ModelRowError };
@@ -46,7 +46,7 @@ export class ModelCache {
     // No $select: the table's columns are read whole, so a missing optional column is simply absent.
     const row: Row | null = await this.gateway.retrieve("ct_tiermodel", id, []);
     if (!row) return this.load();
-    const model: TierModel = modelOf(row.ct_modeljson == null ? "" : String(row.ct_modeljson), `ct_tiermodel ${id}`);
+    const model = await this.usableModel(row, id);
     const fresh: ActiveModel = {
       model,
       table: parseRankTable(row, id),
@@ -55,5 +55,30 @@ export class ModelCache {
     };
     this.cached = fresh;
     return fresh;
+  }
+
+  /**
+   * The row's model; while its JSON is invalid (a typo saved through the API, an import), the model the last re-rank
+   * ranked with, which is also the model its stored cut-points belong to, so saves go on scoring as before. The row's
+   * ct_modelstatus then says why, where sales ops look. Without a ranked model there is nothing sound to score with.
+   */
+  private async usableModel(row: Row, id: string): Promise<TierModel> {
+    try {
+      return modelOf(row.ct_modeljson == null ? "" : String(row.ct_modeljson), `ct_tiermodel ${id}`);
+    } catch (e) {
+      if (!(e instanceof ModelRowError) || typeof row.ct_rankedmodeljson !== "string" || !row.ct_rankedmodeljson)
+        throw e;
+      const fallback = modelOf(row.ct_rankedmodeljson, `ct_tiermodel ${id} ct_rankedmodeljson`);
+      const status = invalidModelStatus(
+        e.message,
+        `Saves score with the model of the last re-rank${row.ct_lastrerankon ? ` (${String(row.ct_lastrerankon)})` : ""} until it is fixed.`,
+      );
+      // Written once: the write changes the row's ETag, and the next load finds the same status already there.
+      if (row.ct_modelstatus !== status)
+        await this.gateway.commit([
+          { method: "PATCH", path: `ct_tiermodels(${id})`, body: { ct_modelstatus: status } },
+        ]);
+      return fallback;
+    }
   }
 }

@@ -155,7 +155,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
 
   if (!dryRun && modelId !== null && !cp.modelStored) {
     options.signal?.throwIfAborted();
-    await storeRankTable(client, modelId, ranked.table, asOf, buildPreviewSample(ranked));
+    await storeRankTable(client, modelId, cp.header.modelJson, ranked.table, asOf, buildPreviewSample(ranked));
     cp.markModelStored();
   }
   const chunks = await writeAll({

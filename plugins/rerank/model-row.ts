@@ -1,11 +1,5 @@
-import {
-  rankTableToColumns,
-  isoInstant,
-  type PreviewSample,
-  type RankTable,
-  type TierModel,
-} from "../../src/engine";
-import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
+import { rankTableToColumns, isoInstant, type PreviewSample, type RankTable, type TierModel } from "../../src/engine";
+import { COLD_START, invalidModelStatus, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { RerankClient } from "./client";
 
 export { ModelRowError, modelOf };
@@ -23,7 +17,18 @@ export interface ModelRow {
  */
 export async function activeModelRow(client: RerankClient, dryRun: boolean): Promise<ModelRow> {
   const head = await readActiveModelRow((options) => client.query(`ct_tiermodels${options}`));
-  if (head) return { id: head.id, json: head.json, model: modelOf(head.json, `ct_tiermodel ${head.id}`) };
+  if (head) {
+    try {
+      return { id: head.id, json: head.json, model: modelOf(head.json, `ct_tiermodel ${head.id}`) };
+    } catch (e) {
+      // Sales ops read the cause on the model row itself, not in the service's log.
+      if (e instanceof ModelRowError && !dryRun)
+        await client.write("PATCH", `ct_tiermodels(${head.id})`, {
+          ct_modelstatus: invalidModelStatus(e.message, "The re-rank did not run; every tier stays as it is."),
+        });
+      throw e;
+    }
+  }
   const { json, model } = COLD_START;
   if (dryRun) return { id: null, json, model };
   const id = await client.write("POST", "ct_tiermodels", { ct_name: COLD_START.name, ct_modeljson: json });
@@ -38,14 +43,18 @@ export async function activeModelRow(client: RerankClient, dryRun: boolean): Pro
 export async function storeRankTable(
   client: RerankClient,
   id: string,
+  modelJson: string,
   table: RankTable,
   asOf: number,
   sample: PreviewSample,
 ): Promise<void> {
   await client.write("PATCH", `ct_tiermodels(${id})`, {
     ...rankTableToColumns(table),
+    // The model these cut-points belong to: saves fall back to it while ct_modeljson is invalid.
+    ct_rankedmodeljson: modelJson,
     ct_previewsamplejson: JSON.stringify(sample),
     ct_lastrerankon: isoInstant(asOf),
     ct_rerankaccountcount: table.n,
+    ct_modelstatus: `Valid. Re-ranked ${table.n} accounts with this model on ${isoInstant(asOf)}.`,
   });
 }

@@ -6,11 +6,12 @@ import {
   factsAt,
   type EngineInput,
 } from "../../src/engine";
+import type { ChangeOperation } from "../../plugins/dataverse/batch";
 import type { DataverseGateway, Row } from "../../plugins/dataverse/gateway";
 import { ModelCache, ModelRowError } from "../../plugins/recalc/model-cache";
 
 /** A ct_tiermodel table in memory; counts the full-row reads so caching is visible. */
-function models(rows: Row[]): DataverseGateway & { fullReads: number } {
+function models(rows: Row[]): DataverseGateway & { fullReads: number; writes: Record<string, unknown>[] } {
   const gw = {
     fullReads: 0,
     query: async () =>
@@ -23,7 +24,16 @@ function models(rows: Row[]): DataverseGateway & { fullReads: number } {
     },
     retrieveAccount: () => Promise.reject(new Error("unused")),
     fetch: () => Promise.reject(new Error("unused")),
-    commit: () => Promise.reject(new Error("unused")),
+    commit: async (ops: readonly ChangeOperation[]) => {
+      for (const op of ops) {
+        const row = rows.find((r) => op.path === `ct_tiermodels(${String(r.ct_tiermodelid)})`);
+        if (!row || op.method !== "PATCH") throw new Error(`unexpected ${op.method} ${op.path}`);
+        gw.writes.push(op.body!);
+        Object.assign(row, op.body);
+        row["@odata.etag"] = `${String(row["@odata.etag"])}+`;
+      }
+    },
+    writes: [] as Record<string, unknown>[],
   };
   return gw;
 }
@@ -89,6 +99,39 @@ describe("active tier model cache", () => {
     const err = await new ModelCache(gw).get().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelRowError);
     expect((err as Error).message).toBe("ct_tiermodel m2: invalid tier model: weights.monetary: must not be negative");
+  });
+
+  it("a typo in the model JSON: saves go on with the model of the last re-rank, and the row says why, once", async () => {
+    const ranked = rankPopulation(input, DEFAULT_MODEL, asOf);
+    const row: Row = {
+      ct_tiermodelid: "m4",
+      statecode: 0,
+      "@odata.etag": 'W/"1"',
+      ct_modeljson: JSON.stringify({ weigths: { monetary: 1 } }),
+      ct_rankedmodeljson: JSON.stringify({ hysteresis: { demotionMargin: 3 } }),
+      ct_lastrerankon: "2025-05-17T00:00:00Z",
+      ...rankTableToColumns(ranked.table),
+    };
+    const gw = models([row]);
+    const cache = new ModelCache(gw);
+    const used = await cache.get();
+    expect(used.model.hysteresis.demotionMargin).toBe(3);
+    expect(used.table).toEqual(ranked.table);
+    expect(gw.writes).toEqual([
+      {
+        ct_modelstatus:
+          "Invalid: ct_tiermodel m4: invalid tier model: (model): unknown field weigths. " +
+          "Saves score with the model of the last re-rank (2025-05-17T00:00:00Z) until it is fixed.",
+      },
+    ]);
+    // The status write changed the ETag: the next save reads the row again and finds the status already there.
+    await cache.get();
+    await cache.get();
+    expect(gw.writes).toHaveLength(1);
+    // Fixed: the row's own model again.
+    row.ct_modeljson = JSON.stringify({ hysteresis: { demotionMargin: 5 } });
+    row["@odata.etag"] = 'W/"9"';
+    expect((await cache.get()).model.hysteresis.demotionMargin).toBe(5);
   });
 
   it("a RankTable that is not one is refused", async () => {

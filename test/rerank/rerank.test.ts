@@ -1,3 +1,4 @@
+import { userTokens } from "../../local-dataverse";
 import { readFileSync, existsSync } from "node:fs";
 import {
   outcomeAt,
@@ -127,6 +128,11 @@ describe("tiering re-rank against the sandbox", () => {
     const table = rankTableFromColumns(models[0].ct_cutpointsjson, models[0].ct_kpiquantilesjson);
     expect(table).toMatchObject({ n: expected.size, activeInWindow: summary.activeInWindow, asOf: summary.asOf });
     expect(models[0].ct_rerankaccountcount).toBe(expected.size);
+    // The model the cut-points belong to, for saves to fall back on, and a status sales ops can read.
+    expect(models[0].ct_rankedmodeljson).toBe(models[0].ct_modeljson);
+    expect(models[0].ct_modelstatus).toMatch(
+      new RegExp(`^Valid\\. Re-ranked ${expected.size} accounts with this model on `),
+    );
     // The model editor's preview sample (docs/model-editor.md): the whole population when it is this small.
     const sample = parsePreviewSample(String(models[0].ct_previewsamplejson));
     expect(sample.population).toBe(expected.size);
@@ -135,6 +141,24 @@ describe("tiering re-rank against the sandbox", () => {
     expect(history).toHaveLength(summary.historyRows);
     expect(summary.historyRows).toBe(expected.size);
     expect(new Set(history.map((h) => h.ct_source))).toEqual(new Set([TIER_CHANGE_SOURCE_OPTIONS.rerank]));
+  }, 60_000);
+
+  it("an invalid model JSON: the run stops before any write, tiers stay, and the row's status names the field", async () => {
+    const s = await sandbox();
+    await run(s);
+    const before = state(s);
+    const [row] = [...s.store.rows("ct_tiermodel")];
+    const res = await fetch(`${s.url}ct_tiermodels(${String(row.ct_tiermodelid)})`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${userTokens(undefined).admin}` },
+      body: JSON.stringify({ ct_modeljson: JSON.stringify({ weigths: { monetary: 1 } }) }),
+    });
+    expect(res.status).toBe(204);
+    await expect(run(s)).rejects.toThrow(/unknown field weigths/);
+    expect(state(s)).toEqual(before);
+    expect(s.store.get("ct_tiermodel", String(row.ct_tiermodelid))!.ct_modelstatus).toMatch(
+      /^Invalid: ct_tiermodel .*unknown field weigths\. The re-rank did not run; every tier stays as it is\.$/,
+    );
   }, 60_000);
 
   it("a second run with nothing changed writes nothing; an override and the hysteresis rule are respected", async () => {

@@ -219,6 +219,7 @@ describe("tables and columns of docs/data-model.md", () => {
       ct_cutpointsjson: "ntext",
       ct_kpiquantilesjson: "ntext",
       ct_previewsamplejson: "ntext",
+      ct_rankedmodeljson: "ntext",
       ct_modelstatus: "nvarchar",
       ct_lastrerankon: "datetime",
     });
