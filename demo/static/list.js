@@ -18,14 +18,14 @@ function readFilters() {
   return { tier: q.get("tier") ?? "", overdue: q.get("overdue") === "1", name: q.get("name") ?? "" };
 }
 
-/** OData $filter and $orderby of a view, like the solution's saved queries ("Touch overdue": longest first). */
+/** OData $filter and $orderby of a view, like the solution's saved queries ("Touch overdue": AAA first, then longest overdue). */
 export function query({ tier, overdue, name }) {
   const filter = ["statecode eq 0"];
   if (tier === "none") filter.push("ct_tier eq null");
   else if (tier) filter.push(`ct_tier eq ${Number(tier)}`);
   if (overdue) filter.push(`ct_nexttouchdue lt ${todayUtc()}`);
   if (name) filter.push(`contains(name,'${name.replace(/'/g, "''")}')`);
-  const orderby = overdue ? "ct_nexttouchdue asc,name asc" : "ct_tier asc,ct_tierscore desc,name asc";
+  const orderby = overdue ? "ct_tier asc,ct_nexttouchdue asc,name asc" : "ct_tier asc,ct_tierscore desc,name asc";
   return `accounts?$select=${COLUMNS}&$filter=${encodeURIComponent(filter.join(" and "))}&$orderby=${encodeURIComponent(orderby)}&$count=true`;
 }
 

@@ -334,6 +334,12 @@ describe("views", () => {
       aaaOrA,
       { attribute: "ct_nexttouchdue", operator: "olderthan-x-days", values: ["1"] },
     ]);
+    // AAA first (the lowest option value), then the longest overdue.
+    const orders = children(byName("Touch overdue – AAA and A").fetch, "order");
+    expect(orders.map((o) => `${String(o["@_attribute"])} ${String(o["@_descending"])}`)).toEqual([
+      "ct_tier false",
+      "ct_nexttouchdue false",
+    ]);
     expect(col("account", "ct_nexttouchdue").format).toBe("date");
     expect(conditions("Declining top accounts")).toEqual([
       active,
