@@ -140,7 +140,7 @@ export function coerceValue(def: TableDef, col: ColumnDef, raw: unknown): Value 
       if (typeof raw !== "string") throw wrong();
       const ms = parseDate(raw);
       if (ms === undefined) throw wrong();
-      return ms;
+      return storedInstant(col, ms);
     }
     case "Boolean":
       if (typeof raw !== "boolean") throw wrong();
@@ -153,6 +153,18 @@ export function coerceValue(def: TableDef, col: ColumnDef, raw: unknown): Value 
     case "Owner":
       throw badRequest(`Lookup '${col.name}' must be set with '<navigation>@odata.bind'.`);
   }
+}
+
+/**
+ * A date-time as Dataverse stores it, so a filter or an aggregate never sees more than a client can read back: a
+ * date-only column keeps the date (UTC midnight here), "the time portion isn't stored"; any other to the whole
+ * second, the milliseconds dropped (the column holds values such as `2023-10-15T07:30:00Z` and the Web API returns
+ * no fraction). https://learn.microsoft.com/power-apps/maker/data-platform/behavior-format-date-time-field
+ * Only stored values are cut: condition values keep their time and fraction.
+ */
+export function storedInstant(col: ColumnDef, ms: number): number {
+  const unit = col.dateOnly ? 86_400_000 : 1000;
+  return Math.floor(ms / unit) * unit;
 }
 
 /** ISO 8601 date or date-time; a bare date means its UTC midnight. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse/sync";
 import { TIER_OPTIONS, TREND_OPTIONS, CHANNEL_OPTIONS } from "../src/engine/choices";
-import { parseDate, isGuid } from "./codec";
+import { parseDate, isGuid, storedInstant } from "./codec";
 import { isChoice, isLookup, type ColumnDef, type TableDef } from "./metadata";
 import type { Row, Store, Value } from "./store";
 
@@ -63,7 +63,7 @@ function cell(def: TableDef, col: ColumnDef, text: string, where: string): Value
     case "DateTime": {
       const ms = parseDate(t);
       if (ms === undefined) fail("an ISO 8601 date");
-      return ms!;
+      return storedInstant(col, ms!);
     }
     case "Boolean":
       if (!/^(true|false|0|1)$/i.test(t)) fail("a boolean");

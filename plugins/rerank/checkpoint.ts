@@ -4,6 +4,9 @@ import type { IdRange } from "./id-ranges";
 /** A unit's rows, compact: [account id, group values…, aggregate values…] (instants as epoch ms). */
 export type UnitRow = (string | number | null)[];
 
+/** How a unit over the aggregate limit was cut: by account id, by date, or read row by row (see facts-reader.ts). */
+export type SplitBy = "id" | "time" | "rows";
+
 export interface CheckpointHeader {
   v: 1;
   /** Environment the run reads and writes; a checkpoint never resumes against another. */
@@ -27,7 +30,7 @@ type Entry =
   | ({ t: "a" } & AccountsPage)
   | { t: "p"; kind: string; ranges: IdRange[] }
   | { t: "u"; key: string; rows: UnitRow[] }
-  | { t: "s"; key: string; by: "id" | "time" }
+  | { t: "s"; key: string; by: SplitBy }
   | { t: "m" }
   | { t: "g" }
   | ({ t: "w"; chunk: number } & ChunkStats)
@@ -65,7 +68,7 @@ export class Checkpoint {
   readonly accountsPages: AccountsPage[] = [];
   readonly plans = new Map<string, IdRange[]>();
   readonly units = new Map<string, UnitRow[]>();
-  readonly splits = new Map<string, "id" | "time">();
+  readonly splits = new Map<string, SplitBy>();
   readonly written = new Map<number, ChunkStats>();
   /** Accounts of unfinished chunks already written, by chunk: a resumed chunk counts them, never writes them again. */
   readonly committed = new Map<number, Map<string, { from: string; history: boolean }>>();
@@ -164,7 +167,7 @@ export class Checkpoint {
   addUnit(key: string, rows: UnitRow[]): void {
     this.record({ t: "u", key, rows });
   }
-  addSplit(key: string, by: "id" | "time"): void {
+  addSplit(key: string, by: SplitBy): void {
     this.record({ t: "s", key, by });
   }
   markProgrammeDone(): void {

@@ -1,11 +1,11 @@
 import { round2, windowFor, type AccountRow, type FactsTable, type TierModel } from "../../src/engine";
 import { quarterIndex } from "../../src/engine/window";
 import { instant, num } from "../recalc/facts";
-import type { Checkpoint, UnitRow } from "./checkpoint";
+import type { Checkpoint, SplitBy, UnitRow } from "./checkpoint";
 import { AggregateLimitError, type RerankClient, type Row } from "./client";
 import { ID_SPACE, splitRange, type IdRange } from "./id-ranges";
 import { runPool } from "./pool";
-import { EARLIEST, unitFetchXml, unitKey, type Kind, type Unit } from "./queries";
+import { EARLIEST, readsRows, unitFetchXml, unitKey, type Kind, type Unit } from "./queries";
 
 /**
  * A first slice of the id space tells each query kind's density before the rest is cut: about a page of accounts
@@ -36,17 +36,23 @@ export interface ReadContext {
 const DATE_ALIASES = new Set(["mx", "mn"]);
 
 /** The property holding the account id: the group alias, or for single rows the lookup's `_<name>_value`. */
-const idOf = (kind: Kind, r: Row): unknown => (kind.raw ? r[`_${kind.idAttr}_value`] : r.id);
+const idOf = (u: Unit, r: Row): unknown => (readsRows(u) ? r[`_${u.kind.idAttr}_value`] : r.id);
 
-/** A result row in compact form: id, then the group columns, then the aggregates, as the kind lists them. */
-function compact(kind: Kind, r: Row): UnitRow {
-  const id = String(idOf(kind, r));
+/**
+ * A result row in compact form: id, then the group columns, then the aggregates, as the kind lists them. A single
+ * row is a group of one: its count is 1 (0 for an empty column), its sum, min and max the column's value.
+ */
+function compact(u: Unit, r: Row): UnitRow {
+  const kind = u.kind;
+  const raw = readsRows(u);
+  const id = String(idOf(u, r));
   const where = (alias: string): string => `${kind.key} ${id}.${alias}`;
   const out: UnitRow = [id.toLowerCase()];
   for (const g of kind.groupBy) out.push(r[g] === null || r[g] === undefined ? null : num(r[g], where(g)));
   for (const a of kind.aggregates) {
-    const v = r[kind.raw ? a.attr : a.alias];
-    out.push(DATE_ALIASES.has(a.alias) ? instant(v, where(a.alias)) : v == null ? null : num(v, where(a.alias)));
+    const v = r[raw ? a.attr : a.alias];
+    if (raw && a.fn === "count") out.push(v == null ? 0 : 1);
+    else out.push(DATE_ALIASES.has(a.alias) ? instant(v, where(a.alias)) : v == null ? null : num(v, where(a.alias)));
   }
   return out;
 }
@@ -57,14 +63,15 @@ async function fetchUnit(ctx: ReadContext, u: Unit): Promise<UnitRow[]> {
   for (let page = 1; ; page++) {
     ctx.signal?.throwIfAborted();
     const res = await ctx.client.fetchPage(u.kind.entity, unitFetchXml(u, page, cookie, ctx.aggregateLimit));
-    for (const r of res.rows) if (idOf(u.kind, r) != null) rows.push(compact(u.kind, r));
+    for (const r of res.rows) if (idOf(u, r) != null) rows.push(compact(u, r));
     if (!res.moreRecords || res.rows.length === 0) return rows;
     cookie = res.pagingCookie;
   }
 }
 
-function children(u: Unit, by: "id" | "time"): Unit[] {
+function children(u: Unit, by: SplitBy): Unit[] {
   if (by === "id") return splitRange(u.range, 2).map((range) => ({ ...u, range }));
+  if (by === "rows") return [{ ...u, rows: true }];
   const t0 = u.t0 ?? EARLIEST;
   const t1 = u.t1 as number;
   const mid = t0 + Math.floor((t1 - t0) / 2000) * 1000;
@@ -75,9 +82,21 @@ function children(u: Unit, by: "id" | "time"): Unit[] {
 }
 
 /**
- * Runs one unit unless the checkpoint has it. Over 50,000 rows (0x8004E023) it is cut in two, by id while the
- * range is wider than one step, else by date, and each half runs the same way; the split is recorded so a
- * resumed run reads the same halves.
+ * How a unit over the aggregate limit is cut: in two by id while its range is wider than one step, then in two by
+ * date while its dates span two seconds or more; past that (one account's open pipeline has no date to cut by, or
+ * more rows than the limit share one second) its rows are read one by one. The limit binds aggregate queries only
+ * (https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data#limitations); a paged
+ * retrieve of the rows has none, and each row adds to the facts as it does in the batch.
+ */
+function splitFor(u: Unit): SplitBy {
+  if (u.range.hi - u.range.lo > 1) return "id";
+  if (u.kind.timeAttr !== null && u.t1 !== null && u.t1 - (u.t0 ?? EARLIEST) >= 2000) return "time";
+  return "rows";
+}
+
+/**
+ * Runs one unit unless the checkpoint has it. Over 50,000 rows (0x8004E023) it is cut (`splitFor`) and each part
+ * runs the same way; the split is recorded so a resumed run reads the same parts.
  */
 async function runUnit(ctx: ReadContext, u: Unit, counter: { done: number; total: number }): Promise<void> {
   const key = unitKey(u);
@@ -90,15 +109,9 @@ async function runUnit(ctx: ReadContext, u: Unit, counter: { done: number; total
       ctx.onUnit(counter.done, counter.total);
       return;
     } catch (e) {
-      if (!(e instanceof AggregateLimitError)) throw e;
-      by = u.range.hi - u.range.lo > 1 ? "id" : "time";
-      if (by === "time" && (u.kind.timeAttr === null || u.t1 === null)) {
-        throw new Error(
-          `${u.kind.key}: more ${u.kind.entity} rows than the aggregate limit for one account id range (${key}) and no date to split them by`,
-        );
-      }
-      if (by === "time" && (u.t1 as number) - (u.t0 ?? EARLIEST) < 2000)
-        throw new Error(`${u.kind.key}: more rows than the aggregate limit within two seconds (${key})`);
+      // Single rows are no aggregate: the limit cannot apply to them, so it is not worked around twice.
+      if (!(e instanceof AggregateLimitError) || readsRows(u)) throw e;
+      by = splitFor(u);
       ctx.cp.addSplit(key, by);
     }
   }

@@ -37,7 +37,7 @@ export interface Kind {
   /**
    * Read the matching rows one by one (paging cookies, no 50,000-row limit) instead of grouping them: cheaper for
    * rare rows, where a group holds about one row anyway. `aggregates` then names the columns read, each row being
-   * its own group (sum = the value, min = the date).
+   * its own group (sum, min, max = the value, count = 1).
    */
   raw?: boolean;
 }
@@ -48,7 +48,15 @@ export interface Unit {
   /** Set when a single id range still held more than 50,000 rows and was cut by date. */
   t0: number | null;
   t1: number | null;
+  /**
+   * Read the unit's rows one by one, as a `raw` kind is: set when one id step (and, for a kind with a date, two
+   * seconds) still holds more rows than the aggregate limit. The limit binds aggregates only; paged rows have none.
+   */
+  rows?: boolean;
 }
+
+/** Whether a unit reads single rows (paging cookies) rather than grouped aggregates. */
+export const readsRows = (u: Unit): boolean => u.kind.raw === true || u.rows === true;
 
 /** Aggregate page size: the most FetchXML returns per page. */
 export const PAGE_SIZE = 5000;
@@ -214,7 +222,7 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
 }
 
 export const unitKey = (u: Unit): string =>
-  `${u.kind.key}|${u.range.lo}-${u.range.hi}${u.t0 !== u.kind.t0 || u.t1 !== u.kind.t1 ? `|${u.t0 ?? ""}-${u.t1 ?? ""}` : ""}`;
+  `${u.kind.key}|${u.range.lo}-${u.range.hi}${u.t0 !== u.kind.t0 || u.t1 !== u.kind.t1 ? `|${u.t0 ?? ""}-${u.t1 ?? ""}` : ""}${u.rows && !u.kind.raw ? "|rows" : ""}`;
 
 /** One page of a unit's grouped aggregate, ordered by the group columns so pages do not overlap. */
 export function unitFetchXml(u: Unit, page: number, pagingCookie: string | null, aggregateLimit?: number): string {
@@ -223,9 +231,12 @@ export function unitFetchXml(u: Unit, page: number, pagingCookie: string | null,
     ? ` paging-cookie="${pagingCookie.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}"`
     : "";
   const filter = `<filter type="and">${k.filter}${idConditions(k.idAttr, u.range)}${timeConditions(u)}</filter>`;
-  if (k.raw) {
-    // Ordered by the primary key: the paging cookie resumes after the last row of the page before.
-    const attrs = [k.idAttr, ...k.aggregates.map((a) => a.attr)].map((a) => `<attribute name="${a}" />`).join("");
+  if (readsRows(u)) {
+    // Ordered by the primary key: the paging cookie resumes after the last row of the page before. Each row is its
+    // own group: the group columns and the aggregated columns are read as they are.
+    const attrs = [...new Set([k.idAttr, ...k.groupBy, ...k.aggregates.map((a) => a.attr)])]
+      .map((a) => `<attribute name="${a}" />`)
+      .join("");
     return `<fetch count="${PAGE_SIZE}" page="${page}"${cookie}><entity name="${k.entity}">${attrs}${filter}<order attribute="${k.primaryId}" /></entity></fetch>`;
   }
   const attrs =
