@@ -73,6 +73,7 @@ export function createDemoHandler(options: DemoOptions = {}): RequestListener {
       if (path === "/" || path === "/index.html") return sendFile(res, join(staticDir, "index.html"));
       if (path === "/account") return sendFile(res, join(staticDir, "account.html"));
       if (path === "/dashboard") return sendFile(res, join(staticDir, "dashboard.html"));
+      if (path === "/policies") return sendFile(res, join(staticDir, "policies.html"));
       if (path.startsWith("/static/")) {
         const name = path.slice("/static/".length);
         return staticFiles.has(name) ? sendFile(res, join(staticDir, name)) : notFound(res, path);

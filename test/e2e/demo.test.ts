@@ -259,7 +259,7 @@ describe("demo page on the npm start stack", () => {
     }
   });
 
-  test("sales ops save the AAA policy (every 7 days by call, no grace): the AAA badges say so, overdue accounts show", async () => {
+  test("sales ops edit the AAA policy on the page (every 7 days by call, no grace): every AAA badge follows, no account saved", async () => {
     // The first re-rank is every account's first tier change, so the 7 days' grace keeps the overdue view empty.
     const overdue = `statecode eq 0 and ct_nexttouchdue lt ${new Date().toISOString().slice(0, 10)}`;
     await expect(
@@ -276,13 +276,19 @@ describe("demo page on the npm start stack", () => {
     const sixtyDaysAgo = new Date(Date.now() - 60 * 86_400_000).toISOString().slice(0, 19) + "Z";
     for (const a of aaa.value)
       expect((await patchAsAdmin(`accounts(${a.accountid})`, { ct_tierchangedon: sixtyDaysAgo })).status).toBe(204);
-    // As sales ops save the policy form: an update of the row, which the solution's step sends to the service.
-    const saved = await patchAsAdmin(`ct_tierpolicies(${policies.value[0].ct_tierpolicyid})`, {
-      ct_cadencedays: 7,
-      ct_touchchannel: CHANNEL_OPTIONS.call,
-      ct_gracedays: 0,
-    });
-    expect(saved.status).toBe(204);
+    // Sales ops (the page's default user) edit the AAA policy on the Tier policies page: a PATCH of the row, which
+    // the solution's step sends to the service.
+    const { context, page } = await newPage();
+    await page.goto(`${stack!.demoUrl}policies`);
+    await page.locator("body[data-loaded]").waitFor();
+    await expect(page.locator("#policies tbody tr").count()).resolves.toBe(4);
+    await page.getByLabel("AAA: every how many days").fill("7");
+    await page.getByLabel("AAA: channel").selectOption({ label: "Phone call" });
+    await page.getByLabel("AAA: grace days after a tier change").fill("0");
+    await page.getByRole("button", { name: "Save AAA policy" }).click();
+    await page.getByRole("status").filter({ hasText: "AAA policy saved." }).waitFor();
+    await expect(axeViolations(page)).resolves.toEqual([]);
+    await page.screenshot({ path: path.join(SHOTS, "policies-saved.png"), fullPage: true });
     // No account is saved: the service rewrites every active AAA account's pattern and due date.
     const stale = `statecode eq 0 and ct_tier eq ${TIER_OPTIONS.AAA} and (ct_cadencedays ne 7 or ct_touchchannel ne ${CHANNEL_OPTIONS.call})`;
     const deadline = Date.now() + WAIT_FOR_TIER_MS;
@@ -298,7 +304,6 @@ describe("demo page on the npm start stack", () => {
     expect(late.value.length).toBeGreaterThan(0);
     expect(new Set(late.value.map((a) => a.ct_tier))).toEqual(new Set([TIER_OPTIONS.AAA]));
 
-    const { context, page } = await newPage();
     await page.goto(`${stack!.demoUrl}?tier=${TIER_OPTIONS.AAA}`);
     await page.locator("body[data-loaded]").waitFor();
     await page.locator("#accounts tbody a").first().click();
