@@ -12,7 +12,7 @@ import { FetchTransport } from "../../plugins/dataverse/transport";
 import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService, type Service } from "../../plugins/service";
-import { loadExportFolder, startSandbox } from "../../local-dataverse";
+import { loadExportFolder, startSandbox, userTokens } from "../../local-dataverse";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { startCountingProxy } from "../lib/counting-proxy";
 import { ensureSample } from "../lib/data";
@@ -141,11 +141,13 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
     },
   };
   let pending: SaveKind = "first";
+  // The saves are a person's (the administrator's); the plugin calls as its application user (TOKEN), which may not
+  // create invoices.
   const api = async (method: string, path: string, body: unknown): Promise<Record<string, unknown>> => {
     const res = await fetch(sandbox.url + path, {
       method,
       headers: {
-        authorization: `Bearer ${TOKEN}`,
+        authorization: `Bearer ${userTokens(TOKEN).admin}`,
         "content-type": "application/json",
         prefer: "return=representation",
       },

@@ -68,6 +68,19 @@ export function composeReads(reads: readonly ReadOperation[], apiPath: string, b
   return lines.join(CRLF);
 }
 
+/**
+ * dataverse-ify reads a part's status from between the first and second space of its status line, so a line without a
+ * reason phrase (`HTTP/1.1 403`, which HTTP allows) gives NaN, ok false, and the whole line as statusText. The status
+ * is read again from that line, so an error carries the part's real status (and a 503 part stays transient). A part
+ * with no status at all makes the response unreadable.
+ */
+function withStatus(part: WebApiResponse): WebApiResponse {
+  if (Number.isInteger(part.status)) return part;
+  const status = Number(/^HTTP\/\S+\s+(\d{3})\b/.exec(part.statusText ?? "")?.[1]);
+  if (!Number.isInteger(status)) throw new Error(`no status in a part's status line`);
+  return { ...part, status, statusText: "", ok: status >= 200 && status <= 299 };
+}
+
 function boundaryOf(contentType: string | undefined): string | undefined {
   return /boundary=("?)([^";]+)\1/i.exec(contentType ?? "")?.[2];
 }
@@ -106,7 +119,7 @@ async function postBatch(
       status: res.status,
       ok: res.ok,
       body: res.body,
-      parts: getBatchResponse(res.body, boundary).batchresponse,
+      parts: getBatchResponse(res.body, boundary).batchresponse.map(withStatus),
     };
   } catch (e) {
     throw new DataverseHttpError(res.status, undefined, `unreadable $batch response: ${String(e)}`, label);

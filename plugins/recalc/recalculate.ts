@@ -58,15 +58,26 @@ export class Recalculator {
     private readonly now: () => number = Date.now,
     /** The tier programme (service reps, issue 9); null leaves tier changes without follow-up. */
     private readonly programme: TierProgramme | null = new TierProgramme(gateway),
-    /** Saves of one account waiting behind the running one; beyond it the save is refused (Overloaded → 503). */
+    /**
+     * Saves of one account waiting behind the running recalculation (those sharing one waiting recalculation count
+     * each); beyond it the save is refused (Overloaded → 503).
+     */
     maxQueuePerAccount = Number.POSITIVE_INFINITY,
   ) {
     this.lock = new KeyedLock(maxQueuePerAccount);
     this.policies = new PolicyCache(gateway);
   }
 
+  /**
+   * Saves of one account run one at a time. A save that finds a recalculation of the account already waiting (not yet
+   * started) for the same trigger shares it: it reads after both saves committed, so a burst of saves of one account
+   * costs two recalculations, not one each.
+   */
   recalculate(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {
-    return this.lock.run(accountId, () => this.run(accountId, trigger, log));
+    return this.lock.run(accountId, () => this.run(accountId, trigger, log), {
+      group: trigger,
+      onJoin: () => log.info({ accountId }, "joins the recalculation already waiting for this account"),
+    });
   }
 
   private async run(accountId: string, trigger: Trigger, log: Logger): Promise<RecalcResult> {

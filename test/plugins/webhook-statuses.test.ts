@@ -1,3 +1,4 @@
+import { executeChangeSet } from "../../plugins/dataverse/batch";
 import { DataverseHttpError, errorFromBody } from "../../plugins/dataverse/errors";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
 import type { FetchTransport } from "../../plugins/dataverse/transport";
@@ -85,6 +86,40 @@ test("Dataverse's $batch response body is never echoed", () => {
   const e = errorFromBody(400, body, "POST $batch");
   expect(e.message).not.toContain("batchresponse");
   expect(e.message).not.toContain("ct_tier");
+});
+
+/** A transport answering every $batch with one change-set part whose status line is `line`. */
+function changeSetTransport(line: string): FetchTransport {
+  const body =
+    "--batchresponse_x\r\nContent-Type: multipart/mixed; boundary=changesetresponse_y\r\n\r\n" +
+    "--changesetresponse_y\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n" +
+    `${line}\r\nContent-Type: application/json\r\n\r\n` +
+    '{"error":{"code":"0x80040220","message":"missing prvCreateAccount"}}\r\n' +
+    "--changesetresponse_y--\r\n--batchresponse_x--\r\n";
+  return {
+    apiRoot: "https://org.example/api/data/v9.2/",
+    request: async () => ({
+      status: 200,
+      ok: true,
+      headers: { "content-type": "multipart/mixed; boundary=batchresponse_x" },
+      body,
+    }),
+  } as unknown as FetchTransport;
+}
+
+test("a failed change-set part carries its own status, with or without a reason phrase", async () => {
+  for (const [line, status, transient] of [
+    ["HTTP/1.1 403 Forbidden", 403, false],
+    ["HTTP/1.1 403", 403, false],
+    ["HTTP/1.1 503", 503, true],
+  ] as const) {
+    const e = (await executeChangeSet(changeSetTransport(line), [
+      { method: "POST", path: "accounts", body: { name: "A" } },
+    ]).catch((x: unknown) => x)) as DataverseHttpError;
+    expect(e).toBeInstanceOf(DataverseHttpError);
+    expect([e.status, e.code, e.transient]).toEqual([status, "0x80040220", transient]);
+    expect(e.message).toContain(`→ ${status} 0x80040220`);
+  }
 });
 
 /** A transport that answers the read $batch like Dataverse does for a deleted account, recording the request. */

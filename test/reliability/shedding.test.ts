@@ -81,7 +81,7 @@ describe("load shedding", () => {
         return { status: 200, body: { result: "ok" } };
       },
     };
-    expect(service.config.shedding).toEqual({ maxInFlight: 2, maxQueuePerAccount: 8, retryAfterSeconds: 7 });
+    expect(service.config.shedding).toEqual({ maxInFlight: 2, maxQueuePerAccount: 32, retryAfterSeconds: 7 });
     const server = createWebhookServer(service);
     const base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
     try {
@@ -123,6 +123,67 @@ describe("load shedding", () => {
     await expect(second).resolves.toBe("second");
     await expect(lock.run("a", async () => "later")).resolves.toBe("later");
     expect(lock.size).toBe(0);
+  });
+
+  it("KeyedLock: callers of one group join the waiting task, never the running one; joined callers count", async () => {
+    const lock = new KeyedLock(3);
+    let release!: () => void;
+    let runs = 0;
+    const task = (v: string) => async (): Promise<string> => (runs++, v);
+    const first = lock.run("a", () => new Promise<string>((r) => (release = () => r("first"))), { group: "g" });
+    await Promise.resolve(); // the first task has started
+    let joins = 0;
+    const onJoin = (): void => void joins++;
+    const waiting = [1, 2].map(() => lock.run("a", task("second"), { group: "g", onJoin }));
+    const other = lock.run("a", task("other group"), { group: "h", onJoin });
+    // Three callers wait (two sharing one task): a fourth is refused.
+    await expect(lock.run("a", task("fourth"), { group: "h" })).rejects.toBeInstanceOf(Overloaded);
+    release();
+    expect(await Promise.all([first, ...waiting, other])).toEqual(["first", "second", "second", "other group"]);
+    expect([runs, joins]).toEqual([2, 1]);
+    expect(lock.size).toBe(0);
+  });
+
+  it("saves of one account waiting behind a running recalculation share one recalculation", async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => (release = r));
+    let reads = 0;
+    const gateway: DataverseGateway = {
+      retrieve: async () => null,
+      retrieveAccount: async (id) => {
+        if (++reads === 1) await blocked;
+        return { id, etag: 'W/"1"', row: { accountid: id, statecode: 0 } };
+      },
+      fetch: async () => ({ rows: [], moreRecords: false }),
+      query: async () => [],
+      commit: async () => undefined,
+    };
+    const sink = logSink();
+    const deps = {
+      webhookKeys: [KEY],
+      gateway,
+      recalculator: new Recalculator(gateway, new ModelCache(gateway), () => Date.UTC(2025, 4, 17), null, 32),
+      logger: createLogger("info", sink.stream),
+      deadlineMs: 10_000,
+    };
+    const req = {
+      method: "POST",
+      query: new URLSearchParams({ code: KEY }),
+      header: () => undefined,
+      readBody: async () => Buffer.from(delivery),
+    };
+    const running = handleWebhook(req, deps);
+    while (reads < 1) await new Promise((r) => setTimeout(r, 5));
+    const burst = Array.from({ length: 20 }, () => handleWebhook(req, deps));
+    const joined = (): number => sink.lines.filter((l) => l.includes("joins the recalculation already waiting")).length;
+    // The first of the 20 queues a recalculation; the other 19 join it.
+    while (joined() < 19) await new Promise((r) => setTimeout(r, 5));
+    release();
+    const answers = await Promise.all([running, ...burst]);
+    expect(answers.map((a) => a.status)).toEqual(Array(21).fill(200));
+    // The running recalculation, and one more for the 20 saves that came while it ran.
+    expect(reads).toBe(2);
+    expect(joined()).toBe(19);
   });
 
   it("saves of one account beyond CT_MAX_QUEUE_PER_ACCOUNT are answered 503 with Retry-After", async () => {
