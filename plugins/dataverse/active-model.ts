@@ -28,12 +28,6 @@ export function modelOf(json: string, where: string): TierModel {
   }
 }
 
-/** ct_modelstatus (2,000 characters) for a model row whose JSON cannot be used, and what happens meanwhile. */
-export function invalidModelStatus(cause: string, meanwhile: string): string {
-  const text = `Invalid: ${cause}. ${meanwhile}`;
-  return text.length <= 2000 ? text : `${text.slice(0, 1999)}…`;
-}
-
 /** The model to use before any row exists, and what the re-rank writes as the first row. */
 export const COLD_START = {
   name: DEFAULTS.model.name,

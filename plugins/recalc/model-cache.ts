@@ -1,5 +1,11 @@
-import { RankTableError, rankTableFromColumns, type RankTable, type TierModel } from "../../src/engine";
-import { COLD_START, invalidModelStatus, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
+import {
+  invalidModelStatus,
+  RankTableError,
+  rankTableFromColumns,
+  type RankTable,
+  type TierModel,
+} from "../../src/engine";
+import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
 
 export { ModelRowError };
@@ -69,10 +75,7 @@ export class ModelCache {
       if (!(e instanceof ModelRowError) || typeof row.ct_rankedmodeljson !== "string" || !row.ct_rankedmodeljson)
         throw e;
       const fallback = modelOf(row.ct_rankedmodeljson, `ct_tiermodel ${id} ct_rankedmodeljson`);
-      const status = invalidModelStatus(
-        e.message,
-        `Saves score with the model of the last re-rank${row.ct_lastrerankon ? ` (${String(row.ct_lastrerankon)})` : ""} until it is fixed.`,
-      );
+      const status = invalidModelStatus(e.message, "save");
       // Written once: the write changes the row's ETag, and the next load finds the same status already there.
       if (row.ct_modelstatus !== status)
         await this.gateway.commit([

@@ -1,5 +1,13 @@
-import { rankTableToColumns, isoInstant, type PreviewSample, type RankTable, type TierModel } from "../../src/engine";
-import { COLD_START, invalidModelStatus, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
+import {
+  invalidModelStatus,
+  isoInstant,
+  rankTableToColumns,
+  validModelStatus,
+  type PreviewSample,
+  type RankTable,
+  type TierModel,
+} from "../../src/engine";
+import { COLD_START, ModelRowError, modelOf, readActiveModelRow } from "../dataverse/active-model";
 import type { RerankClient } from "./client";
 
 export { ModelRowError, modelOf };
@@ -24,7 +32,7 @@ export async function activeModelRow(client: RerankClient, dryRun: boolean): Pro
       // Sales ops read the cause on the model row itself, not in the service's log.
       if (e instanceof ModelRowError && !dryRun)
         await client.write("PATCH", `ct_tiermodels(${head.id})`, {
-          ct_modelstatus: invalidModelStatus(e.message, "The re-rank did not run; every tier stays as it is."),
+          ct_modelstatus: invalidModelStatus(e.message, "rerank"),
         });
       throw e;
     }
@@ -55,6 +63,6 @@ export async function storeRankTable(
     ct_previewsamplejson: JSON.stringify(sample),
     ct_lastrerankon: isoInstant(asOf),
     ct_rerankaccountcount: table.n,
-    ct_modelstatus: `Valid. Re-ranked ${table.n} accounts with this model on ${isoInstant(asOf)}.`,
+    ct_modelstatus: validModelStatus(table.n, isoInstant(asOf)),
   });
 }

@@ -1,6 +1,7 @@
 import * as React from "react";
 import { TierBadgeView } from "./components/TierBadgeView";
 import type { IInputs, IOutputs } from "./generated/ManifestTypes";
+import { knownModelIssue, loadModelIssue } from "./model-status";
 import { knownPolicy, loadPolicy, type PolicyState } from "./policy";
 import { buildBadgeModel } from "./view-model";
 
@@ -20,7 +21,18 @@ export class TierBadge implements ComponentFramework.ReactControl<IInputs, IOutp
   }
 
   public updateView(context: ComponentFramework.Context<IInputs>): React.ReactElement {
-    return React.createElement(TierBadgeView, { model: buildBadgeModel(context, new Date(), this.policyFor(context)) });
+    const model = buildBadgeModel(context, new Date(), this.policyFor(context), this.modelIssue(context));
+    return React.createElement(TierBadgeView, { model });
+  }
+
+  /** Whether the tier model is invalid: asked once per session; the badge renders again when the answer comes. */
+  private modelIssue(context: ComponentFramework.Context<IInputs>): string | null | undefined {
+    const known = knownModelIssue();
+    if (known !== undefined) return known;
+    void loadModelIssue(context.webAPI).then((cause) => {
+      if (cause && !this.destroyed) context.factory?.requestRender?.();
+    });
+    return undefined;
   }
 
   private policyFor(context: ComponentFramework.Context<IInputs>): PolicyState | undefined {

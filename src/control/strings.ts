@@ -44,6 +44,7 @@ export const STRING_KEYS = [
   "Why_Title",
   "Why_Summary",
   "Why_Invalid",
+  "Model_Invalid",
   "Why_Close",
   "Kpi_monetary",
   "Kpi_frequency",

@@ -98,6 +98,8 @@ export interface BadgeModel {
   compact: boolean;
   disabled: boolean;
   body: BadgeBody;
+  /** "Tier model invalid: …" while the active model row's JSON cannot be used (ct_modelstatus). */
+  warning?: string;
 }
 
 /** Formats an amount in the organisation's base currency. */
@@ -127,13 +129,24 @@ export function isCompact(ctx: BadgeContext): boolean {
 }
 
 /**
- * Everything the badge shows, already localised and formatted; `today` is the user's current date, `policy` the
+ * Everything the badge shows, already localised and formatted; `today` is the user's current date, `modelIssue` the
+ * cause of an invalid active model (null or undefined: none known), `policy` the
  * tier's ct_tierpolicy as far as it is known (undefined: not asked for).
  */
-export function buildBadgeModel(ctx: BadgeContext, today: Date, policy?: PolicyState): BadgeModel {
+export function buildBadgeModel(
+  ctx: BadgeContext,
+  today: Date,
+  policy?: PolicyState,
+  modelIssue?: string | null,
+): BadgeModel {
   const t = makeTranslate(ctx.resources);
   const disabled = ctx.mode.isControlDisabled;
-  const base = { groupLabel: t(disabled ? "Group_LabelReadOnly" : "Group_Label"), compact: isCompact(ctx), disabled };
+  const base = {
+    groupLabel: t(disabled ? "Group_LabelReadOnly" : "Group_Label"),
+    compact: isCompact(ctx),
+    disabled,
+    ...(modelIssue ? { warning: t("Model_Invalid", modelIssue) } : {}),
+  };
   const p = ctx.parameters;
 
   // Field security hides ct_tier: say so, and show nothing derived from the other tier columns either.

@@ -48,3 +48,4 @@ export {
   type PreviewSample,
   type PreviewTierRow,
 } from "./preview";
+export { INVALID_MODEL_MEANWHILE, invalidModelCause, invalidModelStatus, validModelStatus } from "./model-status";

@@ -1,3 +1,4 @@
+import { MessageBar, MessageBarType } from "@fluentui/react";
 import * as React from "react";
 import type { BadgeModel, DueView } from "../view-model";
 import { ScoreMeter } from "./ScoreMeter";
@@ -13,6 +14,11 @@ export const TierBadgeView: React.FC<{ model: BadgeModel }> = ({ model }) => {
     .join(" ");
   return (
     <div role="group" aria-label={model.groupLabel} className={classes} data-state={body.kind}>
+      {model.warning && (
+        <MessageBar messageBarType={MessageBarType.warning} isMultiline={!compact} data-testid="model-warning">
+          {model.warning}
+        </MessageBar>
+      )}
       {body.kind !== "ranked" ? (
         <div className="ct-row">
           <span className={`ct-pill ct-pill--${body.kind}`}>{body.text}</span>
