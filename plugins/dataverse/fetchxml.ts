@@ -30,18 +30,19 @@ export function aggregateFetch(entity: string, attributes: readonly string[], co
 }
 
 /**
- * The first row by `orderBy` (a non-aggregate `top="1"` query): how "first" and "latest" are read, since an
+ * The first `top` rows by `orderBy` (a non-aggregate `top` query): how "first" and "latest" are read, since an
  * aggregate min/max over an unbounded range counts every row against the 50,000-row aggregate limit.
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data#limitations
  */
-export function topOneFetch(
+export function topRowsFetch(
   entity: string,
   column: string,
   conditions: readonly string[],
   descending: boolean,
+  top = 1,
 ): string {
   return (
-    `<fetch top="1"><entity name="${xmlEscape(entity)}">${attribute(column)}` +
+    `<fetch top="${Math.trunc(top)}"><entity name="${xmlEscape(entity)}">${attribute(column)}` +
     `<filter type="and">${conditions.join("")}</filter>${order(column, descending)}</entity></fetch>`
   );
 }

@@ -32,6 +32,7 @@ export const ACCOUNT_RESULT_COLUMNS = [
   "ct_nexttouchdue",
   "ct_cadencedays",
   "ct_touchchannel",
+  "ct_overtouched",
 ] as const;
 
 /** Columns holding a date only (solution: Format date, Behavior DateOnly): the Web API takes and returns "YYYY-MM-DD". */

@@ -49,9 +49,12 @@ export function factsFromResults(
         num(row.closeprobability, "pipeline.closeprobability")) /
       100;
   }
+  // Up to three latest touches per activity table; the three latest of all are among them.
   const touches = Object.keys(results)
     .filter((k) => k.startsWith("touch_"))
-    .map((k) => instant(one(results[k]).actualend, `${k}.actualend`));
+    .flatMap((k) => (results[k] ?? []).map((row) => instant(row.actualend, `${k}.actualend`)))
+    .filter((t): t is number => t !== null)
+    .sort((a, b) => b - a);
   const stored = storedLastTouch !== null && storedLastTouch < asOf ? storedLastTouch : null;
   return {
     accountid,
@@ -63,5 +66,6 @@ export function factsFromResults(
     quarters: w.quarterStarts.map((_, j) => round2(num(one(results[`quarter${j}`]).total, `quarter${j}.total`))),
     firstInvoiceOn: instant(one(results.firstInvoice).createdon, "firstInvoice.createdon"),
     lastTouchOn: maxOf(stored, ...touches),
+    thirdTouchOn: touches[2] ?? null,
   };
 }

@@ -1,10 +1,10 @@
 import { STATE, ACTIVITY_CHANNELS, windowFor, type TierModel } from "../../src/engine";
-import { agg, aggregateFetch, cond, inList, iso, topOneFetch } from "../dataverse/fetchxml";
+import { agg, aggregateFetch, cond, inList, iso, topRowsFetch } from "../dataverse/fetchxml";
 
 /**
  * The FetchXML queries that read one account's facts (docs/tier-model.md) as aggregates, so a save costs a few small
  * queries however many invoices the account has. Date bounds are explicit UTC instants, not `dategrouping`, which
- * groups in the user's time zone. "First invoice" and "latest touch" have no lower date bound, so they are top-1
+ * groups in the user's time zone. "First invoice" and "latest touches" have no lower date bound, so they are top-n
  * ordered queries, not aggregates: an aggregate over more than 50,000 rows fails (AggregateQueryRecordLimit). The
  * windowed aggregates are split by date when one still exceeds the limit (`splitWindow`, recalculate.ts).
  * https://learn.microsoft.com/power-apps/developer/data-platform/fetchxml/aggregate-data
@@ -50,7 +50,7 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
     ),
     firstInvoice: {
       entity: "invoice",
-      fetchXml: topOneFetch("invoice", "createdon", [...counted, cond("createdon", "lt", iso(asOf))], false),
+      fetchXml: topRowsFetch("invoice", "createdon", [...counted, cond("createdon", "lt", iso(asOf))], false),
     },
     won: windowed(
       "opportunity",
@@ -81,10 +81,12 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
       Math.min(end, asOf),
     );
   });
+  // The three latest touches of each activity table: the latest of all is the last touch, the third latest tells
+  // whether the account is over-touched (docs/touch-pattern.md). Three rows each, whatever the account's history.
   for (const activity of Object.keys(ACTIVITY_CHANNELS)) {
     q[`touch_${activity}`] = {
       entity: activity,
-      fetchXml: topOneFetch(
+      fetchXml: topRowsFetch(
         activity,
         "actualend",
         [
@@ -93,6 +95,7 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
           cond("actualend", "lt", iso(asOf)),
         ],
         true,
+        3,
       ),
     };
   }

@@ -41,16 +41,14 @@ describe("on-save facts from FetchXML aggregates agree with the batch", () => {
               Object.entries(queries).map(([name, q]) => [name, evaluateFetch(q.fetchXml, tables)]),
             );
             const facts = factsFromResults(account.accountid, model, asOf, results, account.ct_lasttouchon ?? null);
-            // The batch over rows also counts the third latest touch (over-touching); the save path reads only the
-            // latest and leaves it uncounted (docs/touch-pattern.md): every other fact is the same.
-            const { thirdTouchOn: _third, ...batchFacts } = factsAt(ranked.facts, i);
-            expect(facts).toStrictEqual(batchFacts);
+            // Every fact, the third latest touch (over-touching) included.
+            expect(facts).toStrictEqual(factsAt(ranked.facts, i));
             // Scored against the population's own table, the on-save path lands where the batch did.
             const batch = outcomeAt(ranked, i);
             const onSave = scoreAccount(facts, model, ranked.table, { tier: null, changedOn: null }, asOf);
             expect(onSave.trend).toEqual(batch.trend);
             expect(onSave.kpis.map((k) => k.value)).toEqual(batch.kpis.map((k) => k.value));
-            expect(onSave.cadence).toEqual({ ...batch.cadence, overTouched: null });
+            expect(onSave.cadence).toEqual(batch.cadence);
           });
         }),
         { numRuns: 60 },

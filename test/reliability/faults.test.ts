@@ -94,9 +94,7 @@ function mismatches(sb: Sandbox, table: RankTable): string[] {
     const row = sb.store.get("account", a.accountid)!;
     // The sandbox holds Web API values in its own types; the plugin's reader takes either.
     const stored = storedState(row);
-    // On save only the latest touch is read, so over-touching is not judged there and ct_overtouched is left as it
-    // is (docs/touch-pattern.md): the reference does not judge it either.
-    const f = { ...factsAt(facts, i), thirdTouchOn: undefined };
+    const f = factsAt(facts, i);
     const o = scoreAccount(f, DEFAULT_MODEL, table, stored, base);
     const fresh = scoreAccount(f, DEFAULT_MODEL, table, { tier: null, changedOn: null }, base);
     const wire: Row = {
