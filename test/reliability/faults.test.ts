@@ -11,7 +11,8 @@ import {
   tierRank,
   type RankTable,
 } from "../../src/engine";
-import { startSandbox, type Row, type Sandbox } from "../../local-dataverse";
+import { startSandbox, userTokens, type Row, type Sandbox } from "../../local-dataverse";
+import { registerSolutionSteps } from "../plugins/register";
 import { mulberry32 } from "../../local-dataverse/faults";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { accountValues, changedColumns, storedState } from "../../plugins/recalc/account-fields";
@@ -40,13 +41,16 @@ const sys = {
 /** The run is the same every time. */
 const rng = mulberry32;
 
-/** A Web API client of the sandbox that, like any well-behaved client, retries the injected 429s and 503s. */
+/**
+ * A Web API client of the sandbox that, like any well-behaved client, retries the injected 429s and 503s. The saves
+ * are people's (an administrator's), not the service's: its role may not create invoices or opportunities.
+ */
 async function api(sb: Sandbox, method: string, path: string, body?: unknown): Promise<Row> {
   for (let attempt = 1; ; attempt++) {
     const res = await fetch(sb.url + path, {
       method,
       headers: {
-        authorization: `Bearer ${TOKEN}`,
+        authorization: `Bearer ${userTokens(TOKEN).admin}`,
         "content-type": "application/json",
         prefer: "return=representation",
       },
@@ -201,6 +205,8 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
         });
       },
     }));
+    // The solution ships no steps: registered as `tiering configure` does, through the faulty Web API.
+    await registerSolutionSteps(sb, TOKEN);
     try {
       // The RankTable the last re-rank stored, from the population as it was before the run.
       const table = rankFacts(computeFacts(engineInput(sb.store), DEFAULT_MODEL, base), DEFAULT_MODEL).table;
@@ -319,7 +325,16 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
         cwd: process.cwd(),
       } as unknown as Parameters<typeof runCli>[1];
       const code = await runCli(
-        ["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString(), "--delete"],
+        [
+          "replay",
+          "--url",
+          sb.origin,
+          "--token",
+          userTokens(TOKEN).admin,
+          "--as-of",
+          new Date(base).toISOString(),
+          "--delete",
+        ],
         io,
       );
       expect(err.join("")).toBe("");
@@ -348,7 +363,10 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
       // A second replay finds nothing left to do.
       out.length = 0;
       expect(
-        await runCli(["replay", "--url", sb.origin, "--token", TOKEN, "--as-of", new Date(base).toISOString()], io),
+        await runCli(
+          ["replay", "--url", sb.origin, "--token", userTokens(TOKEN).admin, "--as-of", new Date(base).toISOString()],
+          io,
+        ),
       ).toBe(0);
       expect(out.join("")).toMatch(/^0 failed System Jobs named 0 accounts/);
     } finally {
