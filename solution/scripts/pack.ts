@@ -104,7 +104,8 @@ function dropXsiDecl(doc: string): string {
 }
 
 /** Root elements of every file of a folder, each without its XML declaration. */
-function elementsOf(dir: string): string[] {
+/** The root elements of a folder's XML files, in file name order, without their own xsi declarations. */
+export function elementsOf(dir: string): string[] {
   return sortedFiles(dir).map((f) => dropXsiDecl(body(readText(join(dir, f)))));
 }
 
