@@ -4,8 +4,12 @@
  * (issue 13); `tiering configure` (plugins/register-steps.ts) or a test writes them through the Web API, and a step
  * delivers from the next save on, as in Dataverse.
  */
-import { SDK_MESSAGE_IDS, type StepImage, type StepRegistration } from "../solution/scripts/steps";
-import { readServiceEndpointNames } from "../solution/scripts/steps";
+import {
+  readServiceEndpointNames,
+  SDK_MESSAGE_IDS,
+  type StepImage,
+  type StepRegistration,
+} from "../solution/scripts/steps";
 import { defaultSolutionSrcDir } from "../solution/scripts/source-dir";
 import { isLookupValue, type Row, type Store } from "./store";
 
