@@ -1,7 +1,8 @@
 /**
  * The whole loop on one machine (issue 5, `npm start`): the sandbox with the demo page, the plugin service with a
- * generated webhook key, the solution's service endpoint pointed at it the way `tiering configure` does, and a first
- * re-rank so tiers exist. Used by sandbox/start.ts and, in-process, by the end-to-end test.
+ * generated webhook key, `tiering configure` run against the sandbox as its administrator (the solution's service
+ * endpoint pointed at the plugin, then the webhook steps registered on it: an import alone registers none), and a
+ * first re-rank so tiers exist. Used by sandbox/start.ts and, in-process, by the end-to-end test.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -187,7 +188,10 @@ async function ensurePolicies(webApiUrl: string, token: string): Promise<number>
   return policies.length;
 }
 
-/** `tiering configure` against the sandbox: the solution's service endpoint now posts to the plugin with the key. */
+/**
+ * `tiering configure` against the sandbox, as the administrator: the solution's service endpoint now posts to the
+ * plugin with the key, and the webhook steps are registered on it (plugins/register-steps.ts, over HTTP).
+ */
 async function pointEndpointAt(origin: string, webhookUrl: string, key: string, token: string): Promise<void> {
   const out = new PassThrough();
   const err = new PassThrough();

@@ -1,15 +1,14 @@
 /**
- * Fills the platform tables of metadata-admin.ts the way importing the solution and setting up its application user
- * would: the solution row, the step registrations with their images, the solution's and the standard roles with
+ * Fills the platform tables of metadata-admin.ts the way the platform and importing the solution and setting up its
+ * application user would: the SDK messages and their filters, the solution row, the solution's and the standard roles with
  * their privileges, the field security profiles, and each local user's roles and profiles (security.ts USERS; the
  * service's application user gets LOCAL_SERVICE_APP_ID). Rows already there (a state file) are kept.
  */
 import { createHash } from "node:crypto";
-import { SDK_MESSAGE_IDS, type StepRegistration } from "../solution/scripts/steps";
+import { SDK_MESSAGE_IDS } from "../solution/scripts/steps";
 import { readSolutionIdentity, readSolutionProfiles, readSolutionRoles } from "../solution/scripts/security";
 import { STANDARD_ROLES, type User } from "./security";
 import type { Row, Store } from "./store";
-import { stepId } from "./webhooks";
 
 /** A stable GUID for a named platform row (the real ones are per environment or fixed by the platform). */
 export function nameGuid(kind: string, name: string): string {
@@ -28,39 +27,23 @@ function put(store: Store, table: string, row: Row): void {
   if (!store.get(table, id)) store.load(table, row);
 }
 
-export function seedSteps(store: Store, steps: StepRegistration[], endpoints: Map<string, string>): void {
-  const endpointByName = new Map([...endpoints].map(([id, name]) => [name, id]));
-  for (const step of steps) {
-    const messageId = SDK_MESSAGE_IDS[step.message];
-    put(store, "sdkmessage", { sdkmessageid: messageId, name: step.message });
-    const filterId = nameGuid("sdkmessagefilter", `${step.message}:${step.primaryEntity}`);
-    put(store, "sdkmessagefilter", {
-      sdkmessagefilterid: filterId,
-      name: `${step.message} of ${step.primaryEntity}`,
-      primaryobjecttypecode: step.primaryEntity,
-      sdkmessageid: { id: messageId, table: "sdkmessage" },
-    });
-    const id = stepId(step.name);
-    const endpoint = endpointByName.get(step.serviceEndpoint);
-    put(store, "sdkmessageprocessingstep", {
-      sdkmessageprocessingstepid: id,
-      name: step.name,
-      stage: step.stage,
-      mode: step.mode,
-      rank: step.rank,
-      filteringattributes: step.filteringAttributes.join(",") || null,
-      sdkmessageid: { id: messageId, table: "sdkmessage" },
-      sdkmessagefilterid: { id: filterId, table: "sdkmessagefilter" },
-      eventhandler: endpoint ? { id: endpoint, table: "serviceendpoint" } : null,
-    });
-    for (const image of step.images) {
-      put(store, "sdkmessageprocessingstepimage", {
-        sdkmessageprocessingstepimageid: nameGuid("sdkmessageprocessingstepimage", `${step.name}:${image.name}`),
-        name: image.name,
-        entityalias: image.entityAlias,
-        imagetype: image.imageType,
-        attributes: image.attributes.join(",") || null,
-        sdkmessageprocessingstepid: { id, table: "sdkmessageprocessingstep" },
+/**
+ * The platform's message rows: Create, Update and Delete (sdkmessage, with their fixed ids) and a message filter for
+ * each of them on every table (sdkmessagefilter), as every environment has them before any solution. A step
+ * registration points at both (plugins/register-steps.ts looks the filter up). No step is seeded: importing the
+ * solution registers none; `tiering configure` does (issue 13).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessagefilter
+ */
+export function seedSdkMessages(store: Store): void {
+  for (const [message, messageId] of Object.entries(SDK_MESSAGE_IDS)) {
+    put(store, "sdkmessage", { sdkmessageid: messageId, name: message });
+    for (const def of store.metadata.tables.values()) {
+      if (def.viewOf) continue;
+      put(store, "sdkmessagefilter", {
+        sdkmessagefilterid: nameGuid("sdkmessagefilter", `${message}:${def.logicalName}`),
+        name: `${message} of ${def.logicalName}`,
+        primaryobjecttypecode: def.logicalName,
+        sdkmessageid: { id: messageId, table: "sdkmessage" },
       });
     }
   }

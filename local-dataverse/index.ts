@@ -5,6 +5,7 @@ export { LOCAL_SERVICE_APP_ID } from "./admin-seed";
 export { Store, type Row, type Value, type LookupValue, type ChangeEvent } from "./store";
 export { Metadata } from "./metadata";
 export { loadExportFolder, loadState, saveState } from "./data-io";
-export { buildContext, stepId, type Delivery } from "./webhooks";
+export { buildContext, type Delivery } from "./webhooks";
+export { registeredSteps } from "./steps";
 export type { StepRegistration, StepImage } from "./steps";
 export { DataverseError } from "./errors";

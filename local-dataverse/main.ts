@@ -102,7 +102,10 @@ async function main(argv: string[]): Promise<number> {
   const out = process.stdout;
   out.write(`Dataverse sandbox listening at ${sandbox.url}\n`);
   out.write(`  data: ${seeded}\n`);
-  out.write(`  webhook steps: ${sandbox.webhooks.steps.length} from ${sandbox.stepsSource}\n`);
+  const steps = sandbox.webhooks.steps.length;
+  out.write(
+    `  webhook steps: ${steps} ${sandbox.stepsSource}${steps === 0 ? " (as after an import: run tiering configure to register them)" : ""}\n`,
+  );
   out.write(`  auth: ${env.SANDBOX_TOKEN ? "bearer token required (SANDBOX_TOKEN)" : "none"}\n`);
   if (faults.latencyMs || faults.rate429 || faults.rate503) {
     out.write(

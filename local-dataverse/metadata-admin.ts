@@ -1,8 +1,9 @@
 /**
  * The platform tables `tiering doctor` reads (solution, step registrations, roles, field security), with their real
- * logical and entity set names and only the columns doctor needs. The local Dataverse fills them from the solution
- * source and the local users (security.ts) at start (admin-seed.ts), as importing the solution and assigning roles
- * would. They are a read-only picture: what the local Dataverse enforces is security.ts.
+ * logical and entity set names and only the columns doctor and step registration (plugins/register-steps.ts) need.
+ * The local Dataverse fills them from the solution source and the local users (security.ts) at start (admin-seed.ts),
+ * as importing the solution and assigning roles would; the step rows are written through the Web API, and the webhook
+ * delivery reads them (steps.ts). Roles and privileges are a read-only picture: what is enforced is security.ts.
  */
 import type { TableSpec } from "./metadata";
 
@@ -50,7 +51,8 @@ export const ADMIN_SPECS: TableSpec[] = [
       name: { type: "String", maxLength: 256 },
       // EntityName-typed in Dataverse: the table's logical name as a string.
       primaryobjecttypecode: { type: "String", maxLength: 64 },
-      sdkmessageid: { type: "Lookup", targets: ["sdkmessage"] },
+      // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/sdkmessagefilter
+      sdkmessageid: { type: "Lookup", targets: ["sdkmessage"], nav: { sdkmessageid: "sdkmessage" } },
     },
   },
   {
@@ -63,13 +65,31 @@ export const ADMIN_SPECS: TableSpec[] = [
     columns: {
       sdkmessageprocessingstepid: { type: "Uniqueidentifier" },
       name: { type: "String", maxLength: 256 },
+      description: { type: "String", maxLength: 256 },
       stage: { type: "Picklist", options: { 10: "Pre-validation", 20: "Pre-operation", 40: "Post-operation" } },
       mode: { type: "Picklist", options: { 0: "Synchronous", 1: "Asynchronous" } },
       rank: { type: "Integer" },
+      invocationsource: { type: "Picklist", options: { [-1]: "Internal", 0: "Parent", 1: "Child" } },
+      supporteddeployment: {
+        type: "Picklist",
+        options: { 0: "Server Only", 1: "Microsoft Dynamics 365 Client", 2: "Both" },
+      },
+      asyncautodelete: { type: "Boolean" },
       filteringattributes: { type: "String", maxLength: 100000 },
-      sdkmessageid: { type: "Lookup", targets: ["sdkmessage"] },
-      sdkmessagefilterid: { type: "Lookup", targets: ["sdkmessagefilter"] },
-      eventhandler: { type: "Lookup", targets: ["serviceendpoint"] },
+      // Navigation properties as the Web API names them (case-sensitive); eventhandler is polymorphic (plug-in type
+      // or service endpoint), so each target has its own: only service endpoints exist here.
+      // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/sdkmessageprocessingstep
+      sdkmessageid: { type: "Lookup", targets: ["sdkmessage"], nav: { sdkmessageid: "sdkmessage" } },
+      sdkmessagefilterid: {
+        type: "Lookup",
+        targets: ["sdkmessagefilter"],
+        nav: { sdkmessagefilterid: "sdkmessagefilter" },
+      },
+      eventhandler: {
+        type: "Lookup",
+        targets: ["serviceendpoint"],
+        nav: { eventhandler_serviceendpoint: "serviceendpoint" },
+      },
       statecode: { type: "State", options: { 0: "Enabled", 1: "Disabled" } },
       statuscode: { type: "Status", options: { 1: "Enabled", 2: "Disabled" } },
       ...audit,
@@ -88,8 +108,14 @@ export const ADMIN_SPECS: TableSpec[] = [
       name: { type: "String", maxLength: 256 },
       entityalias: { type: "String", maxLength: 256 },
       imagetype: { type: "Picklist", options: { 0: "PreImage", 1: "PostImage", 2: "Both" } },
+      messagepropertyname: { type: "String", maxLength: 256 },
       attributes: { type: "String", maxLength: 100000 },
-      sdkmessageprocessingstepid: { type: "Lookup", targets: ["sdkmessageprocessingstep"] },
+      // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/sdkmessageprocessingstepimage
+      sdkmessageprocessingstepid: {
+        type: "Lookup",
+        targets: ["sdkmessageprocessingstep"],
+        nav: { sdkmessageprocessingstepid: "sdkmessageprocessingstep" },
+      },
     },
   },
   {

@@ -10,11 +10,11 @@ import { executeBatch } from "./batch";
 import { Faults, type FaultOptions } from "./faults";
 import { Metadata } from "./metadata";
 import { readSolutionSource } from "../solution/scripts/source-model";
-import { seedSecurity, seedSteps } from "./admin-seed";
+import { seedSdkMessages, seedSecurity } from "./admin-seed";
 import { ServiceProtection, type ServiceProtectionOptions } from "./rate-limit";
 import { Security, USERS, type User } from "./security";
 import { Store } from "./store";
-import { loadSolutionEndpoints, loadSolutionSteps, type StepRegistration } from "./steps";
+import { loadSolutionEndpoints, registeredSteps, type ActiveStep, type StepRegistration } from "./steps";
 import { type ApiRequest, type ApiResponse, errorResponse, WebApi } from "./webapi";
 import { WebhookDispatcher } from "./webhooks";
 
@@ -35,9 +35,12 @@ export interface SandboxOptions {
   /** Makes the 429/503 fault sequence reproducible. */
   faultSeed?: number;
   retryAfterSeconds?: number;
-  /** Step registrations; default: the solution's `readStepRegistrations()`. */
+  /**
+   * Fixed step registrations (tests that inject their own). Default: the active steps registered in the store, as in
+   * Dataverse: none after the import, until `tiering configure` (plugins/register-steps.ts) registers them.
+   */
   steps?: StepRegistration[];
-  /** Webhook target when no serviceendpoints row matches a step (with its WebhookKey, sent as `code`). */
+  /** Webhook target when a step's service endpoint has no URL (with its WebhookKey, sent as `code`). */
   webhookUrl?: string;
   webhookKey?: string;
   webhookRetryDelayMs?: number;
@@ -59,7 +62,7 @@ export interface Sandbox {
   store: Store;
   api: WebApi;
   webhooks: WebhookDispatcher;
-  /** Where the step registrations came from, for the start-up banner. */
+  /** Where the step registrations come from, for the start-up banner. */
   stepsSource: string;
   close(): Promise<void>;
 }
@@ -131,15 +134,13 @@ function loadUsers(store: Store): void {
   }
 }
 
-/** The step registrations: the options', else the solution's (none, with a log line, when they cannot be read). */
-function resolveSteps(options: SandboxOptions, log: Log): { steps: StepRegistration[]; source: string } {
-  if (options.steps) return { steps: options.steps, source: "options" };
-  const loaded = loadSolutionSteps();
-  if (!loaded.steps) log(`no webhook steps: ${loaded.error}`);
-  return {
-    steps: loaded.steps ?? [],
-    source: loaded.steps ? "solution/scripts/steps.ts" : `none (${loaded.error})`,
-  };
+/** The steps in force: the options' (fixed), else those registered in the store, read at each event. */
+function resolveSteps(options: SandboxOptions, store: Store): { steps: () => ActiveStep[]; source: string } {
+  if (options.steps) {
+    const fixed = options.steps;
+    return { steps: () => fixed, source: "options" };
+  }
+  return { steps: () => registeredSteps(store), source: "registered in sdkmessageprocessingsteps" };
 }
 
 /**
@@ -244,7 +245,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const security = new Security(metadata, source);
   const store = new Store(metadata, options.now);
   loadUsers(store);
-  const steps = resolveSteps(options, log);
+  const steps = resolveSteps(options, store);
   const webhooks = new WebhookDispatcher(store, {
     steps: steps.steps,
     webhookUrl: options.webhookUrl,
@@ -258,8 +259,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   if (options.seed) await options.seed(store);
   if (steps.source !== "options") loadEndpoints(store, options);
-  // The platform rows an import creates (steps, solution, roles, field security), for `tiering doctor`.
-  seedSteps(store, steps.steps, steps.source === "options" ? new Map() : loadSolutionEndpoints());
+  // The platform's message rows, and what an import creates (solution, roles, field security), for `tiering doctor`
+  // and for step registration. No steps: the solution ships none.
+  seedSdkMessages(store);
   try {
     seedSecurity(store, USERS);
   } catch (e) {

@@ -1,21 +1,22 @@
 /**
- * Webhook emitter: after a create/update/delete commits, each matching step registration posts a
+ * Webhook emitter: after a create/update/delete commits, each matching active step (steps.ts) posts a
  * RemoteExecutionContext to its service endpoint, asynchronously, with one retry on 502/503/504;
  * a failed delivery is kept as a failed System Job (asyncoperation, statuscode 31).
  * https://learn.microsoft.com/power-apps/developer/data-platform/use-webhooks
  * https://learn.microsoft.com/power-apps/developer/data-platform/register-web-hook
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { formatted } from "./codec";
 import { isLookup, isChoice, type TableDef } from "./metadata";
 import { type ChangeEvent, isLookupValue, type Row, type Store, type Value, VERSION, type WriteContext } from "./store";
-import type { StepRegistration } from "./steps";
+import type { ActiveStep, StepRegistration } from "./steps";
 
 const CONTRACTS = "http://schemas.microsoft.com/xrm/2011/Contracts";
 
 export interface WebhookOptions {
-  steps: StepRegistration[];
-  /** Used when no serviceendpoints row matches a step's serviceEndpoint name. */
+  /** The steps in force, asked at each event: a step registered through the Web API delivers from the next save. */
+  steps: () => ActiveStep[];
+  /** Used when the step's service endpoint row has no URL, or (steps given in options) none matches its name. */
   webhookUrl?: string;
   webhookKey?: string;
   retryDelayMs: number;
@@ -31,12 +32,6 @@ export interface Delivery {
   status: number | "error";
   attempts: number;
   ok: boolean;
-}
-
-/** A stable GUID per step name, standing in for sdkmessageprocessingstepid. */
-export function stepId(name: string): string {
-  const h = createHash("sha1").update(`sdkmessageprocessingstep:${name}`).digest("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 const dateJson = (ms: number): string => `/Date(${ms})/`;
@@ -152,7 +147,7 @@ export function buildContext(
     OrganizationName: opts.organizationName,
     OutputParameters: e.message === "Create" ? [{ key: "id", value: e.id }] : [],
     OwningExtension: {
-      Id: stepId(step.name),
+      Id: step.id,
       KeyAttributes: [],
       LogicalName: "sdkmessageprocessingstep",
       Name: step.name,
@@ -198,8 +193,9 @@ export class WebhookDispatcher {
     store.onChange((e) => this.onEvent(e));
   }
 
-  get steps(): StepRegistration[] {
-    return this.opts.steps;
+  /** The steps in force now. */
+  get steps(): ActiveStep[] {
+    return this.opts.steps();
   }
 
   /** Resolves once every queued delivery (with its retry) has finished. */
@@ -209,7 +205,10 @@ export class WebhookDispatcher {
 
   private onEvent(e: ChangeEvent): void {
     const def = this.store.def(e.table);
-    const steps = this.opts.steps.filter((s) => stepMatches(s, e, def.primaryId)).sort((a, b) => a.rank - b.rank);
+    const steps = this.opts
+      .steps()
+      .filter((s) => stepMatches(s, e, def.primaryId))
+      .sort((a, b) => a.rank - b.rank);
     for (const step of steps) {
       // Built now, so the images hold the row as it was when the operation ran.
       const body = JSON.stringify(buildContext(this.store, step, e, this.opts));
@@ -218,18 +217,25 @@ export class WebhookDispatcher {
     }
   }
 
-  private endpoint(step: StepRegistration): Endpoint | undefined {
+  private endpoint(step: ActiveStep): Endpoint | undefined {
+    const fallback = this.opts.webhookUrl
+      ? { url: this.opts.webhookUrl, authtype: 4, authvalue: this.opts.webhookKey ?? null }
+      : undefined;
+    if (step.endpointId) {
+      const row = this.store.get("serviceendpoint", step.endpointId);
+      if (row && typeof row.url === "string")
+        return { url: row.url, authtype: (row.authtype as number) ?? 4, authvalue: (row.authvalue as string) ?? null };
+      return fallback;
+    }
     for (const row of this.store.rows("serviceendpoint")) {
       if (String(row.name ?? "").toLowerCase() === step.serviceEndpoint.toLowerCase() && typeof row.url === "string") {
         return { url: row.url, authtype: (row.authtype as number) ?? 4, authvalue: (row.authvalue as string) ?? null };
       }
     }
-    return this.opts.webhookUrl
-      ? { url: this.opts.webhookUrl, authtype: 4, authvalue: this.opts.webhookKey ?? null }
-      : undefined;
+    return fallback;
   }
 
-  private async deliver(step: StepRegistration, e: ChangeEvent, body: string): Promise<void> {
+  private async deliver(step: ActiveStep, e: ChangeEvent, body: string): Promise<void> {
     const ep = this.endpoint(step);
     if (!ep) {
       this.fail(
@@ -320,7 +326,7 @@ export class WebhookDispatcher {
           primaryentitytype: e.table,
           messagename: e.message,
           data: body,
-          owningextensionid: { id: stepId(step.name), table: "sdkmessageprocessingstep" },
+          owningextensionid: { id: step.id, table: "sdkmessageprocessingstep" },
           regardingobjectid: { id: e.id, table: e.table },
           completedon: now,
         },

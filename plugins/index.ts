@@ -20,6 +20,7 @@ export { KEY_HEADER } from "./webhook/auth";
 export { createLogger } from "./log";
 export { developerTokens, serviceTokens, authFromEnv, type ServiceAuth } from "./dataverse/credential";
 export { failed, runDoctor, type CheckResult, type DoctorOptions, type Expectations, type Status } from "./doctor";
+export { registerSteps, type RegisterStepsOptions, type RegisterStepsSummary } from "./register-steps";
 export { replayFailedJobs, type ReplayOptions, type ReplaySummary, type ReplayJob } from "./replay";
 export { redact, redactedMessage, REDACTED } from "./redact";
 export { TOKEN_CHARS } from "./config";

@@ -13,6 +13,9 @@ import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService, type Service } from "../../plugins/service";
 import { loadExportFolder, startSandbox, userTokens } from "../../local-dataverse";
+import { registerSteps } from "../../plugins";
+import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
+import { readStepRegistrations } from "../../solution/scripts/steps";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { startCountingProxy } from "../lib/counting-proxy";
 import { ensureSample } from "../lib/data";
@@ -95,6 +98,14 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
         statuscode: 1,
       });
     },
+  });
+  // The solution ships no steps: registered as `tiering configure` does, before the proxy starts counting.
+  const endpoint = [...sandbox.store.rows("serviceendpoint")].find((r) => r.name === WEBHOOK_ENDPOINT_NAME);
+  await registerSteps({
+    url: sandbox.origin,
+    tokens: new StaticToken(userTokens(TOKEN).admin),
+    endpointId: String(endpoint?.serviceendpointid),
+    steps: readStepRegistrations(),
   });
   const proxy = await startCountingProxy(sandbox.origin);
   const clock = { ms: 0, writes: 0 };

@@ -1,5 +1,6 @@
-import { developerTokens } from "../../plugins";
+import { developerTokens, registerSteps } from "../../plugins";
 import { WEBHOOK_CONTRACT, WEBHOOK_ENDPOINT_NAME, WEBHOOK_KEY_AUTH } from "../../solution/scripts/endpoint";
+import { readStepRegistrations } from "../../solution/scripts/steps";
 import { parseOptions, requireOption } from "../args";
 import { type CliCommand } from "../command";
 import { redact as redactText } from "../../plugins";
@@ -7,8 +8,10 @@ import { optionalTokenOption, secureUrlOption } from "../secret-options";
 
 /**
  * `tiering configure`: after importing the solution, points its service endpoint at this environment's plugin
- * service. The URL and key differ per environment, so the solution ships a placeholder and this sets them through
- * the Web API: GET serviceendpoints by name, then PATCH url, authtype and authvalue.
+ * service, then registers the webhook steps on it. The URL and key differ per environment, so the solution ships a
+ * placeholder and this sets them through the Web API: GET serviceendpoints by name, then PATCH url, authtype and
+ * authvalue. The solution ships no steps (issue 13: an import alone must queue nothing); they are upserted here by
+ * their fixed ids (plugins/register-steps.ts), so running configure again changes nothing.
  * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/serviceendpoint
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api
  */
@@ -26,11 +29,12 @@ interface Endpoint {
 
 export const configureCommand: CliCommand = {
   name: "configure",
-  summary: "point the imported solution's webhook at this environment's plugin service",
+  summary: "point the imported solution's webhook at this environment's plugin service and register its steps",
   usage: `Usage: tiering configure --url ORG_URL --endpoint-url URL --key KEY [--token TOKEN] [--name NAME]
 
 After importing the CustomerTiering solution, sets the URL and key of its service endpoint
-("${WEBHOOK_ENDPOINT_NAME}") through the Dataverse Web API. Each environment has its own.
+("${WEBHOOK_ENDPOINT_NAME}") through the Dataverse Web API (each environment has its own), then registers
+the webhook steps (solution/steps) on it. Safe to run again: the steps are upserted by their fixed ids.
 
   --url URL            the environment, e.g. https://contoso.crm.dynamics.com
   --endpoint-url URL   the plugin service's webhook URL (https)
@@ -59,11 +63,16 @@ After importing the CustomerTiering solution, sets the URL and key of its servic
     // Whatever goes wrong, the key and token never reach the terminal, not even inside a server's error text.
     const redact = (text: string): string => redactText(text, [key, given ?? ""]);
     try {
+      const steps = readStepRegistrations();
       const token = await signIn(org, given);
       const endpoint = await findEndpoint(org, token, name);
       await patchEndpoint(org, token, endpoint.serviceendpointid, endpointUrl.href, key);
       io.stdout.write(
         `Service endpoint "${endpoint.name}" (${endpoint.serviceendpointid}) now sends to ${endpointUrl.href} with its webhook key.\n`,
+      );
+      const registered = await register(org, token, endpoint.serviceendpointid, steps);
+      io.stdout.write(
+        `Registered ${registered.steps} webhook steps (${registered.images} images) on it; running configure again changes nothing.\n`,
       );
       return 0;
     } catch (e) {
@@ -135,6 +144,20 @@ async function findEndpoint(org: URL, token: string, name: string): Promise<Endp
     );
   }
   return found[0];
+}
+
+/** The steps, after the endpoint has its URL and key: from then on each save is delivered. */
+async function register(
+  org: URL,
+  token: string,
+  endpointId: string,
+  steps: ReturnType<typeof readStepRegistrations>,
+): Promise<{ steps: number; images: number }> {
+  try {
+    return await registerSteps({ url: org.origin, tokens: developerTokens(org.href, token), endpointId, steps });
+  } catch (e) {
+    throw new ConfigureError(`registering the webhook steps on ${org.origin}: ${(e as Error).message}`);
+  }
 }
 
 async function patchEndpoint(org: URL, token: string, id: string, url: string, key: string): Promise<void> {

@@ -130,6 +130,11 @@ export async function checkSolution(c: DoctorContext): Promise<CheckResult> {
   return ok("solution", title, `${uniqueName} ${installed}`);
 }
 
+/** What an admin runs to point the endpoint at the service and register the steps on it. */
+function configureCommand(c: DoctorContext): string {
+  return `tiering configure --url ${c.client.origin} --endpoint-url https://<function-app>.azurewebsites.net/api/webhook --key <CT_WEBHOOK_KEY>`;
+}
+
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export async function checkEndpoint(c: DoctorContext): Promise<CheckResult> {
@@ -141,7 +146,7 @@ export async function checkEndpoint(c: DoctorContext): Promise<CheckResult> {
     contract?: number;
     authtype?: number;
   }>(`serviceendpoints?$select=serviceendpointid,name,url,contract,authtype&$filter=${q(`name eq ${lit(name)}`)}`);
-  const configure = `tiering configure --url ${c.client.origin} --endpoint-url https://<function-app>.azurewebsites.net/api/webhook --key <CT_WEBHOOK_KEY>`;
+  const configure = configureCommand(c);
   if (rows.length !== 1)
     return bad(
       "fail",
@@ -248,16 +253,33 @@ export async function checkSteps(c: DoctorContext): Promise<CheckResult> {
       images.set(i._sdkmessageprocessingstepid_value, list);
     }
   }
+  // The solution ships no steps (issue 13): `tiering configure` registers them, upserting by their fixed ids, so it
+  // also puts back a missing or changed one.
+  const rerun = `run ${configureCommand(c)} (it registers the steps again)`;
+  if (rows.length === 0)
+    return bad(
+      "fail",
+      "steps",
+      title,
+      `no webhook steps are registered on the service endpoint (${c.expect.steps.length} expected): saves reach no one`,
+      `run ${configureCommand(c)}: it registers the ${c.expect.steps.length} steps (${DOCS} step 6)`,
+    );
   const byName = new Map(rows.map((r) => [r.name, r]));
   const problems: string[] = [];
+  let disabled = false;
+  let wrong = false;
   for (const want of c.expect.steps) {
     const row = byName.get(want.name);
     if (!row) {
       problems.push(`"${want.name}" is missing`);
+      wrong = true;
       continue;
     }
     const diffs: string[] = [];
-    if (row.statecode !== 0) diffs.push("disabled");
+    if (row.statecode !== 0) {
+      diffs.push("disabled");
+      disabled = true;
+    }
     const message = c.expect.messages[row._sdkmessageid_value ?? ""] ?? row._sdkmessageid_value;
     if (message !== want.message) diffs.push(`message ${message}, expected ${want.message}`);
     const entity = filters.get(row._sdkmessagefilterid_value ?? "");
@@ -275,6 +297,7 @@ export async function checkSteps(c: DoctorContext): Promise<CheckResult> {
       else if (have.imagetype !== img.imageType || !sameSet(set(have.attributes), img.attributes))
         diffs.push(`image "${img.name}" differs (type ${have.imagetype}, attributes "${have.attributes ?? ""}")`);
     }
+    if (diffs.length > (row.statecode !== 0 ? 1 : 0)) wrong = true;
     if (diffs.length > 0) problems.push(`"${want.name}": ${diffs.join("; ")}`);
   }
   const extra = rows.filter((r) => !c.expect.steps.some((s) => s.name === r.name)).map((r) => `"${r.name}"`);
@@ -284,15 +307,19 @@ export async function checkSteps(c: DoctorContext): Promise<CheckResult> {
       "steps",
       title,
       problems.join(" | "),
-      "enable the disabled steps (Plug-in Registration Tool, or Solutions > Customer Tiering > SDK message processing " +
-        "steps); for missing or changed ones, re-import the solution as an upgrade",
+      [
+        disabled ? "enable the disabled steps (Plug-in Registration Tool)" : "",
+        wrong ? `for missing or changed ones, ${rerun}` : "",
+      ]
+        .filter(Boolean)
+        .join("; "),
     );
   if (extra.length > 0)
     return bad(
       "warn",
       "steps",
       title,
-      `${c.expect.steps.length} steps as registered; not from the solution: ${extra.join(", ")}`,
+      `${c.expect.steps.length} steps as registered; not defined by this release: ${extra.join(", ")}`,
       "remove steps the solution does not define, or each save is sent twice",
     );
   return ok("steps", title, `${c.expect.steps.length} steps enabled, on the expected messages, images and columns`);

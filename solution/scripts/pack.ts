@@ -104,7 +104,8 @@ function dropXsiDecl(doc: string): string {
 }
 
 /** Root elements of every file of a folder, each without its XML declaration. */
-function elementsOf(dir: string): string[] {
+/** The root elements of a folder's XML files, in file name order, without their own xsi declarations. */
+export function elementsOf(dir: string): string[] {
   return sortedFiles(dir).map((f) => dropXsiDecl(body(readText(join(dir, f)))));
 }
 
@@ -163,7 +164,8 @@ export function buildCustomizationsXml(srcDir: string): string {
   );
   doc = fill(doc, "AppModules", folderElements(srcDir, "AppModules", "AppModule.xml").join(""), file);
   doc = fill(doc, "CustomControls", customControlsXml(srcDir).join(""), file);
-  doc = fill(doc, "SdkMessageProcessingSteps", elementsOf(join(srcDir, "SdkMessageProcessingSteps")).join(""), file);
+  // No SdkMessageProcessingSteps: the webhook steps live in solution/steps and `tiering configure` registers them
+  // once the endpoint has its URL and key, so an import alone queues no System Job (issue 13).
   return `<?xml version="1.0" encoding="utf-8"?>\n${doc}\n`;
 }
 

@@ -1,18 +1,24 @@
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { defaultSolutionSrcDir } from "./source-dir";
 import { attr, children, normalizeGuid, readXml, text } from "./xml";
 
 /** One entity image registered on a step (sdkmessageprocessingstepimage). */
 export interface StepImage {
+  /** Fixed sdkmessageprocessingstepimageid: `tiering configure` upserts the image by it. */
+  id: string;
   name: string;
   entityAlias: string;
   imageType: 0 | 1 | 2 /* 0 PreImage, 1 PostImage, 2 Both */;
   attributes: string[] /* empty = all */;
+  /** The message property the image is of: "Target" (Update, Delete) or "Id" (Create). */
+  messagePropertyName: string;
 }
 
 /** One SDK message processing step that sends an event to the webhook. */
 export interface StepRegistration {
+  /** Fixed sdkmessageprocessingstepid: `tiering configure` upserts the step by it, so a second run adds nothing. */
+  id: string;
   name: string;
   message: "Create" | "Update" | "Delete";
   primaryEntity: string;
@@ -22,6 +28,9 @@ export interface StepRegistration {
   filteringAttributes: string[] /* empty = all */;
   images: StepImage[];
   serviceEndpoint: string /* the service endpoint's name */;
+  /** Delete the System Job once it succeeds (failed ones stay, for `tiering replay`). */
+  asyncAutoDelete: boolean;
+  description: string;
 }
 
 /**
@@ -87,15 +96,26 @@ function readStep(file: string, endpoints: Map<string, string>): StepRegistratio
       if (imageType !== 0 && imageType !== 1 && imageType !== 2) {
         throw new Error(`${file}: image "${attr(image, "Name")}" has <ImageType> ${imageType}, not 0, 1 or 2`);
       }
+      const messagePropertyName = text(image, "MessagePropertyName");
+      if (messagePropertyName !== "Target" && messagePropertyName !== "Id") {
+        throw new Error(`${file}: image "${attr(image, "Name")}" has <MessagePropertyName> "${messagePropertyName}"`);
+      }
       return {
+        id: normalizeGuid(text(image, "SdkMessageProcessingStepImageId")),
         name: attr(image, "Name"),
         entityAlias: text(image, "EntityAlias"),
         imageType,
         attributes: list(text(image, "Attributes")),
+        messagePropertyName,
       };
     },
   );
+  const id = normalizeGuid(attr(step, "SdkMessageProcessingStepId"));
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
+    throw new Error(`${file}: SdkMessageProcessingStepId "${id}" is not a GUID`);
+  }
   return {
+    id,
     name,
     message,
     primaryEntity: text(step, "PrimaryEntity"),
@@ -105,19 +125,32 @@ function readStep(file: string, endpoints: Map<string, string>): StepRegistratio
     filteringAttributes: list(text(step, "FilteringAttributes")),
     images,
     serviceEndpoint,
+    asyncAutoDelete: text(step, "AsyncAutoDelete") === "1",
+    description: text(step, "Description"),
   };
 }
 
 /**
- * The webhook steps of the solution source (SdkMessageProcessingSteps/*.xml), sorted by name.
- * The sandbox registers exactly these, so what it emits is what a real environment would send.
+ * solution/steps: the step definitions, kept out of solution/src so the packed zip does not ship them (an imported
+ * step would send every save to the placeholder URL until configured; issue 13). `tiering configure` registers them.
  */
-export function readStepRegistrations(solutionSrcDir: string = defaultSolutionSrcDir()): StepRegistration[] {
+export function defaultStepsDir(solutionSrcDir: string = defaultSolutionSrcDir()): string {
+  return join(dirname(solutionSrcDir), "steps");
+}
+
+/**
+ * The webhook steps (solution/steps/*.xml, in the layout `pac solution unpack` writes SdkMessageProcessingSteps),
+ * sorted by name; their endpoint is the one of the solution source's Other/Customizations.xml.
+ * The sandbox and `tiering configure` register exactly these, so what it emits is what a real environment sends.
+ */
+export function readStepRegistrations(
+  solutionSrcDir: string = defaultSolutionSrcDir(),
+  stepsDir: string = defaultStepsDir(solutionSrcDir),
+): StepRegistration[] {
   const endpoints = readServiceEndpointNames(solutionSrcDir);
-  const dir = join(solutionSrcDir, "SdkMessageProcessingSteps");
-  return readdirSync(dir)
+  return readdirSync(stepsDir)
     .filter((f) => f.toLowerCase().endsWith(".xml"))
     .sort()
-    .map((f) => readStep(join(dir, f), endpoints))
+    .map((f) => readStep(join(stepsDir, f), endpoints))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

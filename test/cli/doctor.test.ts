@@ -7,7 +7,6 @@ import { startStack, type Stack } from "../../demo/stack";
 import { LOCAL_SERVICE_APP_ID, startSandbox, USERS, userTokens } from "../../local-dataverse";
 import { nameGuid } from "../../local-dataverse/admin-seed";
 import type { Row } from "../../local-dataverse/store";
-import { stepId } from "../../local-dataverse/webhooks";
 import { StaticToken } from "../../plugins/dataverse/token";
 import { runDoctor, type CheckResult } from "../../plugins/doctor";
 import { SERVICE_FIELD_PROFILE, SERVICE_ROLE } from "../../solution/scripts/security";
@@ -125,18 +124,39 @@ describe("tiering doctor on the npm start stack", () => {
   });
 
   it("steps: one disabled, one on other columns, one image gone", async () => {
+    // Registered by `tiering configure` (in the npm start stack) under the ids of solution/steps.
     const step = expect_.steps.find((s) => s.images.length > 0 && s.filteringAttributes.length > 0)!;
-    const id = stepId(step.name);
-    await changed("sdkmessageprocessingstep", id, { statecode: 1, statuscode: 2 }, () =>
-      expectFail("steps", new RegExp(`"${step.name}": disabled`), /enable the disabled steps/),
+    await changed("sdkmessageprocessingstep", step.id, { statecode: 1, statuscode: 2 }, () =>
+      expectFail("steps", new RegExp(`"${step.name}": disabled`), /^enable the disabled steps[^;]*$/),
     );
-    await changed("sdkmessageprocessingstep", id, { filteringattributes: "name" }, () =>
-      expectFail("steps", /filtering attributes "name", expected/, /re-import/),
+    // Configure upserts the steps by id, so it puts back what was changed (no re-import: the solution has no steps).
+    await changed("sdkmessageprocessingstep", step.id, { filteringattributes: "name" }, () =>
+      expectFail(
+        "steps",
+        /filtering attributes "name", expected/,
+        /^for missing or changed ones, run tiering configure/,
+      ),
     );
-    const image = nameGuid("sdkmessageprocessingstepimage", `${step.name}:${step.images[0].name}`);
-    await changed("sdkmessageprocessingstepimage", image, null, () =>
-      expectFail("steps", new RegExp(`image "${step.images[0].name}" missing`), /re-import/),
+    await changed("sdkmessageprocessingstepimage", step.images[0].id, null, () =>
+      expectFail("steps", new RegExp(`image "${step.images[0].name}" missing`), /run tiering configure --url/),
     );
+  });
+
+  it("steps: none registered (a bare import, configure not run yet) says to run tiering configure", async () => {
+    const rows = [...store().rows("sdkmessageprocessingstep")];
+    store().atomically((tx) => {
+      for (const r of rows) store().delete(tx, "sdkmessageprocessingstep", String(r.sdkmessageprocessingstepid), ctx);
+    });
+    try {
+      await expectFail(
+        "steps",
+        new RegExp(`^no webhook steps are registered on the service endpoint \\(${expect_.steps.length} expected\\)`),
+        /^run tiering configure --url .* --endpoint-url .* --key <CT_WEBHOOK_KEY>: it registers the \d+ steps/,
+      );
+    } finally {
+      for (const r of rows) store().load("sdkmessageprocessingstep", r);
+    }
+    expect(result(await doctor(), "steps").status).toBe("ok");
   });
 
   it("application user: no user for the given application ID", async () => {
@@ -259,7 +279,8 @@ describe("tiering doctor on the npm start stack", () => {
 
 describe("tiering doctor on an environment near its service protection limits", () => {
   it("fails the API limits check when few requests are left, from the x-ms-ratelimit-* headers", async () => {
-    const sandbox = await startSandbox({ serviceProtection: { requests: 310 }, log: () => undefined });
+    // A bare import (no steps registered) makes doctor send fewer requests than a configured one: 305 leaves < 300.
+    const sandbox = await startSandbox({ serviceProtection: { requests: 305 }, log: () => undefined });
     try {
       const rs = await runDoctor({ url: sandbox.origin, tokens: new StaticToken(ADMIN_TOKEN), expect: expect_ });
       const r = result(rs, "api-limits");

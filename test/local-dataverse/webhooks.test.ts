@@ -6,7 +6,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startSandbox, USERS, type Sandbox, type StepRegistration } from "../../local-dataverse";
-import { readStepRegistrations } from "../../solution/scripts/steps";
+import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
+import { readStepRegistrations, SDK_MESSAGE_IDS } from "../../solution/scripts/steps";
+import { registerSolutionSteps } from "../plugins/register";
 import { ADMIN, call, create, start } from "./helpers";
 
 const ADMIN_ID = USERS.find((u) => u.key === "admin")!.id;
@@ -40,6 +42,7 @@ async function receiver(script: number[] = []): Promise<{ server: Server; url: s
 const closeServer = (s: Server): Promise<void> => new Promise((r) => s.close(() => r()));
 
 const step = (over: Partial<StepRegistration>): StepRegistration => ({
+  id: "0e0e0e0e-0000-4000-8000-000000000001",
   name: "test step",
   message: "Create",
   primaryEntity: "invoice",
@@ -49,8 +52,12 @@ const step = (over: Partial<StepRegistration>): StepRegistration => ({
   filteringAttributes: [],
   images: [],
   serviceEndpoint: "Customer Tiering webhook",
+  asyncAutoDelete: true,
+  description: "",
   ...over,
 });
+
+const IMAGE_ID = "0e0e0e0e-0000-4000-8000-0000000000a1";
 
 const attrs = (entity: Record<string, unknown>): Record<string, unknown> =>
   Object.fromEntries((entity.Attributes as { key: string; value: unknown }[]).map((a) => [a.key, a.value]));
@@ -74,7 +81,9 @@ describe("sandbox webhooks", () => {
         name: "invoice create",
         images: [
           {
+            id: IMAGE_ID,
             name: "post",
+            messagePropertyName: "Id",
             entityAlias: "PostImage",
             imageType: 1,
             attributes: ["customerid", "totalamount_base", "statecode"],
@@ -156,7 +165,16 @@ describe("sandbox webhooks", () => {
         message: "Update",
         primaryEntity: "account",
         filteringAttributes: ["ct_tieroverride", "ct_tieroverridereason"],
-        images: [{ name: "both", entityAlias: "Image", imageType: 2, attributes: ["ct_tieroverride", "name"] }],
+        images: [
+          {
+            id: IMAGE_ID,
+            name: "both",
+            messagePropertyName: "Target",
+            entityAlias: "Image",
+            imageType: 2,
+            attributes: ["ct_tieroverride", "name"],
+          },
+        ],
       }),
     ]);
     const id = await create(sb, "accounts", { name: "Filtered" });
@@ -197,7 +215,16 @@ describe("sandbox webhooks", () => {
       step({
         name: "invoice delete",
         message: "Delete",
-        images: [{ name: "pre", entityAlias: "PreImage", imageType: 0, attributes: [] }],
+        images: [
+          {
+            id: IMAGE_ID,
+            name: "pre",
+            messagePropertyName: "Target",
+            entityAlias: "PreImage",
+            imageType: 0,
+            attributes: [],
+          },
+        ],
       }),
     ]);
     const id = await create(sb, "invoices", { name: "gone", totalamount: 3 });
@@ -303,29 +330,100 @@ describe("sandbox webhooks", () => {
     }
   });
 
-  test("by default the steps come from the solution, and the endpoint row from its Customizations.xml", async () => {
+  test("after a bare import nothing is registered: a save is delivered nowhere and queues no System Job", async () => {
+    rx = await receiver();
+    sb = await startDefault(rx.url);
+    expect(sb.stepsSource).toBe("registered in sdkmessageprocessingsteps");
+    expect(sb.webhooks.steps).toEqual([]);
+    expect((await call(sb, "GET", "sdkmessageprocessingsteps")).json.value).toEqual([]);
+    expect((await call(sb, "GET", "sdkmessageprocessingstepimages")).json.value).toEqual([]);
+    // The endpoint row is the solution's (Customizations.xml); the platform's message filters are there to point at.
+    const endpoints = await call(sb, "GET", "serviceendpoints?$select=name,url,authtype");
+    expect(endpoints.json.value!.map((e) => e.name)).toEqual([WEBHOOK_ENDPOINT_NAME]);
+    const filter = await call(
+      sb,
+      "GET",
+      `sdkmessagefilters?$select=sdkmessagefilterid&$filter=${encodeURIComponent(
+        `primaryobjecttypecode eq 'invoice' and _sdkmessageid_value eq ${SDK_MESSAGE_IDS.Create}`,
+      )}`,
+    );
+    expect(filter.json.value).toHaveLength(1);
+    const accountId = await create(sb, "accounts", { name: "Bare" });
+    await create(sb, "invoices", { name: "bare import", "customerid_account@odata.bind": `accounts(${accountId})` });
+    await sb.webhooks.idle();
+    expect(rx.received).toEqual([]);
+    expect(sb.webhooks.deliveries).toEqual([]);
+    expect((await call(sb, "GET", "asyncoperations")).json.value).toEqual([]);
+  });
+
+  test("steps registered through the Web API (as `tiering configure` does) deliver; registering again adds no rows", async () => {
     rx = await receiver();
     sb = await startDefault(rx.url);
     const fromSolution = readStepRegistrations();
-    expect(sb.stepsSource).toBe("solution/scripts/steps.ts");
-    expect(sb.webhooks.steps).toEqual(fromSolution);
-    const endpoints = await call(sb, "GET", "serviceendpoints?$select=name,url,authtype");
-    expect(endpoints.json.value!.map((e) => e.name)).toEqual([...new Set(fromSolution.map((s) => s.serviceEndpoint))]);
-    expect(endpoints.json.value![0].url).toBe(rx.url);
-    const invoiceCreate = fromSolution.find((s) => s.primaryEntity === "invoice" && s.message === "Create");
-    expect(invoiceCreate).toBeDefined();
-    await create(sb, "invoices", { name: "from solution", totalamount: 2 });
+    const first = await registerSolutionSteps(sb);
+    const imageCount = fromSolution.reduce((n, s) => n + s.images.length, 0);
+    expect(first).toEqual({ steps: fromSolution.length, images: imageCount });
+    const count = async (set: string): Promise<number> => (await call(sb, "GET", set)).json.value!.length;
+    expect([await count("sdkmessageprocessingsteps"), await count("sdkmessageprocessingstepimages")]).toEqual([
+      fromSolution.length,
+      imageCount,
+    ]);
+    expect(sb.webhooks.steps.map(({ endpointId: _e, ...s }) => s)).toEqual(fromSolution);
+
+    await registerSolutionSteps(sb);
+    expect([await count("sdkmessageprocessingsteps"), await count("sdkmessageprocessingstepimages")]).toEqual([
+      fromSolution.length,
+      imageCount,
+    ]);
+
+    const invoiceCreate = fromSolution.find((s) => s.primaryEntity === "invoice" && s.message === "Create")!;
+    const accountId = await create(sb, "accounts", { name: "Configured" });
+    const invoiceId = await create(sb, "invoices", {
+      name: "after configure",
+      totalamount: 2,
+      "customerid_account@odata.bind": `accounts(${accountId})`,
+    });
     await sb.webhooks.idle();
-    const delivered = rx.received.find(
-      (r) => (r.body.OwningExtension as { Name: string }).Name === invoiceCreate!.name,
-    )!;
-    const image = (delivered.body.PostEntityImages as { key: string; value: Record<string, unknown> }[])[0];
-    expect(Object.keys(attrs(image.value)).sort()).toEqual(
-      invoiceCreate!.images[0].attributes.filter((a) => a !== "customerid").sort(),
+    const delivered = rx.received.filter(
+      (r) => (r.body.OwningExtension as { Name: string }).Name === invoiceCreate.name,
     );
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0].body).toMatchObject({
+      PrimaryEntityId: invoiceId,
+      OwningExtension: { Id: invoiceCreate.id, LogicalName: "sdkmessageprocessingstep" },
+    });
+    const image = (delivered[0].body.PostEntityImages as { key: string; value: Record<string, unknown> }[])[0];
+    expect(Object.keys(attrs(image.value)).sort()).toEqual(invoiceCreate.images[0].attributes.sort());
+
+    // A disabled step stops delivering, as in Dataverse.
+    const patch = await call(sb, "PATCH", `sdkmessageprocessingsteps(${invoiceCreate.id})`, {
+      body: { statecode: 1, statuscode: 2 },
+    });
+    expect(patch.status).toBe(204);
+    await create(sb, "invoices", { name: "disabled", "customerid_account@odata.bind": `accounts(${accountId})` });
+    await sb.webhooks.idle();
+    expect(
+      rx.received.filter((r) => (r.body.OwningExtension as { Name: string }).Name === invoiceCreate.name),
+    ).toHaveLength(1);
+  });
+
+  test("step rows take the Web API's navigation property names, case-sensitive", async () => {
+    rx = await receiver();
+    sb = await startDefault(rx.url);
+    const endpointId = String([...sb.store.rows("serviceendpoint")][0].serviceendpointid);
+    const r = await call(sb, "PATCH", "sdkmessageprocessingsteps(0e0e0e0e-0000-4000-8000-000000000009)", {
+      body: {
+        name: "wrong case",
+        stage: 40,
+        mode: 1,
+        "EventHandler_ServiceEndpoint@odata.bind": `/serviceendpoints(${endpointId})`,
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.error?.message).toContain("undeclared property 'EventHandler_ServiceEndpoint'");
+    expect((await call(sb, "GET", "sdkmessageprocessingsteps")).json.value).toEqual([]);
   });
 });
-
 async function startDefault(webhookUrl: string): Promise<Sandbox> {
   return startSandbox({ webhookUrl, webhookKey: "k", webhookRetryDelayMs: 0, log: () => undefined });
 }

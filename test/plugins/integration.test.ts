@@ -312,6 +312,14 @@ describe("plugin over the sandbox", () => {
       ct_touchchannel: CHANNEL_OPTIONS.email,
     });
     expect(policy.status).toBe(201);
+    // A new policy takes effect like an edited one: the Create step applies it to the tier's accounts.
+    await stack.settle();
+    row = stack.sandbox.store.get("account", a3)!;
+    expect([row.ct_cadencedays, row.ct_touchchannel]).toEqual([45, CHANNEL_OPTIONS.email]);
+    const onCreate = stack.sandbox.webhooks.deliveries.filter(
+      (d) => d.step === "CustomerTiering: Create of ct_tierpolicy",
+    );
+    expect(onCreate.map((d) => d.ok)).toEqual([true]);
     // Sales ops change the pattern: the Update step applies it to every account of the tier, no account saved.
     const patched = await stack.api("PATCH", `ct_tierpolicies(${policy.json.ct_tierpolicyid as string})`, {
       ct_cadencedays: 7,

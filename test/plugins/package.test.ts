@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { unzipSync } from "fflate";
 import { startSandbox, userTokens, type Sandbox } from "../../local-dataverse";
 import { sampleSeed } from "../../local-dataverse/seed";
+import { registerSolutionSteps } from "./register";
 
 /**
  * `npm run package:service`: the zip, unpacked alone into an empty folder, is loaded the way the Functions host loads
@@ -85,6 +86,8 @@ beforeAll(async () => {
     log: () => undefined,
     seed: async (store) => void (await sampleSeed(store, { accounts: 30, seed: 7 })),
   });
+  // The solution ships no steps: registered as `tiering configure` does.
+  await registerSolutionSteps(sandbox, TOKEN);
 
   // The Function App's application settings.
   Object.assign(process.env, {

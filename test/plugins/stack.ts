@@ -8,6 +8,7 @@ import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/ga
 import { StaticToken } from "../../plugins/dataverse/token";
 import { FetchTransport } from "../../plugins/dataverse/transport";
 import { createService, type Service, type ServiceOptions } from "../../plugins/service";
+import { registerSolutionSteps } from "./register";
 
 export const KEY = "test-webhook-key-0123456789abcdef";
 export const TOKEN = "sandbox-bearer-token-for-tests";
@@ -28,7 +29,10 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** Sandbox (Dataverse stand-in) + plugin service, both over real HTTP on 127.0.0.1, ephemeral ports. */
+/**
+ * Sandbox (Dataverse stand-in) + plugin service, both over real HTTP on 127.0.0.1, ephemeral ports; the solution's
+ * webhook steps registered on the sandbox's endpoint, as after `tiering configure`.
+ */
 export async function startStack(
   opts: {
     sandbox?: Partial<SandboxOptions>;
@@ -59,6 +63,8 @@ export async function startStack(
     log: () => undefined,
     ...opts.sandbox,
   });
+  // The solution ships no steps: register them as `tiering configure` does, unless the test brings its own.
+  if (!opts.sandbox?.steps) await registerSolutionSteps(sandbox, TOKEN);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {

@@ -12,6 +12,7 @@ import {
   type RankTable,
 } from "../../src/engine";
 import { startSandbox, userTokens, type Row, type Sandbox } from "../../local-dataverse";
+import { registerSolutionSteps } from "../plugins/register";
 import { mulberry32 } from "../../local-dataverse/faults";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { accountValues, changedColumns, storedState } from "../../plugins/recalc/account-fields";
@@ -206,6 +207,8 @@ describe("faults: 1,000 saves, throttling, conflicts, duplicates, a restart, and
         });
       },
     }));
+    // The solution ships no steps: registered as `tiering configure` does, through the faulty Web API.
+    await registerSolutionSteps(sb, TOKEN);
     try {
       // The RankTable the last re-rank stored, from the population as it was before the run.
       const table = rankFacts(computeFacts(engineInput(sb.store), DEFAULT_MODEL, base), DEFAULT_MODEL).table;

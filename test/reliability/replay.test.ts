@@ -1,6 +1,7 @@
 import { DAY_MS } from "../../src/engine";
 import { runCli } from "../../cli/main";
 import { startSandbox, userTokens, type Row } from "../../local-dataverse";
+import { registerSolutionSteps } from "../plugins/register";
 
 const TOKEN = "replay-test-token";
 /** Replaying System Jobs is an administrator's task: reading and deleting them is no privilege of the service role. */
@@ -47,6 +48,8 @@ describe("tiering replay", () => {
       webhookRetryDelayMs: 0,
     });
     try {
+      // Configured steps (as `tiering configure` registers them) on an endpoint the service never answers at.
+      await registerSolutionSteps(sb, TOKEN);
       const store = sb.store;
       const a = store.atomically((tx) => store.create(tx, "account", { name: "Northwind" }, sys)).accountid as string;
       store.atomically((tx) =>

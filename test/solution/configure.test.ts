@@ -4,10 +4,12 @@ import { PassThrough } from "node:stream";
 import { configureCommand } from "../../cli/commands/configure";
 import type { CliIo } from "../../cli/command";
 import { WEBHOOK_ENDPOINT_NAME } from "../../solution/scripts/endpoint";
+import { readStepRegistrations, SDK_MESSAGE_IDS } from "../../solution/scripts/steps";
 
 /**
  * `tiering configure` against a local stand-in of the Dataverse Web API (127.0.0.1, ephemeral port) that records
- * every request exactly. The sandbox will replace this stand-in once it serves serviceendpoints.
+ * every request exactly: the endpoint lookup and PATCH, then the step registration (filter look-ups, step and image
+ * upserts). test/local-dataverse/webhooks.test.ts runs the same registration against the local Dataverse.
  */
 
 interface Recorded {
@@ -52,12 +54,34 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-/** Answers the two calls configure makes the way the Web API does. */
+const STEPS = readStepRegistrations();
+const MESSAGE_NAMES = new Map<string, string>(Object.entries(SDK_MESSAGE_IDS).map(([name, id]) => [id, name]));
+
+/** The stand-in's sdkmessagefilterid for a message on a table: readable, and different for each pair. */
+function filterIdFor(message: string, table: string): string {
+  const i = STEPS.findIndex((s) => s.message === message && s.primaryEntity === table);
+  return `f17e0000-0000-4000-8000-${String(i + 1).padStart(12, "0")}`;
+}
+
+/** Answers the calls configure makes the way the Web API does (an upsert PATCH answers 204 either way). */
 function dataverse(endpoints: unknown[]) {
   return (req: Recorded, res: ServerResponse): void => {
-    if (req.method === "GET" && req.url.startsWith("/api/data/v9.2/serviceendpoints?"))
+    const url = decodeURIComponent(req.url);
+    if (req.method === "GET" && url.startsWith("/api/data/v9.2/serviceendpoints?"))
       return json(res, 200, { "@odata.context": "x", value: endpoints });
-    if (req.method === "PATCH" && req.url === `/api/data/v9.2/serviceendpoints(${ID})`) {
+    const filter =
+      /^\/api\/data\/v9\.2\/sdkmessagefilters\?\$select=sdkmessagefilterid&\$filter=primaryobjecttypecode eq '([a-z_]+)' and _sdkmessageid_value eq ([0-9a-f-]{36})$/.exec(
+        url,
+      );
+    if (req.method === "GET" && filter) {
+      const message = MESSAGE_NAMES.get(filter[2]) ?? "?";
+      return json(res, 200, { value: [{ sdkmessagefilterid: filterIdFor(message, filter[1]) }] });
+    }
+    if (
+      req.method === "PATCH" &&
+      (req.url === `/api/data/v9.2/serviceendpoints(${ID})` ||
+        /^\/api\/data\/v9\.2\/sdkmessageprocessingstep(image)?s\([0-9a-f-]{36}\)$/.test(req.url))
+    ) {
       res.writeHead(204, { "OData-Version": "4.0" });
       return void res.end();
     }
@@ -98,7 +122,7 @@ describe("tiering configure", () => {
       ),
       err: "",
     });
-    expect(requests.map((q) => `${q.method} ${decodeURIComponent(q.url)}`)).toEqual([
+    expect(requests.slice(0, 2).map((q) => `${q.method} ${decodeURIComponent(q.url)}`)).toEqual([
       `GET /api/data/v9.2/serviceendpoints?$select=serviceendpointid,name,contract&$filter=name eq '${WEBHOOK_ENDPOINT_NAME}'`,
       `PATCH /api/data/v9.2/serviceendpoints(${ID})`,
     ]);
@@ -116,6 +140,75 @@ describe("tiering configure", () => {
       authtype: 4,
       authvalue: KEY,
     });
+  });
+
+  test("then registers every step and image by its fixed id (upsert PATCH), after the endpoint has its URL", async () => {
+    const r = await run(ok());
+    const images = STEPS.reduce((n, s) => n + s.images.length, 0);
+    expect(r.out).toContain(`Registered ${STEPS.length} webhook steps (${images} images) on it`);
+    const want: string[] = [];
+    for (const s of STEPS) {
+      want.push(
+        `GET /api/data/v9.2/sdkmessagefilters?$select=sdkmessagefilterid&$filter=primaryobjecttypecode eq '${s.primaryEntity}' and _sdkmessageid_value eq ${SDK_MESSAGE_IDS[s.message]}`,
+        `PATCH /api/data/v9.2/sdkmessageprocessingsteps(${s.id})`,
+        ...s.images.map((i) => `PATCH /api/data/v9.2/sdkmessageprocessingstepimages(${i.id})`),
+      );
+    }
+    expect(requests.slice(2).map((q) => `${q.method} ${decodeURIComponent(q.url)}`)).toEqual(want);
+    // No POST anywhere: a second run upserts the same ids, so it creates no duplicates.
+    expect(requests.filter((q) => q.method === "POST")).toEqual([]);
+
+    const bodies = requests.filter((q) => q.method === "PATCH").map((q) => ({ url: q.url, body: JSON.parse(q.body) }));
+    const invoiceUpdate = STEPS.find((s) => s.primaryEntity === "invoice" && s.message === "Update")!;
+    const step = bodies.find((b) => b.url.endsWith(`sdkmessageprocessingsteps(${invoiceUpdate.id})`))!;
+    expect(step.body).toEqual({
+      name: "CustomerTiering: Update of invoice",
+      description: invoiceUpdate.description,
+      mode: 1,
+      stage: 40,
+      rank: 1,
+      invocationsource: 0,
+      supporteddeployment: 0,
+      asyncautodelete: true,
+      filteringattributes: "customerid,statecode,totalamount,totalamount_base",
+      "sdkmessageid@odata.bind": `/sdkmessages(${SDK_MESSAGE_IDS.Update})`,
+      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filterIdFor("Update", "invoice")})`,
+      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${ID})`,
+    });
+    const pre = invoiceUpdate.images.find((i) => i.imageType === 0)!;
+    expect(bodies.find((b) => b.url.endsWith(`sdkmessageprocessingstepimages(${pre.id})`))!.body).toEqual({
+      "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${invoiceUpdate.id})`,
+      name: "PreImage",
+      entityalias: "PreImage",
+      imagetype: 0,
+      messagepropertyname: "Target",
+      attributes: "customerid,totalamount_base,statecode,createdon",
+    });
+    const create = STEPS.find((s) => s.primaryEntity === "ct_tierpolicy" && s.message === "Create")!;
+    const createBody = bodies.find((b) => b.url.endsWith(`sdkmessageprocessingsteps(${create.id})`))!.body;
+    expect(createBody.filteringattributes).toBeNull();
+    expect(
+      bodies.find((b) => b.url.endsWith(`sdkmessageprocessingstepimages(${create.images[0].id})`))!.body,
+    ).toMatchObject({ messagepropertyname: "Id", imagetype: 1, attributes: "ct_tier,statecode" });
+
+    // A second run sends the same requests: nothing new.
+    const first = requests.map((q) => `${q.method} ${q.url} ${q.body}`);
+    requests = [];
+    expect((await run(ok())).code).toBe(0);
+    expect(requests.map((q) => `${q.method} ${q.url} ${q.body}`)).toEqual(first);
+  });
+
+  test("a step the environment refuses stops configure with the Web API's message", async () => {
+    const answer = dataverse([{ serviceendpointid: ID, name: WEBHOOK_ENDPOINT_NAME, contract: 8 }]);
+    reply = (req, res) =>
+      req.url.includes("sdkmessageprocessingsteps(")
+        ? json(res, 403, { error: { code: "0x80040220", message: "missing prvCreateSdkMessageProcessingStep" } })
+        : answer(req, res);
+    const r = await run(ok());
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`tiering configure: error: registering the webhook steps on ${base}:`);
+    expect(r.err).toContain("403 0x80040220: missing prvCreateSdkMessageProcessingStep");
+    expect(requests.filter((q) => q.url.includes("sdkmessageprocessingsteps("))).toHaveLength(1);
   });
 
   test("the key is never printed", async () => {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { XMLParser } from "fast-xml-parser";
 import { repoRoot } from "../../solution/scripts/source-dir";
+import { PLACEHOLDER_ENDPOINT_URL } from "../../solution/scripts/endpoint";
 import {
   buildCustomizationsXml,
   packSolution,
@@ -152,7 +153,9 @@ describe("packSolution", () => {
       (e.FormXml[0].forms ?? []).map((f) => `${f["@_type"]}:${f.systemform.length}`),
     );
     expect(forms.sort()).toEqual(["main:1", "main:1", "main:1", "main:1", "quick:1"]);
-    expect(doc.SdkMessageProcessingSteps[0].SdkMessageProcessingStep.length).toBe(15);
+    // No steps (issue 13): an imported step would queue a failing System Job per save until `tiering configure`
+    // has set the endpoint's URL and key; configure registers them (solution/steps).
+    expect(doc.SdkMessageProcessingSteps?.[0]?.SdkMessageProcessingStep).toBeUndefined();
     expect(doc.optionsets[0].optionset.map((o: { "@_Name": string }) => o["@_Name"])).toEqual([
       "ct_tier",
       "ct_tierchangesource",
@@ -169,6 +172,21 @@ describe("packSolution", () => {
     // Only the document root declares the xsi namespace, as in an export.
     expect(xml.match(/xmlns:xsi=/g)).toHaveLength(1);
     expect(xml).not.toContain('<?xml version="1.0" encoding="utf-8"?>\n<Entity');
+  });
+
+  test("the zip ships the service endpoint but no SdkMessageProcessingStep: an import alone queues nothing", () => {
+    for (const managed of [false, true]) {
+      const files = unzip(packSolution(input({ managed })));
+      const custom = textOf(files, "customizations.xml");
+      const solution = textOf(files, "solution.xml");
+      expect(custom).not.toMatch(/<SdkMessageProcessingStep[\s>]/);
+      expect(custom).not.toContain("SdkMessageProcessingStepImage");
+      expect(solution).not.toMatch(/<RootComponent type="92"/);
+      // The endpoint stays: `tiering configure` finds it by name, sets its URL and key, then registers the steps.
+      expect(custom).toContain(`<ServiceEndpoint ServiceEndpointId="{6f3c0d2e-8a41-4c5b-9e0f-1d2a3b4c5d61}"`);
+      expect(custom).toContain(PLACEHOLDER_ENDPOINT_URL);
+      expect(solution).toMatch(/<RootComponent type="95" id="\{6f3c0d2e-8a41-4c5b-9e0f-1d2a3b4c5d61\}"/);
+    }
   });
 
   test("the same input gives byte-identical zips, whatever the time zone", () => {

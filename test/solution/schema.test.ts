@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../solution/scripts/source-dir";
-import { buildCustomizationsXml } from "../../solution/scripts/pack";
+import { buildCustomizationsXml, elementsOf } from "../../solution/scripts/pack";
 
 /**
  * customizations.xml against Microsoft's CustomizationsSolution.xsd (solution/schema: the published types of every
@@ -40,6 +40,19 @@ describe("customizations.xml and Microsoft's solution schema", () => {
     expect(validate(xml)).toEqual({ ok: true, output: "" });
   });
 
+  // The zip ships no steps (issue 13); the definitions `tiering configure` registers are still held to the schema's
+  // SdkMessageProcessingStep type, placed where a solution carrying them would have them.
+  const withSteps = xml.replace(
+    "<SdkMessageProcessingSteps />",
+    `<SdkMessageProcessingSteps>${elementsOf(join(root, "solution", "steps")).join("")}</SdkMessageProcessingSteps>`,
+  );
+
+  test("the step definitions of solution/steps are valid SdkMessageProcessingStep elements", () => {
+    expect(withSteps).not.toBe(xml);
+    expect(withSteps.match(/<SdkMessageProcessingStep /g)?.length).toBe(16);
+    expect(validate(withSteps)).toEqual({ ok: true, output: "" });
+  });
+
   test("the schema is really applied: misplaced, unknown or mistyped content fails", () => {
     const cases: [string, string][] = [
       ["<Mode>1</Mode>", "<Rank>1</Rank><Mode>1</Mode>"], // a step's children are a sequence
@@ -49,8 +62,8 @@ describe("customizations.xml and Microsoft's solution schema", () => {
       ["<CascadeDelete>Cascade</CascadeDelete>", "<CascadeDelete>Always</CascadeDelete>"],
     ];
     for (const [from, to] of cases) {
-      expect(xml).toContain(from);
-      const result = validate(xml.replace(from, to));
+      expect(withSteps).toContain(from);
+      const result = validate(withSteps.replace(from, to));
       expect([to, result.ok]).toEqual([to, false]);
       expect(result.output).toMatch(/fails to validate/);
     }

@@ -18,21 +18,26 @@ const OPPORTUNITY = [
   "actualclosedate",
 ];
 const ACTIVITY = ["regardingobjectid", "statecode", "actualend"];
-const pre = (attributes: string[]): StepImage => ({
+type Image = Omit<StepImage, "id">;
+const pre = (attributes: string[]): Image => ({
   name: "PreImage",
   entityAlias: "PreImage",
   imageType: 0,
   attributes,
+  messagePropertyName: "Target",
 });
-const post = (attributes: string[]): StepImage => ({
+const post = (attributes: string[], messagePropertyName = "Id"): Image => ({
   name: "PostImage",
   entityAlias: "PostImage",
   imageType: 1,
   attributes,
+  messagePropertyName,
 });
 
-function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" | "serviceEndpoint">[] {
-  const out: Omit<StepRegistration, "name" | "stage" | "mode" | "rank" | "serviceEndpoint">[] = [];
+type Expected = Pick<StepRegistration, "message" | "primaryEntity" | "filteringAttributes"> & { images: Image[] };
+
+function expected(): Expected[] {
+  const out: Expected[] = [];
   for (const [entity, cols, filter] of [
     ["invoice", INVOICE, ["customerid", "statecode", "totalamount", "totalamount_base"]],
     [
@@ -55,7 +60,7 @@ function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" |
       message: "Update",
       primaryEntity: entity,
       filteringAttributes: [...filter],
-      images: [pre([...cols]), post([...cols])],
+      images: [pre([...cols]), post([...cols], "Target")],
     });
     out.push({ message: "Delete", primaryEntity: entity, filteringAttributes: [], images: [pre([...cols])] });
   }
@@ -65,7 +70,7 @@ function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" |
       message: "Update",
       primaryEntity: entity,
       filteringAttributes: ["statecode", "actualend"],
-      images: [post(ACTIVITY)],
+      images: [post(ACTIVITY, "Target")],
     });
   }
   const override = ["ct_tieroverride", "ct_tieroverridereason", "ct_tieroverrideuntil"];
@@ -76,18 +81,25 @@ function expected(): Omit<StepRegistration, "name" | "stage" | "mode" | "rank" |
     // No image: routing needs only the Target, and an image would copy the tier into a failed System Job (issue 17).
     images: [],
   });
-  // Sales ops' saves: a policy's touch pattern goes to its tier's accounts, a model save brings the re-rank forward.
+  // Sales ops' saves: a policy's touch pattern goes to its tier's accounts (a new policy like an edited one), a
+  // model save brings the re-rank forward.
+  out.push({
+    message: "Create",
+    primaryEntity: "ct_tierpolicy",
+    filteringAttributes: [],
+    images: [post(["ct_tier", "statecode"])],
+  });
   out.push({
     message: "Update",
     primaryEntity: "ct_tierpolicy",
     filteringAttributes: ["ct_cadencedays", "ct_touchchannel", "ct_gracedays", "ct_touchdormant"],
-    images: [post(["ct_tier", "statecode"])],
+    images: [post(["ct_tier", "statecode"], "Target")],
   });
   out.push({
     message: "Update",
     primaryEntity: "ct_tiermodel",
     filteringAttributes: ["ct_modeljson"],
-    images: [post(["statecode"])],
+    images: [post(["statecode"], "Target")],
   });
   return out;
 }
@@ -97,12 +109,12 @@ const key = (s: { primaryEntity: string; message: string }) => `${s.primaryEntit
 describe("readStepRegistrations", () => {
   const steps = readStepRegistrations();
 
-  test("reads the fifteen webhook steps with their messages, filters and images", () => {
+  test("reads the sixteen webhook steps with their messages, filters and images", () => {
     const got = steps.map(({ message, primaryEntity, filteringAttributes, images }) => ({
       message,
       primaryEntity,
       filteringAttributes,
-      images,
+      images: images.map(({ id: _id, ...image }) => image),
     }));
     const want = expected();
     expect([...got].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
@@ -116,6 +128,15 @@ describe("readStepRegistrations", () => {
       expect(s.name).toBe(`CustomerTiering: ${s.message} of ${s.primaryEntity}`);
     }
     expect(steps.map((s) => s.name)).toEqual([...steps.map((s) => s.name)].sort());
+  });
+
+  test("each step and image has its own fixed id (the file name for a step), which configure upserts by", () => {
+    const files = readdirSync(join(repoRoot(), "solution", "steps")).map((f) => f.replace(/^\{|\}\.xml$/g, ""));
+    expect(steps.map((s) => s.id).sort()).toEqual(files.sort());
+    const ids = [...steps.map((s) => s.id), ...steps.flatMap((s) => s.images.map((i) => i.id))];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const s of steps) expect(s.asyncAutoDelete).toBe(true);
   });
 
   test("a Delete step has no post-image, a Create step no pre-image (the platform offers none)", () => {
@@ -132,15 +153,17 @@ describe("readStepRegistrations", () => {
   });
 
   describe("on a broken source", () => {
+    let top: string;
     let dir: string;
     beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), "ct-steps-"));
+      top = mkdtempSync(join(tmpdir(), "ct-steps-"));
+      dir = join(top, "src");
       cpSync(srcDir, dir, { recursive: true });
+      cpSync(join(repoRoot(), "solution", "steps"), join(top, "steps"), { recursive: true });
     });
-    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    afterEach(() => rmSync(top, { recursive: true, force: true }));
 
-    const firstStep = () =>
-      join(dir, "SdkMessageProcessingSteps", readdirSync(join(dir, "SdkMessageProcessingSteps")).sort()[0]);
+    const firstStep = () => join(top, "steps", readdirSync(join(top, "steps")).sort()[0]);
 
     test("a step at another stage is refused, naming its file", () => {
       const f = firstStep();
