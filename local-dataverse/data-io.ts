@@ -31,7 +31,10 @@ class CsvError extends Error {
 }
 
 /** One CSV cell → stored value for the column, or an error naming file, line and column. */
-function cell(def: TableDef, col: ColumnDef, text: string, where: string): Value {
+/** Ids of contacts.csv: a customer lookup holding one of them points at the contact, not an account. */
+type ContactIds = ReadonlySet<string>;
+
+function cell(def: TableDef, col: ColumnDef, text: string, where: string, contacts: ContactIds = new Set()): Value {
   const t = text.trim();
   if (t === "") return null;
   const fail = (what: string): never => {
@@ -39,8 +42,9 @@ function cell(def: TableDef, col: ColumnDef, text: string, where: string): Value
   };
   if (isLookup(col)) {
     if (!isGuid(t)) fail("a GUID");
-    const target = col.targets?.[0] ?? "account";
-    return { id: t.toLowerCase(), table: target };
+    const id = t.toLowerCase();
+    const target = col.targets?.includes("contact") && contacts.has(id) ? "contact" : (col.targets?.[0] ?? "account");
+    return { id, table: target };
   }
   if (isChoice(col) && CHOICE_CODES[col.name] && t in CHOICE_CODES[col.name]) return CHOICE_CODES[col.name][t];
   switch (col.type) {
@@ -98,7 +102,12 @@ function columnFor(def: TableDef, header: string): ColumnDef | undefined {
   return col;
 }
 
-function loadRows(store: Store, tableOf: (rec: Record<string, string>, where: string) => string, file: string): number {
+function loadRows(
+  store: Store,
+  tableOf: (rec: Record<string, string>, where: string) => string,
+  file: string,
+  contacts?: ContactIds,
+): number {
   let n = 0;
   for (const { record, line } of readCsv(file)) {
     const where = `${file}:${line}`;
@@ -108,7 +117,7 @@ function loadRows(store: Store, tableOf: (rec: Record<string, string>, where: st
     for (const [header, text] of Object.entries(record)) {
       const col = columnFor(def, header);
       if (!col) continue; // extra columns are ignored (docs/export-folder.md)
-      row[col.name] = cell(def, col, text ?? "", where);
+      row[col.name] = cell(def, col, text ?? "", where, contacts);
     }
     if (typeof row[def.primaryId] !== "string") throw new CsvError(`${where}: column '${def.primaryId}' is required.`);
     store.load(table, row);
@@ -118,7 +127,7 @@ function loadRows(store: Store, tableOf: (rec: Record<string, string>, where: st
 }
 
 /**
- * Loads a Dataverse export folder: accounts.csv (required), invoices.csv, opportunities.csv and
+ * Loads a Dataverse export folder: accounts.csv (required), contacts.csv, invoices.csv, opportunities.csv and
  * activities.csv (activitytypecode phonecall | appointment | email, regardingobjectid an account).
  */
 export function loadExportFolder(store: Store, dir: string): LoadSummary {
@@ -127,9 +136,13 @@ export function loadExportFolder(store: Store, dir: string): LoadSummary {
     throw new CsvError(`${path("accounts.csv")}: file not found (an export folder needs accounts.csv).`);
   const summary: LoadSummary = {};
   summary.account = loadRows(store, () => "account", path("accounts.csv"));
-  if (existsSync(path("invoices.csv"))) summary.invoice = loadRows(store, () => "invoice", path("invoices.csv"));
+  // contacts.csv (optional): contacts and their parent account; their invoices and opportunities name them.
+  if (existsSync(path("contacts.csv"))) summary.contact = loadRows(store, () => "contact", path("contacts.csv"));
+  const contacts = new Set([...store.rows("contact")].map((c) => String(c.contactid)));
+  if (existsSync(path("invoices.csv")))
+    summary.invoice = loadRows(store, () => "invoice", path("invoices.csv"), contacts);
   if (existsSync(path("opportunities.csv")))
-    summary.opportunity = loadRows(store, () => "opportunity", path("opportunities.csv"));
+    summary.opportunity = loadRows(store, () => "opportunity", path("opportunities.csv"), contacts);
   if (existsSync(path("activities.csv"))) {
     const counts: Record<string, number> = {};
     loadRows(

@@ -1,5 +1,15 @@
 import { STATE, ACTIVITY_CHANNELS, windowFor, type TierModel } from "../../src/engine";
-import { agg, aggregateFetch, cond, inList, iso, topRowsFetch } from "../dataverse/fetchxml";
+import {
+  agg,
+  aggregateFetch,
+  anyOf,
+  cond,
+  condOn,
+  contactCustomer,
+  inList,
+  iso,
+  topRowsFetch,
+} from "../dataverse/fetchxml";
 
 /**
  * The FetchXML queries that read one account's facts (docs/tier-model.md) as aggregates, so a save costs a few small
@@ -18,6 +28,15 @@ export interface FactQuery {
 
 const aggregate = aggregateFetch;
 
+/**
+ * Invoices and opportunities of a contact count for the contact's parent account (docs/data-model.md), as in the
+ * export folder's contacts.csv and the re-rank: the customer is the account, or a contact whose parent it is.
+ */
+const CONTACT = "customercontact";
+const CUSTOMER_LINKS = [contactCustomer(CONTACT)];
+const customerIs = (accountId: string): string =>
+  anyOf(cond("customerid", "eq", accountId), condOn(CONTACT, "parentcustomerid", "eq", accountId));
+
 /** A windowed aggregate over [start, end) of `dateAttr`, rebuildable over a narrower range. */
 function windowed(
   entity: string,
@@ -28,7 +47,12 @@ function windowed(
   end: number,
 ): FactQuery {
   const build = (a: number, b: number): string =>
-    aggregate(entity, attributes, [...conditions, cond(dateAttr, "ge", iso(a)), cond(dateAttr, "lt", iso(b))]);
+    aggregate(
+      entity,
+      attributes,
+      [...conditions, cond(dateAttr, "ge", iso(a)), cond(dateAttr, "lt", iso(b))],
+      CUSTOMER_LINKS,
+    );
   return { entity, fetchXml: build(start, end), window: { start, end, build } };
 }
 
@@ -37,7 +61,7 @@ export const OPEN_OPPORTUNITY_PAGE = 5000;
 /** Named queries; `factsFromResults` reads their rows by the same names. */
 export function factQueries(accountId: string, model: TierModel, asOf: number): Record<string, FactQuery> {
   const w = windowFor(model, asOf);
-  const counted = [cond("customerid", "eq", accountId), inList("statecode", model.invoiceStates)];
+  const counted = [customerIs(accountId), inList("statecode", model.invoiceStates)];
   const q: Record<string, FactQuery> = {
     monetary: windowed("invoice", [agg("totalamount_base", "total", "sum")], counted, "createdon", w.start, asOf),
     purchases: windowed(
@@ -50,12 +74,19 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
     ),
     firstInvoice: {
       entity: "invoice",
-      fetchXml: topRowsFetch("invoice", "createdon", [...counted, cond("createdon", "lt", iso(asOf))], false),
+      fetchXml: topRowsFetch(
+        "invoice",
+        "createdon",
+        [...counted, cond("createdon", "lt", iso(asOf))],
+        false,
+        1,
+        CUSTOMER_LINKS,
+      ),
     },
     won: windowed(
       "opportunity",
       [agg("actualvalue_base", "total", "sum"), agg("actualclosedate", "last", "max")],
-      [cond("customerid", "eq", accountId), cond("statecode", "eq", STATE.opportunity.won)],
+      [customerIs(accountId), cond("statecode", "eq", STATE.opportunity.won)],
       "actualclosedate",
       w.start,
       asOf,
@@ -66,7 +97,8 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
       fetchXml:
         `<fetch count="${OPEN_OPPORTUNITY_PAGE}" page="1"><entity name="opportunity">` +
         `<attribute name="opportunityid" /><attribute name="estimatedvalue_base" /><attribute name="closeprobability" />` +
-        `<filter type="and">${cond("customerid", "eq", accountId)}${cond("statecode", "eq", STATE.opportunity.open)}</filter>` +
+        CUSTOMER_LINKS.join("") +
+        `<filter type="and">${customerIs(accountId)}${cond("statecode", "eq", STATE.opportunity.open)}</filter>` +
         `<order attribute="opportunityid" /></entity></fetch>`,
     },
   };
@@ -75,7 +107,7 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
     q[`quarter${j}`] = windowed(
       "invoice",
       [agg("totalamount_base", "total", "sum")],
-      [cond("customerid", "eq", accountId), inList("statecode", model.invoiceStates)],
+      [customerIs(accountId), inList("statecode", model.invoiceStates)],
       "createdon",
       start,
       Math.min(end, asOf),

@@ -182,6 +182,7 @@ export function assembleFacts(
   kinds: Kind[],
   model: TierModel,
   asOf: number,
+  contactParents: ReadonlyMap<string, string> = new Map(),
 ): FactsTable {
   const window = windowFor(model, asOf);
   const n = population.length;
@@ -211,7 +212,12 @@ export function assembleFacts(
     for (const range of plan) {
       for (const rows of planRows(cp, unitOf(kind, range))) {
         for (const r of rows) {
-          const i = index.get(r[0] as string);
+          let i = index.get(r[0] as string);
+          // A contact customer's invoices and opportunities count for its parent account; touches do not.
+          if (i === undefined && role.type !== "touch") {
+            const parent = contactParents.get(r[0] as string);
+            if (parent !== undefined) i = index.get(parent);
+          }
           if (i === undefined) continue;
           const v = (k: number): number | null => (k > 0 ? (r[k] as number | null) : null);
           const s = v(S) ?? 0;

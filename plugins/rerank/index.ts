@@ -9,7 +9,7 @@ import { DataverseUrlError, RerankClient, serverOf, type Row } from "./client";
 import { assembleFacts, readUnits } from "./facts-reader";
 import { mergeMatrices, type Matrix } from "./matrix";
 import { activeModelRow, modelOf, ModelRowError, storeRankTable } from "./model-row";
-import { populationRows, readPopulation } from "./population";
+import { populationRows, readContactParents, readPopulation } from "./population";
 import { factKinds } from "./queries";
 import { writeAll } from "./writer";
 import { applyProgrammeBulk } from "../programme/bulk";
@@ -131,6 +131,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
   const accountRows = new Map<number, Row[]>();
   await readPopulation(client, cp, options.signal, (n) => progress(n, n, "accounts"), accountRows);
   const population = populationRows(cp);
+  const contactParents = await readContactParents(client, options.signal);
   const kinds = factKinds(model, asOf);
   await readUnits(
     {
@@ -145,7 +146,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
     kinds,
   );
   const ranked = {
-    ...rankFacts(assembleFacts(cp, population, kinds, model, asOf), model),
+    ...rankFacts(assembleFacts(cp, population, kinds, model, asOf, contactParents), model),
     policies: await readTouchPolicies(client, log),
   };
   log.info(

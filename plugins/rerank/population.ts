@@ -61,3 +61,34 @@ export function populationRows(cp: Checkpoint): AccountRow[] {
     );
   return rows;
 }
+
+/**
+ * Contacts whose parent is an account, 5,000 a page: their invoices and opportunities count for that account
+ * (docs/data-model.md), as contacts.csv makes them count in the CLI and the link-entity in the save's queries.
+ */
+export function contactParentsFetchXml(page: number, cookie: string | null): string {
+  return (
+    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlAttr(cookie)}"` : ""}><entity name="contact">` +
+    `<attribute name="contactid" /><attribute name="parentcustomerid" />` +
+    `<link-entity name="account" from="accountid" to="parentcustomerid" link-type="inner" />` +
+    `<order attribute="contactid" /></entity></fetch>`
+  );
+}
+
+/** Lower-case contact id → lower-case parent account id. */
+export async function readContactParents(
+  client: RerankClient,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const parents = new Map<string, string>();
+  let cookie: string | null = null;
+  for (let page = 1; ; page++) {
+    signal?.throwIfAborted();
+    const res = await client.fetchPage("contact", contactParentsFetchXml(page, cookie));
+    for (const r of res.rows)
+      if (typeof r._parentcustomerid_value === "string")
+        parents.set(String(r.contactid).toLowerCase(), r._parentcustomerid_value.toLowerCase());
+    if (!res.moreRecords || res.rows.length === 0) return parents;
+    cookie = res.pagingCookie;
+  }
+}

@@ -211,9 +211,17 @@ export class FactsBuilder extends RowAccumulator {
   }
 }
 
-/** Facts for whole row arrays (tests, the sandbox, small runs); large runs stream into a FactsBuilder. */
-export function computeFacts(input: EngineInput, model: TierModel, asOf: number): FactsTable {
-  const b = new FactsBuilder(input.accounts, model, asOf);
+/**
+ * Facts for whole row arrays (tests, the sandbox, small runs); large runs stream into a FactsBuilder. `parents`:
+ * contact id → parent account id, as FactsBuilder takes it.
+ */
+export function computeFacts(
+  input: EngineInput,
+  model: TierModel,
+  asOf: number,
+  parents: ReadonlyMap<string, string> | null = null,
+): FactsTable {
+  const b = new FactsBuilder(input.accounts, model, asOf, parents);
   for (const r of input.invoices) b.addInvoice(r);
   for (const r of input.opportunities) b.addOpportunity(r);
   for (const r of input.activities) b.addActivity(r);

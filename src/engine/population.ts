@@ -39,8 +39,13 @@ export function outcomeAt(
 }
 
 /** Ranks whole row arrays: the batch entry point for tests and small populations. */
-export function rankPopulation(input: EngineInput, model: TierModel, asOf: number): RankResult {
-  return rankFacts(computeFacts(input, model, asOf), model);
+export function rankPopulation(
+  input: EngineInput,
+  model: TierModel,
+  asOf: number,
+  parents: ReadonlyMap<string, string> | null = null,
+): RankResult {
+  return rankFacts(computeFacts(input, model, asOf, parents), model);
 }
 
 function thirdTouch(r: RankResult, i: number): number | null | undefined {

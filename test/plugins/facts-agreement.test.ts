@@ -1,20 +1,13 @@
 import fc from "fast-check";
-import {
-  DEFAULT_MODEL,
-  factsAt,
-  outcomeAt,
-  parseModel,
-  rankPopulation,
-  scoreAccount,
-  type EngineInput,
-} from "../../src/engine";
+import { DEFAULT_MODEL, factsAt, outcomeAt, parseModel, rankPopulation, scoreAccount } from "../../src/engine";
 import { factQueries } from "../../plugins/recalc/fetchxml";
 import { factsFromResults } from "../../plugins/recalc/facts";
 import { evaluateFetch } from "./fetchxml-eval";
-import { asOf, population } from "./population";
+import { asOf, population, type Population } from "./population";
 
-function tablesOf(input: EngineInput): Record<string, Record<string, unknown>[]> {
+function tablesOf(input: Population): Record<string, Record<string, unknown>[]> {
   const tables: Record<string, Record<string, unknown>[]> = {
+    contact: input.contacts.map((c) => ({ ...c })),
     invoice: [...input.invoices].map((r, i) => ({ invoiceid: `inv-${i}`, ...r })),
     opportunity: [...input.opportunities].map((r, i) => ({ opportunityid: `opp-${String(i).padStart(4, "0")}`, ...r })),
   };
@@ -33,7 +26,11 @@ describe("on-save facts from FetchXML aggregates agree with the batch", () => {
     it(`${label}: same AccountFacts and the same outcome for every account`, () => {
       fc.assert(
         fc.property(population, (input) => {
-          const ranked = rankPopulation(input, model, asOf);
+          // Contacts count for their parent account, as contacts.csv makes them count in the batch.
+          const parents = new Map(
+            input.contacts.filter((c) => c.parentcustomerid).map((c) => [c.contactid, c.parentcustomerid!]),
+          );
+          const ranked = rankPopulation(input, model, asOf, parents);
           const tables = tablesOf(input);
           ranked.facts.accounts.forEach((account, i) => {
             const queries = factQueries(account.accountid, model, asOf);

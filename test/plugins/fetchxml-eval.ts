@@ -1,8 +1,9 @@
 import { XMLParser } from "fast-xml-parser";
 
 /**
- * A deliberately small FetchXML evaluator for the plugin's own queries (and/eq/in/ge/gt/lt conditions, sum/count/
- * max/min aggregates, count/page/order), so the on-save facts can be checked against the batch without a server.
+ * A deliberately small FetchXML evaluator for the plugin's own queries (and/or filters, eq/in/ge/gt/lt conditions,
+ * outer link-entities with `entityname` conditions, sum/count/max/min aggregates, count/page/order), so the on-save
+ * facts can be checked against the batch without a server.
  * Rows hold epoch ms for dates and plain ids for lookups; results come back the way the Web API shapes them.
  */
 type Row = Record<string, unknown>;
@@ -10,10 +11,11 @@ const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: "",
   isArray: (name, _path, _leaf, isAttribute) =>
-    !isAttribute && ["attribute", "condition", "value", "order"].includes(name),
+    !isAttribute && ["attribute", "condition", "value", "order", "filter", "link-entity"].includes(name),
 });
 
 interface Cond {
+  entityname?: string;
   attribute: string;
   operator: string;
   value?: string;
@@ -54,6 +56,31 @@ export class AggregateLimitExceeded extends Error {
   override name = "AggregateLimitExceeded";
 }
 
+interface FilterNode {
+  type?: string;
+  condition?: Record<string, unknown>[];
+  filter?: FilterNode[];
+}
+
+const condOf = (c: Record<string, unknown>): Cond => ({
+  entityname: c.entityname === undefined ? undefined : String(c.entityname),
+  attribute: String(c.attribute),
+  operator: String(c.operator),
+  value: c.value === undefined || Array.isArray(c.value) ? undefined : String(c.value),
+  value_list: Array.isArray(c.value) ? (c.value as unknown[]).map(String) : undefined,
+});
+
+/** A row and the rows its outer link-entities joined, by alias. */
+type Joined = { row: Row; links: Record<string, Row> };
+
+function passes(j: Joined, f: FilterNode): boolean {
+  const results = [
+    ...(f.condition ?? []).map(condOf).map((c) => matches(c.entityname ? (j.links[c.entityname] ?? {}) : j.row, c)),
+    ...(f.filter ?? []).map((sub) => passes(j, sub)),
+  ];
+  return f.type === "or" ? results.some(Boolean) : results.every(Boolean);
+}
+
 export function evaluateFetch(
   fetchXml: string,
   tables: Record<string, Row[]>,
@@ -65,16 +92,23 @@ export function evaluateFetch(
   const e = doc.fetch.entity as {
     name: string;
     attribute: Record<string, string>[];
-    filter: { condition: Record<string, unknown>[] };
+    filter: FilterNode[];
+    "link-entity"?: { name: string; from: string; to: string; "link-type"?: string; alias: string }[];
     order?: { attribute: string; descending?: string }[];
   };
-  const conds: Cond[] = e.filter.condition.map((c) => ({
-    attribute: String(c.attribute),
-    operator: String(c.operator),
-    value: c.value === undefined || Array.isArray(c.value) ? undefined : String(c.value),
-    value_list: Array.isArray(c.value) ? (c.value as unknown[]).map(String) : undefined,
+  const links = e["link-entity"] ?? [];
+  for (const l of links) if (l["link-type"] !== "outer") throw new Error("only outer link-entities are supported");
+  const joined = (tables[e.name] ?? []).map((row): Joined => ({
+    row,
+    links: Object.fromEntries(
+      links.map((l) => {
+        const key = String(row[l.to] ?? "").toLowerCase();
+        const match = (tables[l.name] ?? []).find((x) => String(x[l.from] ?? "").toLowerCase() === key);
+        return [l.alias, match ?? {}];
+      }),
+    ),
   }));
-  const rows = (tables[e.name] ?? []).filter((r) => conds.every((c) => matches(r, c)));
+  const rows = joined.filter((j) => (e.filter ?? []).every((f) => passes(j, f))).map((j) => j.row);
   if (doc.fetch.aggregate === "true") {
     if (rows.length > aggregateLimit)
       throw new AggregateLimitExceeded(`AggregateQueryRecordLimit exceeded: ${rows.length} rows > ${aggregateLimit}`);
