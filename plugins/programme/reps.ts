@@ -1,4 +1,5 @@
 import { TIER_OPTIONS, type TierCode } from "../../src/engine";
+import { agg, cond, inList } from "../dataverse/fetchxml";
 import type { DataverseGateway } from "../dataverse/gateway";
 
 export interface Rep {
@@ -6,7 +7,6 @@ export interface Rep {
   name: string;
 }
 
-const xmlEscape = (s: string): string => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function guid(id: string, what: string): string {
@@ -21,9 +21,9 @@ function guid(id: string, what: string): string {
 export async function teamMembers(gateway: DataverseGateway, teamId: string): Promise<Rep[]> {
   const fetchXml =
     `<fetch><entity name="systemuser"><attribute name="systemuserid"/><attribute name="fullname"/>` +
-    `<filter><condition attribute="isdisabled" operator="eq" value="0"/></filter>` +
+    `<filter>${cond("isdisabled", "eq", 0)}</filter>` +
     `<link-entity name="teammembership" from="systemuserid" to="systemuserid" intersect="true" link-type="inner">` +
-    `<filter><condition attribute="teamid" operator="eq" value="${xmlEscape(guid(teamId, "ct_servicerepteamid"))}"/></filter>` +
+    `<filter>${cond("teamid", "eq", guid(teamId, "ct_servicerepteamid"))}</filter>` +
     `</link-entity></entity></fetch>`;
   const { rows } = await gateway.fetch("systemuser", fetchXml);
   return rows.map((r) => ({
@@ -42,12 +42,14 @@ export async function repLoads(
   if (reps.length === 0) return loads;
   const option = (TIER_OPTIONS as Record<string, number>)[tier as TierCode];
   if (option === undefined) throw new Error(`tier "${tier}" has no option in the ct_tier choice`);
-  const values = reps.map((r) => `<value>${xmlEscape(guid(r.id, "systemuserid"))}</value>`).join("");
   const fetchXml =
     `<fetch aggregate="true"><entity name="account">` +
-    `<attribute name="accountid" alias="accounts" aggregate="count"/><attribute name="ct_servicerepid" alias="rep" groupby="true"/>` +
-    `<filter><condition attribute="statecode" operator="eq" value="0"/><condition attribute="ct_tier" operator="eq" value="${option}"/>` +
-    `<condition attribute="ct_servicerepid" operator="in">${values}</condition></filter></entity></fetch>`;
+    `${agg("accountid", "accounts", "count")}<attribute name="ct_servicerepid" alias="rep" groupby="true" />` +
+    `<filter>${cond("statecode", "eq", 0)}${cond("ct_tier", "eq", option)}` +
+    `${inList(
+      "ct_servicerepid",
+      reps.map((r) => guid(r.id, "systemuserid")),
+    )}</filter></entity></fetch>`;
   const { rows } = await gateway.fetch("account", fetchXml);
   for (const row of rows) {
     const rep = String(row.rep ?? row._ct_servicerepid_value ?? "").toLowerCase();

@@ -12,6 +12,7 @@ import { entitySet } from "../dataverse/metadata";
 import type { Logger } from "../log";
 import { readPolicies, touchPolicies } from "../programme/policies";
 import { instant } from "./facts";
+import { attribute, cond, order } from "../dataverse/fetchxml";
 
 /** UpdateMultiple takes up to 1,000 records a request. https://learn.microsoft.com/power-apps/developer/data-platform/bulk-operations */
 export const UPDATE_MULTIPLE_LIMIT = 1000;
@@ -37,11 +38,10 @@ function accountsOfTier(tier: TierCode, page: number): string {
       "ct_cadencedays",
       "ct_touchchannel",
     ]
-      .map((a) => `<attribute name="${a}"/>`)
+      .map(attribute)
       .join("") +
-    `<filter><condition attribute="statecode" operator="eq" value="0"/>` +
-    `<condition attribute="ct_tier" operator="eq" value="${TIER_OPTIONS[tier]}"/></filter>` +
-    `<order attribute="accountid"/></entity></fetch>`
+    `<filter>${cond("statecode", "eq", 0)}${cond("ct_tier", "eq", TIER_OPTIONS[tier])}</filter>` +
+    `${order("accountid")}</entity></fetch>`
   );
 }
 

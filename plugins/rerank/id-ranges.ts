@@ -6,6 +6,7 @@
  * (https://learn.microsoft.com/sql/connect/ado-net/sql/compare-guid-uniqueidentifier-values), so the ranges
  * partition the ids on either server.
  */
+import { cond } from "../dataverse/fetchxml";
 export const ID_SPACE = 65_536;
 
 export interface IdRange {
@@ -22,8 +23,8 @@ export function boundGuid(v: number): string {
 /** FetchXML conditions of a range on a lookup or key column: no bound at 0 and at the end of the space. */
 export function idConditions(attribute: string, r: IdRange): string {
   let out = "";
-  if (r.lo > 0) out += `<condition attribute="${attribute}" operator="ge" value="${boundGuid(r.lo)}" />`;
-  if (r.hi < ID_SPACE) out += `<condition attribute="${attribute}" operator="lt" value="${boundGuid(r.hi)}" />`;
+  if (r.lo > 0) out += cond(attribute, "ge", boundGuid(r.lo));
+  if (r.hi < ID_SPACE) out += cond(attribute, "lt", boundGuid(r.hi));
   return out;
 }
 

@@ -4,9 +4,7 @@ import { instant } from "../recalc/facts";
 import type { Checkpoint } from "./checkpoint";
 import type { RerankClient, Row } from "./client";
 import { PAGE_SIZE } from "./queries";
-
-const xmlAttr = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+import { cond, xmlEscape } from "../dataverse/fetchxml";
 
 /** Every column the write phase compares, so the rows read here also decide what to write. */
 export const ACCOUNT_COLUMNS = ["accountid", ...new Set<string>([...ACCOUNT_STATE_COLUMNS, ...ACCOUNT_RESULT_COLUMNS])];
@@ -17,12 +15,10 @@ export const ACCOUNT_COLUMNS = ["accountid", ...new Set<string>([...ACCOUNT_STAT
  */
 export function accountsFetchXml(page: number, cookie: string | null, range?: { first: string; last: string }): string {
   return (
-    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlAttr(cookie)}"` : ""}><entity name="account">` +
+    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlEscape(cookie)}"` : ""}><entity name="account">` +
     ACCOUNT_COLUMNS.map((c) => `<attribute name="${c}" />`).join("") +
-    `<filter type="and"><condition attribute="statecode" operator="eq" value="${STATE.account.active}" />` +
-    (range
-      ? `<condition attribute="accountid" operator="ge" value="${range.first}" /><condition attribute="accountid" operator="le" value="${range.last}" />`
-      : "") +
+    `<filter type="and">${cond("statecode", "eq", STATE.account.active)}` +
+    (range ? cond("accountid", "ge", range.first) + cond("accountid", "le", range.last) : "") +
     `</filter><order attribute="accountid" /></entity></fetch>`
   );
 }
@@ -68,7 +64,7 @@ export function populationRows(cp: Checkpoint): AccountRow[] {
  */
 export function contactParentsFetchXml(page: number, cookie: string | null): string {
   return (
-    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlAttr(cookie)}"` : ""}><entity name="contact">` +
+    `<fetch count="${PAGE_SIZE}" page="${page}"${cookie ? ` paging-cookie="${xmlEscape(cookie)}"` : ""}><entity name="contact">` +
     `<attribute name="contactid" /><attribute name="parentcustomerid" />` +
     `<link-entity name="account" from="accountid" to="parentcustomerid" link-type="inner" />` +
     `<order attribute="contactid" /></entity></fetch>`

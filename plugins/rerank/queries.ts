@@ -1,6 +1,7 @@
 import { ACTIVITY_CHANNELS, STATE, windowFor, type TierModel, type Window } from "../../src/engine";
 import { quarterIndex } from "../../src/engine/window";
 import { idConditions, type IdRange } from "./id-ranges";
+import { cond, inList } from "../dataverse/fetchxml";
 
 /**
  * The grouped FetchXML aggregates that read every account's facts (docs/tier-model.md) in a few big queries: one row per
@@ -64,10 +65,6 @@ export const PAGE_SIZE = 5000;
 export const EARLIEST = Date.UTC(1900, 0, 1);
 
 const iso = (t: number): string => new Date(t).toISOString();
-const cond = (attribute: string, operator: string, value: string | number): string =>
-  `<condition attribute="${attribute}" operator="${operator}" value="${value}" />`;
-const inList = (attribute: string, values: readonly (number | string)[]): string =>
-  `<condition attribute="${attribute}" operator="in">${values.map((v) => `<value>${v}</value>`).join("")}</condition>`;
 
 /** Segment bounds: the window start, as-of, and every quarter bound of Q0..Q-B, sorted. */
 export function segmentBounds(w: Window): number[] {
