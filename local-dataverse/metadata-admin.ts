@@ -5,7 +5,7 @@
  * as importing the solution and assigning roles would; the step rows are written through the Web API, and the webhook
  * delivery reads them (steps.ts). Roles and privileges are a read-only picture: what is enforced is security.ts.
  */
-import type { TableSpec } from "./metadata";
+import type { TableSpec } from "./table-types";
 
 const audit = {
   createdon: { type: "DateTime", readOnly: true },

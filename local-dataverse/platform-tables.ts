@@ -4,7 +4,7 @@
  * tables and its columns on these tables come from solution/src (solution-tables.ts); nothing here is ct_.
  * https://learn.microsoft.com/power-apps/developer/data-platform/reference/about-entity-reference
  */
-import type { Spec, TableSpec } from "./metadata";
+import type { Spec, TableSpec } from "./table-types";
 
 /** Owner lookups point at a user or a team (the `principal` base type): one `ownerid` navigation property. */
 const OWNER: Spec = { type: "Owner", targets: ["systemuser", "team"], nav: { ownerid: ["systemuser", "team"] } };

@@ -5,7 +5,7 @@
  * fails here, when the solution is loaded, as its import would.
  */
 import type { Column, Entity, SolutionSource } from "../solution/scripts/source-model";
-import type { ColumnType, Spec, TableSpec } from "./metadata";
+import type { ColumnType, Spec, TableSpec } from "./table-types";
 
 const TYPES: Record<string, ColumnType> = {
   primarykey: "Uniqueidentifier",

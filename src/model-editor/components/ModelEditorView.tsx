@@ -16,14 +16,10 @@ import {
   type Draft,
   type TierField,
 } from "../draft";
+import type { EditorFormatting } from "../formatting";
 import type { EditorTranslate } from "../strings";
 import { PreviewPanel } from "./PreviewPanel";
 
-export interface EditorFormatting {
-  formatDecimal(value: number, precision?: number): string;
-  formatInteger(value: number): string;
-  formatDateShort(value: Date): string;
-}
 
 export interface ModelEditorProps {
   /** The model column's text when the editor was (re)loaded. */

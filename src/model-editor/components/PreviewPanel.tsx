@@ -1,7 +1,7 @@
 import * as React from "react";
 import type { ModelPreview, PreviewSample } from "../../engine/preview";
 import type { EditorTranslate } from "../strings";
-import type { EditorFormatting } from "./ModelEditorView";
+import type { EditorFormatting } from "../formatting";
 
 type SampleState = { ok: true; sample: PreviewSample } | { ok: false; problem: string } | null;
 
