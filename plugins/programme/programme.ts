@@ -1,7 +1,7 @@
 import type { ChangeOperation } from "../dataverse/batch";
 import type { DataverseGateway, Row } from "../dataverse/gateway";
 import type { Logger } from "../log";
-import { KeyedLock } from "../recalc/keyed-lock";
+import { KeyedLock } from "../keyed-lock";
 import { PolicyError, readPolicies, type TierPolicy } from "./policies";
 import { pickRep, repLoads, teamMembers } from "./reps";
 import { newRepTask, reviewTask, TASK_SET, type AccountRef, type Owner } from "./tasks";

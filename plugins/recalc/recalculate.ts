@@ -14,7 +14,7 @@ import { PROGRAMME_ACCOUNT_COLUMNS, TierProgramme, type ProgrammeAction } from "
 import { accountValues, changedColumns, historyRow, storedState } from "./account-fields";
 import { factsFromResults, instant, num, type ResultRow } from "./facts";
 import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage, type FactQuery } from "./fetchxml";
-import { KeyedLock } from "./keyed-lock";
+import { KeyedLock } from "../keyed-lock";
 import type { ModelCache } from "./model-cache";
 import { PolicyCache } from "./policy-cache";
 

@@ -5,7 +5,7 @@ import type { DataverseGateway } from "../dataverse/gateway";
 import type { Logger } from "../log";
 import { redact } from "../redact";
 import { TierCodeError } from "../recalc/account-fields";
-import { Overloaded } from "../recalc/keyed-lock";
+import { Overloaded } from "../keyed-lock";
 import { ModelRowError } from "../recalc/model-cache";
 import { applyPolicy, type PolicyApplied } from "../recalc/policy-update";
 import type { RecalcResult, Recalculator } from "../recalc/recalculate";

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { readConfig } from "../../plugins/config";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
 import { createLogger } from "../../plugins/log";
-import { KeyedLock, Overloaded } from "../../plugins/recalc/keyed-lock";
+import { KeyedLock, Overloaded } from "../../plugins/keyed-lock";
 import { ModelCache } from "../../plugins/recalc/model-cache";
 import { Recalculator } from "../../plugins/recalc/recalculate";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
