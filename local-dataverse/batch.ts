@@ -153,6 +153,12 @@ function httpPart(res: ApiResponse, contentId?: string): string {
   return lines.join(CRLF);
 }
 
+/** One part's outcome: its response part, and the error that stops the batch unless the client continues on error. */
+interface PartOutcome {
+  part: string;
+  error?: ApiResponse;
+}
+
 export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
   let items: BatchItem[];
   try {
@@ -162,109 +168,118 @@ export function executeBatch(api: WebApi, req: ApiRequest): ApiResponse {
     throw e;
   }
   const continueOnError = parsePrefer(req.headers.prefer).continueOnError;
-  const boundary = `batchresponse_${randomUUID()}`;
   const out: string[] = [];
   let failed: ApiResponse | undefined;
-
-  const toRequest = (op: BatchOp, refs: Map<string, string>): ApiRequest => {
-    let url = op.url;
-    const ref = /^\$(\w+)(.*)$/.exec(url);
-    if (ref) {
-      const target = refs.get(ref[1]);
-      if (!target) throw batchError(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
-      url = target + ref[2];
-    }
-    const rel = url
-      .replace(/^https?:\/\/[^/]+/i, "")
-      .replace(/^.*?\/api\/data\/v9\.\d\//, "")
-      .replace(/^\//, "");
-    const q = rel.indexOf("?");
-    return {
-      method: op.method,
-      path: decodeURIComponent(q >= 0 ? rel.slice(0, q) : rel),
-      query: new URLSearchParams(q >= 0 ? rel.slice(q + 1) : ""),
-      // Headers of the outer request (bypass, correlation, Prefer) apply unless the part overrides them.
-      headers: {
-        ...pick(req.headers, [
-          "mscrm.bypasscustompluginexecution",
-          "mscrm.bypassbusinesslogicexecution",
-          "x-ms-correlation-request-id",
-        ]),
-        ...op.headers,
-      },
-      body: op.body,
-      user: req.user,
-    };
-  };
-
   for (const item of items) {
-    if (item.kind === "op") {
-      let res: ApiResponse;
-      try {
-        res = api.handle(toRequest(item.op, new Map()));
-      } catch (e) {
-        if (!(e instanceof DataverseError)) throw e;
-        res = errorResponse(e);
-      }
-      out.push(httpPart(res, item.op.contentId));
-      if (res.status >= 400 && !continueOnError) {
-        failed = res;
-        break;
-      }
-      continue;
+    const { part, error } = item.kind === "op" ? runOperation(api, req, item.op) : runChangeSet(api, req, item.ops);
+    out.push(part);
+    if (error && !continueOnError) {
+      failed = error;
+      break;
     }
-    const refs = new Map<string, string>();
-    const resolve = (raw: string): string => {
-      const m = /^\$(\w+)$/.exec(raw.trim());
-      if (!m) return raw;
-      const target = refs.get(m[1]);
-      if (!target) throw batchError(`Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
-      return target;
-    };
-    const tx = api.store.begin();
-    const parts: string[] = [];
-    let error: ApiResponse | undefined;
-    for (const op of item.ops) {
-      let res: ApiResponse;
-      try {
-        res = api.handle(toRequest(op, refs), tx, resolve);
-      } catch (e) {
-        if (!(e instanceof DataverseError)) {
-          api.store.rollback(tx);
-          throw e;
-        }
-        res = errorResponse(e);
+  }
+  return batchResponse(out, failed);
+}
+
+/** A request outside any change set: it runs alone, and a DataverseError becomes its error response. */
+function runOperation(api: WebApi, outer: ApiRequest, op: BatchOp): PartOutcome {
+  let res: ApiResponse;
+  try {
+    res = api.handle(toRequest(outer, op, new Map()));
+  } catch (e) {
+    if (!(e instanceof DataverseError)) throw e;
+    res = errorResponse(e);
+  }
+  return { part: httpPart(res, op.contentId), error: res.status >= 400 ? res : undefined };
+}
+
+/** A change set is one transaction: the first failure rolls it back and answers alone, with its error. */
+function runChangeSet(api: WebApi, outer: ApiRequest, ops: BatchOp[]): PartOutcome {
+  const refs = new Map<string, string>();
+  const resolve = contentIdResolver(refs);
+  const tx = api.store.begin();
+  const parts: string[] = [];
+  for (const op of ops) {
+    let res: ApiResponse;
+    try {
+      res = api.handle(toRequest(outer, op, refs), tx, resolve);
+    } catch (e) {
+      if (!(e instanceof DataverseError)) {
+        api.store.rollback(tx);
+        throw e;
       }
-      if (res.status >= 400) {
-        error = res;
-        break;
-      }
-      const entityId = res.headers["OData-EntityId"];
-      if (op.contentId !== undefined && entityId)
-        refs.set(op.contentId, entityId.replace(/^.*\/api\/data\/v9\.\d\//, ""));
-      parts.push(httpPart(res, op.contentId));
+      res = errorResponse(e);
     }
-    if (error) {
+    if (res.status >= 400) {
       // A failed change set answers with the one error; its earlier operations are rolled back.
       api.store.rollback(tx);
-      out.push(httpPart(error));
-      if (!continueOnError) {
-        failed = error;
-        break;
-      }
-      continue;
+      return { part: httpPart(res), error: res };
     }
-    api.store.commit(tx);
-    const cs = `changesetresponse_${randomUUID()}`;
-    out.push(
-      [
-        `Content-Type: multipart/mixed; boundary=${cs}`,
-        "",
-        ...parts.map((p) => `--${cs}${CRLF}${p}`),
-        `--${cs}--`,
-      ].join(CRLF),
-    );
+    const entityId = res.headers["OData-EntityId"];
+    if (op.contentId !== undefined && entityId)
+      refs.set(op.contentId, entityId.replace(/^.*\/api\/data\/v9\.\d\//, ""));
+    parts.push(httpPart(res, op.contentId));
   }
+  api.store.commit(tx);
+  return { part: changeSetPart(parts) };
+}
+
+/** A value that is just `$n` (e.g. a lookup bound in a body) names the record the change set's request n created. */
+function contentIdResolver(refs: Map<string, string>): (raw: string) => string {
+  return (raw) => {
+    const m = /^\$(\w+)$/.exec(raw.trim());
+    if (!m) return raw;
+    const target = refs.get(m[1]);
+    if (!target) throw batchError(`Content-ID Reference: '$${m[1]}' does not exist in the batch context.`);
+    return target;
+  };
+}
+
+/** A part's request as the Web API handles it: a leading `$n` resolved, the URL made relative to the service root. */
+function toRequest(outer: ApiRequest, op: BatchOp, refs: Map<string, string>): ApiRequest {
+  let url = op.url;
+  const ref = /^\$(\w+)(.*)$/.exec(url);
+  if (ref) {
+    const target = refs.get(ref[1]);
+    if (!target) throw batchError(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
+    url = target + ref[2];
+  }
+  const rel = url
+    .replace(/^https?:\/\/[^/]+/i, "")
+    .replace(/^.*?\/api\/data\/v9\.\d\//, "")
+    .replace(/^\//, "");
+  const q = rel.indexOf("?");
+  return {
+    method: op.method,
+    path: decodeURIComponent(q >= 0 ? rel.slice(0, q) : rel),
+    query: new URLSearchParams(q >= 0 ? rel.slice(q + 1) : ""),
+    // Headers of the outer request (bypass, correlation, Prefer) apply unless the part overrides them.
+    headers: {
+      ...pick(outer.headers, [
+        "mscrm.bypasscustompluginexecution",
+        "mscrm.bypassbusinesslogicexecution",
+        "x-ms-correlation-request-id",
+      ]),
+      ...op.headers,
+    },
+    body: op.body,
+    user: outer.user,
+  };
+}
+
+function changeSetPart(parts: string[]): string {
+  const cs = `changesetresponse_${randomUUID()}`;
+  return [
+    `Content-Type: multipart/mixed; boundary=${cs}`,
+    "",
+    ...parts.map((p) => `--${cs}${CRLF}${p}`),
+    `--${cs}--`,
+  ].join(CRLF);
+}
+
+/** The batch answers 200 unless a failure stopped it: then with that failure's status. */
+function batchResponse(out: string[], failed: ApiResponse | undefined): ApiResponse {
+  const boundary = `batchresponse_${randomUUID()}`;
   const body = out.map((p) => `--${boundary}${CRLF}${p}`).join(CRLF) + `${CRLF}--${boundary}--${CRLF}`;
   return {
     status: failed ? failed.status : 200,

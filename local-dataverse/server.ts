@@ -192,20 +192,35 @@ function apiRequest(req: IncomingMessage, url: URL, path: string, body: string, 
   return { method: req.method ?? "GET", path: decodeURIComponent(path), query: url.searchParams, headers, body, user };
 }
 
+/** What serving a Web API request needs; `api` is known once the server listens (its URL carries the port). */
+interface ApiContext {
+  api: () => WebApi;
+  options: SandboxOptions;
+  faults: Faults;
+  latencyMs: number;
+  log: Log;
+  protection: ServiceProtection;
+}
+
+function apiContext(options: SandboxOptions, log: Log, api: () => WebApi): ApiContext {
+  const faultOpts = faultOptions(options);
+  return {
+    api,
+    options,
+    faults: new Faults(faultOpts),
+    latencyMs: faultOpts.latencyMs,
+    log,
+    protection: new ServiceProtection(options.serviceProtection),
+  };
+}
+
 /** One Web API request: the caller from the token, injected latency and faults, then the API or `$batch`. */
 async function serveApi(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
   path: string,
-  ctx: {
-    api: () => WebApi;
-    options: SandboxOptions;
-    faults: Faults;
-    latencyMs: number;
-    log: Log;
-    protection: ServiceProtection;
-  },
+  ctx: ApiContext,
 ): Promise<void> {
   try {
     const body = await readBody(req);
@@ -237,17 +252,9 @@ async function listen(server: Server, port: number): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
-  const source = readSolutionSource(options.solutionDir);
-  const metadata = new Metadata(source);
-  // Roles naming unknown privileges fail here, as the solution import would.
-  const security = new Security(metadata, source);
-  const store = new Store(metadata, options.now);
-  loadUsers(store);
-  const steps = resolveSteps(options, store);
-  const webhooks = new WebhookDispatcher(store, {
-    steps: steps.steps,
+function createWebhooks(store: Store, options: SandboxOptions, steps: () => ActiveStep[], log: Log): WebhookDispatcher {
+  return new WebhookDispatcher(store, {
+    steps,
     webhookUrl: options.webhookUrl,
     webhookKey: options.webhookKey,
     retryDelayMs: options.webhookRetryDelayMs ?? 1000,
@@ -257,8 +264,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     businessUnitId: SANDBOX_IDENTITY.businessUnitId,
     log,
   });
+}
+
+/** The options' seed, then what importing the solution creates; endpoints only when steps come from the store. */
+async function seedStore(store: Store, options: SandboxOptions, stepsSource: string, log: Log): Promise<void> {
   if (options.seed) await options.seed(store);
-  if (steps.source !== "options") loadEndpoints(store, options);
+  if (stepsSource !== "options") loadEndpoints(store, options);
   // The platform's message rows, and what an import creates (solution, roles, field security), for `tiering doctor`
   // and for step registration. No steps: the solution ships none.
   seedSdkMessages(store);
@@ -267,18 +278,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (e) {
     log(`solution roles and profiles could not be read: ${(e as Error).message.split("\n")[0]}`);
   }
-  const protection = new ServiceProtection(options.serviceProtection);
-  const faultOpts = faultOptions(options);
-  // The service root (with its port) is known only once listening; requests wait for that anyway.
-  const ready: { api?: WebApi } = {};
-  const ctx = {
-    api: () => ready.api!,
-    options,
-    faults: new Faults(faultOpts),
-    latencyMs: faultOpts.latencyMs,
-    log,
-    protection,
-  };
+}
+
+/** Routes /api/data/v9.x/ to the Web API, anything else to the options' fallback or a 404. */
+function createSandboxServer(options: SandboxOptions, ctx: ApiContext): Server {
   // Long FetchXML GET URLs: Dataverse answers them up to about 32 KB (longer ones go in a $batch body).
   const server = createServer({ maxHeaderSize: 64 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -289,22 +292,37 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     send(res, errorResponse(new DataverseError(404, CODES.badRequest, where)));
   });
   server.keepAliveTimeout = 5000;
+  return server;
+}
+
+/** Waits for pending webhook deliveries, then closes the server and its kept-alive connections. */
+async function closeSandbox(server: Server, webhooks: WebhookDispatcher): Promise<void> {
+  await webhooks.idle();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const log = options.log ?? ((m: string) => process.stderr.write(`[sandbox] ${m}\n`));
+  const source = readSolutionSource(options.solutionDir);
+  const metadata = new Metadata(source);
+  // Roles naming unknown privileges fail here, as the solution import would.
+  const security = new Security(metadata, source);
+  const store = new Store(metadata, options.now);
+  loadUsers(store);
+  const steps = resolveSteps(options, store);
+  const webhooks = createWebhooks(store, options, steps.steps, log);
+  await seedStore(store, options, steps.source, log);
+  // The service root (with its port) is known only once listening; requests wait for that anyway.
+  const ready: { api?: WebApi } = {};
+  const server = createSandboxServer(
+    options,
+    apiContext(options, log, () => ready.api!),
+  );
   const origin = await listen(server, options.port ?? 0);
   const url = `${origin}/api/data/v9.2/`;
   const api = (ready.api = new WebApi(store, url, SANDBOX_IDENTITY, security, USERS[0]));
-  return {
-    url,
-    origin,
-    store,
-    api,
-    webhooks,
-    stepsSource: steps.source,
-    async close() {
-      await webhooks.idle();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  return { url, origin, store, api, webhooks, stepsSource: steps.source, close: () => closeSandbox(server, webhooks) };
 }
