@@ -22,6 +22,17 @@ export function dataverseScope(url: string): string {
 /** Refresh this long before expiry, so a token never runs out mid-request. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 
+/** A refused or failed sign-in: names the method (DATAVERSE_AUTH) and Entra's reason, never a secret. */
+export class SignInError extends Error {
+  override name = "SignInError";
+}
+
+/** How a failed sign-in is told: the method, and the values its message must never carry. */
+export interface SignInLabel {
+  method: string;
+  secrets?: string[];
+}
+
 /** A TokenProvider over any TokenCredential: one fetch for concurrent callers, kept until shortly before expiry. */
 export class CredentialToken implements TokenProvider {
   private token: { value: string; refreshAt: number } | null = null;
@@ -31,6 +42,7 @@ export class CredentialToken implements TokenProvider {
     private readonly credential: TokenCredential,
     private readonly scope: string,
     private readonly now: () => number = Date.now,
+    private readonly label?: SignInLabel,
   ) {}
 
   get(): Promise<string> {
@@ -44,7 +56,17 @@ export class CredentialToken implements TokenProvider {
   }
 
   private async fetch(): Promise<string> {
-    const t = await this.credential.getToken(this.scope);
+    let t: Awaited<ReturnType<TokenCredential["getToken"]>>;
+    try {
+      t = await this.credential.getToken(this.scope);
+    } catch (e) {
+      if (!this.label) throw e;
+      // Entra's answer (e.g. `invalid_client: … AADSTS7000215: Invalid client secret provided.`) says why; a secret
+      // is never echoed there, and is blotted out should a library ever put it in (so no `cause`: it would carry it).
+      let message = (e as Error).message;
+      for (const s of this.label.secrets ?? []) if (s) message = message.split(s).join("***");
+      throw new SignInError(`sign-in with DATAVERSE_AUTH=${this.label.method} failed: ${message}`);
+    }
     if (!t) throw new Error(`no access token for ${this.scope}`);
     const refreshAt = Math.min(t.expiresOnTimestamp - REFRESH_MARGIN_MS, t.refreshAfterTimestamp ?? Infinity);
     this.token = { value: t.token, refreshAt };
@@ -69,6 +91,11 @@ export type ServiceAuth =
       /** The projected service-account token of workload identity (AZURE_FEDERATED_TOKEN_FILE). */
       federatedTokenFile?: string;
       authorityHost?: string;
+      /**
+       * Skip MSAL's instance discovery (a call to login.microsoftonline.com that vouches for the authority host): for
+       * an authority Microsoft's list does not know (a private cloud, Azure Stack, the tests' local authority).
+       */
+      disableInstanceDiscovery?: boolean;
     };
 
 export class AuthConfigError extends Error {
@@ -84,7 +111,10 @@ function need(value: string | undefined, setting: string, method: string): strin
 
 /** The credential for one explicit method; throws naming the missing setting. */
 function credentialFor(a: IdentityAuth, method: Exclude<IdentityAuth["method"], "auto">): TokenCredential {
-  const common = a.authorityHost ? { authorityHost: a.authorityHost } : {};
+  const common = {
+    ...(a.authorityHost ? { authorityHost: a.authorityHost } : {}),
+    ...(a.disableInstanceDiscovery ? { disableInstanceDiscovery: true } : {}),
+  };
   switch (method) {
     case "managed-identity":
       // https://learn.microsoft.com/azure/app-service/overview-managed-identity
@@ -138,7 +168,11 @@ export function serviceCredential(a: IdentityAuth): TokenCredential {
 /** The service's TokenProvider for an environment URL. */
 export function serviceTokens(auth: ServiceAuth, dataverseUrl: string): TokenProvider {
   if (auth.kind === "token") return new StaticToken(auth.token);
-  return new CredentialToken(serviceCredential(auth), dataverseScope(dataverseUrl));
+  const method = auth.method === "auto" ? `auto (${autoMethods(auth).join(", ")})` : auth.method;
+  return new CredentialToken(serviceCredential(auth), dataverseScope(dataverseUrl), Date.now, {
+    method,
+    secrets: [auth.clientSecret ?? ""],
+  });
 }
 
 /**
@@ -151,6 +185,12 @@ export function developerTokens(url: string, token: string | undefined): TokenPr
     new ChainedTokenCredential(new AzureCliCredential(), new VisualStudioCodeCredential()),
     dataverseScope(url),
   );
+}
+
+function flag(value: string | undefined, setting: string): boolean {
+  if (value === undefined || value === "false") return false;
+  if (value === "true") return true;
+  throw new AuthConfigError(`${setting}: must be true or false`);
 }
 
 const METHODS = ["auto", "managed-identity", "workload-identity", "certificate", "client-secret", "token"] as const;
@@ -176,6 +216,9 @@ export function authFromEnv(env: NodeJS.ProcessEnv): ServiceAuth {
     certificatePath: v("DATAVERSE_CLIENT_CERTIFICATE_PATH"),
     federatedTokenFile: v("AZURE_FEDERATED_TOKEN_FILE"),
     authorityHost: (v("DATAVERSE_AUTHORITY_HOST") ?? v("AZURE_AUTHORITY_HOST"))?.replace(/\/+$/, ""),
+    ...(flag(v("DATAVERSE_DISABLE_INSTANCE_DISCOVERY"), "DATAVERSE_DISABLE_INSTANCE_DISCOVERY")
+      ? { disableInstanceDiscovery: true }
+      : {}),
   };
   const token = v("DATAVERSE_TOKEN");
   if (method === "token" || (method === undefined && token && !identity.clientSecret && !identity.certificatePath)) {
