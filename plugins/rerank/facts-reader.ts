@@ -197,6 +197,8 @@ export function assembleFacts(
   const firstInvoice = new Float64Array(n).fill(Infinity);
   const lastTouch = new Float64Array(n).fill(-Infinity);
   const quarters = new Float64Array(n * q);
+  const touchesSince = new Map<number, Float64Array>();
+  for (const k of kinds) if (k.role.type === "touchCount") touchesSince.set(k.role.days, new Float64Array(n));
   population.forEach((a, i) => {
     if (a.ct_lasttouchon != null && a.ct_lasttouchon < asOf) lastTouch[i] = a.ct_lasttouchon;
   });
@@ -214,7 +216,7 @@ export function assembleFacts(
         for (const r of rows) {
           let i = index.get(r[0] as string);
           // A contact customer's invoices and opportunities count for its parent account; touches do not.
-          if (i === undefined && role.type !== "touch") {
+          if (i === undefined && role.type !== "touch" && role.type !== "touchCount") {
             const parent = contactParents.get(r[0] as string);
             if (parent !== undefined) i = index.get(parent);
           }
@@ -256,6 +258,9 @@ export function assembleFacts(
             case "touch":
               if (mx !== null && mx > lastTouch[i]) lastTouch[i] = mx;
               break;
+            case "touchCount":
+              touchesSince.get(role.days)![i] += v(N) ?? 0;
+              break;
           }
         }
       }
@@ -277,6 +282,7 @@ export function assembleFacts(
     pipeline,
     firstInvoice,
     lastTouch,
+    ...(touchesSince.size ? { touchesSince } : {}),
     quarters,
     skipped: { invoices: 0, opportunities: 0, activities: 0 },
   };

@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { buildPreviewSample, DEFAULT_POLICY_SET, isoInstant, rankFacts, type PolicySet } from "../../src/engine";
+import {
+  buildPreviewSample,
+  DEFAULT_POLICY_SET,
+  isoInstant,
+  policyFor,
+  rankFacts,
+  type PolicySet,
+} from "../../src/engine";
 import { StaticToken, type TokenProvider } from "../dataverse/token";
 import type { RetryPolicy } from "../dataverse/transport";
 import { Checkpoint, CheckpointError } from "./checkpoint";
@@ -132,7 +139,13 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
   await readPopulation(client, cp, options.signal, (n) => progress(n, n, "accounts"), accountRows);
   const population = populationRows(cp);
   const contactParents = await readContactParents(client, options.signal);
-  const kinds = factKinds(model, asOf);
+  const policies = await readTouchPolicies(client, log);
+  // Touches are counted per cadence of the policies: over-touching is judged against the tier's own cadence.
+  const kinds = factKinds(
+    model,
+    asOf,
+    model.tiers.map((t) => policyFor(policies, t.code).cadenceDays),
+  );
   await readUnits(
     {
       client,
@@ -147,7 +160,7 @@ export async function runRerank(options: RerankOptions): Promise<RerankSummary> 
   );
   const ranked = {
     ...rankFacts(assembleFacts(cp, population, kinds, model, asOf, contactParents), model),
-    policies: await readTouchPolicies(client, log),
+    policies,
   };
   log.info(
     { accounts: population.length, activeInWindow: ranked.table.activeInWindow, requests: client.requests },

@@ -1,4 +1,4 @@
-import { ACTIVITY_CHANNELS, STATE, windowFor, type TierModel, type Window } from "../../src/engine";
+import { ACTIVITY_CHANNELS, overTouchSince, STATE, windowFor, type TierModel, type Window } from "../../src/engine";
 import { quarterIndex } from "../../src/engine/window";
 import { idConditions, type IdRange } from "./id-ranges";
 import { cond, inList } from "../dataverse/fetchxml";
@@ -19,7 +19,9 @@ export type KindRole =
   | { type: "invoiceRows" }
   | { type: "won" }
   | { type: "pipeline" }
-  | { type: "touch" };
+  | { type: "touch" }
+  /** Touches since today − 2 × `days` (over-touching, docs/touch-pattern.md). */
+  | { type: "touchCount"; days: number };
 
 export interface Kind {
   key: string;
@@ -73,8 +75,11 @@ export function segmentBounds(w: Window): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Every query kind of one re-rank. */
-export function factKinds(model: TierModel, asOf: number): Kind[] {
+/**
+ * Every query kind of one re-rank. `cadenceDays`: the cadences of the tier policies, each counted as its own kind of
+ * touches since today − 2 × cadence, so the flag of docs/touch-pattern.md is judged as `tiering rank` judges it.
+ */
+export function factKinds(model: TierModel, asOf: number, cadenceDays: readonly number[] = []): Kind[] {
   const w = windowFor(model, asOf);
   const bounds = segmentBounds(w);
   const counted = inList("statecode", model.invoiceStates);
@@ -215,6 +220,21 @@ export function factKinds(model: TierModel, asOf: number): Kind[] {
     ],
     role: { type: "touch" },
   });
+  for (const days of [...new Set(cadenceDays)].sort((a, b) => a - b))
+    kinds.push({
+      key: `touchCount${days}`,
+      entity: "activitypointer",
+      primaryId: "activityid",
+      idAttr: "regardingobjectid",
+      timeAttr: "actualend",
+      t0: overTouchSince(asOf, days),
+      t1: w.asOf,
+      filter:
+        cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+      groupBy: [],
+      aggregates: [{ attr: "activityid", alias: "n", fn: "count" }],
+      role: { type: "touchCount", days },
+    });
   return kinds;
 }
 

@@ -20,9 +20,18 @@ export interface TouchState {
    * did not count touches (then over-touching is not judged).
    */
   thirdTouchOn?: number | null;
+  /**
+   * Completed touches in the last 2 × `cadenceDays` days before as-of, where a caller counted them per cadence (the
+   * re-rank's grouped counts) instead of reading the touch dates; undefined for a cadence not counted.
+   */
+  touchCount?: (cadenceDays: number) => number | undefined;
   tierChangedOn: number | null;
   activeInWindow: boolean;
 }
+
+/** Where the two cadence periods that over-touching counts touches in begin: today − 2 × cadence days (UTC). */
+export const overTouchSince = (asOf: number, cadenceDays: number): number =>
+  utcMidnight(asOf) - 2 * cadenceDays * DAY_MS;
 
 /**
  * The touch pattern of docs/touch-pattern.md: due = (last completed touch, else the tier change date) + cadence days;
@@ -31,12 +40,20 @@ export interface TouchState {
  */
 export function touchCadence(policy: TouchPolicy, s: TouchState, asOf: number): Cadence {
   const today = utcMidnight(asOf);
-  const periodStart = today - 2 * policy.cadenceDays * DAY_MS;
-  const overTouched = s.thirdTouchOn === undefined ? null : s.thirdTouchOn !== null && s.thirdTouchOn >= periodStart;
+  const periodStart = overTouchSince(asOf, policy.cadenceDays);
+  const overTouched = overTouchedSince(s, policy.cadenceDays, periodStart);
   const base = { days: policy.cadenceDays, channel: policy.channel, overTouched };
   if (!s.activeInWindow && !policy.touchDormant) return { ...base, nextTouchDue: null, overdueDays: 0 };
   const from = s.lastTouchOn ?? s.tierChangedOn ?? asOf;
   let due = utcMidnight(from) + policy.cadenceDays * DAY_MS;
   if (s.tierChangedOn !== null) due = Math.max(due, utcMidnight(s.tierChangedOn) + policy.graceDays * DAY_MS);
   return { ...base, nextTouchDue: due, overdueDays: Math.max(0, daysBetween(due, today)) };
+}
+
+/** More than two touches since periodStart: counted per cadence, or the third latest touch falls on or after it. */
+function overTouchedSince(s: TouchState, cadenceDays: number, periodStart: number): boolean | null {
+  const counted = s.touchCount?.(cadenceDays);
+  if (counted !== undefined) return counted > 2;
+  if (s.thirdTouchOn === undefined) return null;
+  return s.thirdTouchOn !== null && s.thirdTouchOn >= periodStart;
 }

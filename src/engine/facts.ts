@@ -53,6 +53,11 @@ export interface FactsTable {
   lastTouch: Float64Array; // -Infinity: none
   /** The three latest completed touches among the activities, n × 3 latest first (-Infinity: none); absent: not counted. */
   recentTouches?: Float64Array;
+  /**
+   * Completed touches per account in [today − 2 × d days, as-of), by cadence d: the re-rank counts them with grouped
+   * aggregates where it cannot read the touch dates; absent: not counted.
+   */
+  touchesSince?: ReadonlyMap<number, Float64Array>;
   quarters: Float64Array; // n × (baselineQuarters + 1), row-major
   /** Rows that named no active account of the population (unknown id, inactive account, contact). */
   skipped: { invoices: number; opportunities: number; activities: number };

@@ -21,7 +21,7 @@ export { outcomeAt, rankPopulation } from "./population";
 export { scoreAccount } from "./score-one";
 export { settle, type AccountOutcome } from "./outcome";
 export { activeOverride, decideStoredTier, type StoredDecision, type StoredState } from "./stored-tier";
-export { touchCadence, type Cadence, type TouchState } from "./cadence";
+export { overTouchSince, touchCadence, type Cadence, type TouchState } from "./cadence";
 export {
   DEFAULT_GRACE_DAYS,
   DEFAULT_POLICIES,

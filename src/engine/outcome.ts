@@ -45,6 +45,8 @@ export interface SettleInput {
   lastTouchOn: number | null;
   /** The third latest touch (see TouchState); undefined: not counted. */
   thirdTouchOn?: number | null;
+  /** Touches counted per cadence (see TouchState); undefined: not counted that way. */
+  touchCount?: (cadenceDays: number) => number | undefined;
   /** The tier policies (the touch pattern of each tier). */
   policies: PolicySet;
 }
@@ -72,6 +74,7 @@ export function settle(x: SettleInput): AccountOutcome {
     {
       lastTouchOn: x.lastTouchOn,
       thirdTouchOn: x.thirdTouchOn,
+      touchCount: x.touchCount,
       tierChangedOn: stored.changedOn,
       activeInWindow: x.activeInWindow,
     },

@@ -34,6 +34,7 @@ export function outcomeAt(
     },
     lastTouchOn: Number.isFinite(lastTouch) ? lastTouch : null,
     thirdTouchOn: thirdTouch(r, i),
+    touchCount: r.facts.touchesSince && ((days) => r.facts.touchesSince!.get(days)?.[i]),
     policies,
   });
 }

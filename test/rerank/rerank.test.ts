@@ -90,6 +90,14 @@ function state(s: Sandbox): { accounts: Record<string, unknown>[]; history: stri
   };
 }
 
+/** Over-touching as `tiering rank` judges it from the touch dates: the re-rank counts touches per cadence instead. */
+async function expectedOverTouched(): Promise<Map<string, boolean | null>> {
+  const ranked = rankFacts(await loadFacts(dir, model, AS_OF), model);
+  return new Map(
+    ranked.facts.accounts.map((a, i) => [a.accountid.toLowerCase(), outcomeAt(ranked, i).cadence.overTouched]),
+  );
+}
+
 async function expectedTiers(): Promise<Map<string, string>> {
   const ranked = rankFacts(await loadFacts(dir, model, AS_OF), model);
   return new Map(ranked.facts.accounts.map((a, i) => [a.accountid.toLowerCase(), outcomeAt(ranked, i).stored.tier]));
@@ -122,6 +130,9 @@ describe("tiering re-rank against the sandbox", () => {
     expect(summary.requests).toBeLessThan(summary.accounts / 10);
     for (const [id, tier] of expected)
       expect([id, tierFromOption(s.store.get("account", id)!.ct_tier as number)]).toEqual([id, tier]);
+    const overTouched = await expectedOverTouched();
+    expect([...overTouched.values()].filter((v) => v === true).length).toBeGreaterThan(0);
+    for (const [id, flag] of overTouched) expect([id, s.store.get("account", id)!.ct_overtouched]).toEqual([id, flag]);
     const models = [...s.store.rows("ct_tiermodel")];
     expect(models).toHaveLength(1);
     expect(models[0].ct_name).toBe(readDefaults().model.name);
