@@ -20,6 +20,23 @@ export const textBytes: BytesParser = (buf, s, e) => {
 
 export const requiredTextBytes: BytesParser = (buf, s, e) => (e > s ? textBytes(buf, s, e) : FALLBACK);
 
+/**
+ * A required code cell (activitytypecode) that is mostly one of `words`: the word's own string, compared as bytes, so
+ * nothing is decoded and lookups by it (isTouch) meet an interned string. Other cells: requiredTextBytes.
+ */
+export function knownTextBytes(words: readonly string[]): BytesParser {
+  const known = words.map((w) => ({ w, b: Buffer.from(w, "latin1") }));
+  return (buf, s, e) => {
+    const n = e - s;
+    next: for (const { w, b } of known) {
+      if (b.length !== n) continue;
+      for (let k = 0; k < n; k++) if (buf[s + k] !== b[k]) continue next;
+      return w;
+    }
+    return requiredTextBytes(buf, s, e);
+  };
+}
+
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
