@@ -44,7 +44,13 @@ export class ChunkPool {
       };
       const count = Math.max(1, Math.min(this.size, tasks.length));
       while (this.workers.length < count)
-        this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
+        this.workers.push(
+          new Worker(workerScript(), {
+            workerData: { [CHUNK_WORKER_FLAG]: true },
+            // A larger young generation: a chunk's rows are short-lived garbage, collected less often.
+            resourceLimits: { maxYoungGenerationSizeMb: 96 },
+          }),
+        );
       for (const w of this.workers.slice(0, count)) {
         const onMsg = (m: ChunkMessage): void => {
           onMessage(m);
