@@ -1,5 +1,6 @@
 import { isoDate } from "../src/engine/dates";
-import { outcomeAt } from "../src/engine/population";
+import { KPI_NAMES } from "../src/engine/explanation-types";
+import { decisionAt } from "../src/engine/population";
 import type { RankResult } from "../src/engine/rank";
 import { csvText } from "../src/export-reader/csv-field";
 import { writeChunk } from "./atomic-file";
@@ -32,22 +33,32 @@ const BATCH = 2000;
 // Text cells go through csvText (a formula-looking value gets a leading quote, OWASP); numeric cells are numbers we
 // format ourselves and stay as they are, so "-0.35" remains a negative number to a spreadsheet.
 
-/** A number as JavaScript prints it (what the file always held); empty for null. */
-const cell = (v: number | null): string => (v === null ? "" : String(v));
+/** A KPI value as JavaScript prints it (what the file always held); empty when not finite (none, as in kpis). */
+const kpiCell = (v: number): string => (Number.isFinite(v) ? String(v) : "");
 
 export async function writeTiersCsv(r: RankResult, out: NodeJS.WritableStream): Promise<void> {
   await writeChunk(out, TIERS_CSV_COLUMNS.join(",") + "\n");
   const n = r.facts.accounts.length;
+  const [v0, v1, v2, v3, v4] = KPI_NAMES.map((kpi) => r.values[kpi]);
+  // Codes (tiers, rules, channels, trends) come from small sets: each is made CSV-safe once.
+  const codes = new Map<string, string>();
+  const code = (s: string): string => {
+    let t = codes.get(s);
+    if (t === undefined) codes.set(s, (t = csvText(s)));
+    return t;
+  };
   for (let start = 0; start < n; start += BATCH) {
     // One string per batch, built directly: a million rows of arrays for a CSV library cost more than ranking them.
+    // The row needs the decision only (decisionAt), not the explanation outcomeAt also builds.
     let text = "";
     for (let i = start; i < Math.min(n, start + BATCH); i++) {
-      const o = outcomeAt(r, i);
-      const k = o.kpis;
+      const a = r.facts.accounts[i];
+      const { computedTier, stored, cadence } = decisionAt(r, i);
+      const trend = r.trend[i];
       text +=
-        `${csvText(o.accountid)},${csvText(r.facts.accounts[i].name ?? "")},${csvText(o.computedTier)},${o.score.toFixed(6)},${csvText(o.trend.code)},${o.trend.delta.toFixed(2)},${o.activeInWindow ? 1 : 0},` +
-        `${cell(k[0].value)},${cell(k[1].value)},${cell(k[2].value)},${cell(k[3].value)},${cell(k[4].value)},` +
-        `${csvText(o.stored.tier)},${csvText(o.stored.rule.kind)},${csvText(o.stored.previousTier ?? "")},${o.cadence.days},${csvText(o.cadence.channel)},${o.cadence.nextTouchDue === null ? "" : isoDate(o.cadence.nextTouchDue)},${o.cadence.overdueDays}\n`;
+        `${csvText(a.accountid)},${csvText(a.name ?? "")},${code(computedTier)},${r.score[i].toFixed(6)},${code(trend.code)},${trend.delta.toFixed(2)},${r.active[i]},` +
+        `${kpiCell(v0[i])},${kpiCell(v1[i])},${kpiCell(v2[i])},${kpiCell(v3[i])},${kpiCell(v4[i])},` +
+        `${code(stored.tier)},${code(stored.rule.kind)},${code(stored.previousTier ?? "")},${cadence.days},${code(cadence.channel)},${cadence.nextTouchDue === null ? "" : isoDate(cadence.nextTouchDue)},${cadence.overdueDays}\n`;
     }
     await writeChunk(out, text);
   }

@@ -42,12 +42,14 @@ export function touchCadence(policy: TouchPolicy, s: TouchState, asOf: number): 
   const today = utcMidnight(asOf);
   const periodStart = overTouchSince(asOf, policy.cadenceDays);
   const overTouched = overTouchedSince(s, policy.cadenceDays, periodStart);
-  const base = { days: policy.cadenceDays, channel: policy.channel, overTouched };
-  if (!s.activeInWindow && !policy.touchDormant) return { ...base, nextTouchDue: null, overdueDays: 0 };
+  // One literal, no spread: a batch settles a million accounts.
+  const { cadenceDays: days, channel } = policy;
+  if (!s.activeInWindow && !policy.touchDormant)
+    return { days, channel, overTouched, nextTouchDue: null, overdueDays: 0 };
   const from = s.lastTouchOn ?? s.tierChangedOn ?? asOf;
-  let due = utcMidnight(from) + policy.cadenceDays * DAY_MS;
+  let due = utcMidnight(from) + days * DAY_MS;
   if (s.tierChangedOn !== null) due = Math.max(due, utcMidnight(s.tierChangedOn) + policy.graceDays * DAY_MS);
-  return { ...base, nextTouchDue: due, overdueDays: Math.max(0, daysBetween(due, today)) };
+  return { days, channel, overTouched, nextTouchDue: due, overdueDays: Math.max(0, daysBetween(due, today)) };
 }
 
 /** More than two touches since periodStart: counted per cadence, or the third latest touch falls on or after it. */

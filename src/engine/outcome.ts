@@ -51,6 +51,46 @@ export interface SettleInput {
   policies: PolicySet;
 }
 
+/** What a stored tier and touch pattern are decided from: a subset of SettleInput. */
+export type DecisionInput = Pick<
+  SettleInput,
+  | "model"
+  | "cuts"
+  | "asOf"
+  | "tierIndex"
+  | "score"
+  | "activeInWindow"
+  | "state"
+  | "lastTouchOn"
+  | "thirdTouchOn"
+  | "touchCount"
+  | "policies"
+>;
+
+export interface Decision {
+  computedTier: string;
+  stored: StoredDecision;
+  cadence: Cadence;
+}
+
+/** The stored tier and the touch pattern of a scored account: settle's rules without the explanation (bulk CSVs). */
+export function decide(x: DecisionInput): Decision {
+  const computedTier = x.model.tiers[x.tierIndex].code;
+  const stored = decideStoredTier(x.model, x.cuts, computedTier, x.score, x.state, x.asOf);
+  const cadence = touchCadence(
+    policyFor(x.policies, stored.tier),
+    {
+      lastTouchOn: x.lastTouchOn,
+      thirdTouchOn: x.thirdTouchOn,
+      touchCount: x.touchCount,
+      tierChangedOn: stored.changedOn,
+      activeInWindow: x.activeInWindow,
+    },
+    x.asOf,
+  );
+  return { computedTier, stored, cadence };
+}
+
 /** One path from a scored account to its stored tier, cadence and explanation, shared by the batch and on-save. */
 export function settle(x: SettleInput): AccountOutcome {
   const { model, asOf } = x;
@@ -67,19 +107,7 @@ export function settle(x: SettleInput): AccountOutcome {
       points: round6((weight * pct) / weights),
     };
   });
-  const computedTier = model.tiers[x.tierIndex].code;
-  const stored = decideStoredTier(model, x.cuts, computedTier, x.score, x.state, asOf);
-  const cadence = touchCadence(
-    policyFor(x.policies, stored.tier),
-    {
-      lastTouchOn: x.lastTouchOn,
-      thirdTouchOn: x.thirdTouchOn,
-      touchCount: x.touchCount,
-      tierChangedOn: stored.changedOn,
-      activeInWindow: x.activeInWindow,
-    },
-    asOf,
-  );
+  const { computedTier, stored, cadence } = decide(x);
   const explanation: TierExplanation = {
     v: 1,
     asOf: isoInstant(asOf),

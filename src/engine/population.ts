@@ -1,7 +1,7 @@
 import { computeFacts } from "./facts";
 import type { EngineInput } from "./input-types";
 import type { TierModel } from "./model";
-import { settle, type AccountOutcome } from "./outcome";
+import { decide, settle, type AccountOutcome, type Decision, type DecisionInput } from "./outcome";
 import { DEFAULT_POLICY_SET, type PolicySet } from "./policy";
 import { rankFacts, type RankResult } from "./rank";
 
@@ -11,20 +11,31 @@ export function outcomeAt(
   i: number,
   policies: PolicySet = r.policies ?? DEFAULT_POLICY_SET,
 ): AccountOutcome {
-  const a = r.facts.accounts[i];
-  const lastTouch = r.facts.lastTouch[i];
   return settle({
-    model: r.model,
-    cuts: r.table.cuts,
-    asOf: r.facts.window.asOf,
-    accountid: a.accountid,
-    tierIndex: r.tier[i],
-    score: r.score[i],
-    activeInWindow: r.active[i] === 1,
+    ...decisionInput(r, i, policies),
+    accountid: r.facts.accounts[i].accountid,
     value: (kpi) => r.values[kpi][i],
     pct: (kpi) => r.pct[kpi][i],
     rule: r.rule(i),
     trend: r.trend[i],
+  });
+}
+
+/** outcomeAt's stored tier and touch pattern only: what a million-row tiers CSV needs, without the explanations. */
+export function decisionAt(r: RankResult, i: number, policies: PolicySet = r.policies ?? DEFAULT_POLICY_SET): Decision {
+  return decide(decisionInput(r, i, policies));
+}
+
+function decisionInput(r: RankResult, i: number, policies: PolicySet): DecisionInput {
+  const a = r.facts.accounts[i];
+  const lastTouch = r.facts.lastTouch[i];
+  return {
+    model: r.model,
+    cuts: r.table.cuts,
+    asOf: r.facts.window.asOf,
+    tierIndex: r.tier[i],
+    score: r.score[i],
+    activeInWindow: r.active[i] === 1,
     state: {
       tier: a.ct_tier ?? null,
       changedOn: a.ct_tierchangedon ?? null,
@@ -36,7 +47,7 @@ export function outcomeAt(
     thirdTouchOn: thirdTouch(r, i),
     touchCount: r.facts.touchesSince && ((days) => r.facts.touchesSince!.get(days)?.[i]),
     policies,
-  });
+  };
 }
 
 /** Ranks whole row arrays: the batch entry point for tests and small populations. */

@@ -20,6 +20,23 @@ export const textBytes: BytesParser = (buf, s, e) => {
 
 export const requiredTextBytes: BytesParser = (buf, s, e) => (e > s ? textBytes(buf, s, e) : FALLBACK);
 
+/**
+ * A required code cell (activitytypecode) that is mostly one of `words`: the word's own string, compared as bytes, so
+ * nothing is decoded and lookups by it (isTouch) meet an interned string. Other cells: requiredTextBytes.
+ */
+export function knownTextBytes(words: readonly string[]): BytesParser {
+  const known = words.map((w) => ({ w, b: Buffer.from(w, "latin1") }));
+  return (buf, s, e) => {
+    const n = e - s;
+    next: for (const { w, b } of known) {
+      if (b.length !== n) continue;
+      for (let k = 0; k < n; k++) if (buf[s + k] !== b[k]) continue next;
+      return w;
+    }
+    return requiredTextBytes(buf, s, e);
+  };
+}
+
 const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
@@ -94,13 +111,27 @@ function zulu(buf: Buffer, s: number, e: number): number | typeof FALLBACK {
   const month = two(buf, s + 5);
   const day = two(buf, s + 8);
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month - 1))) return FALLBACK;
-  if (len === 10) return Date.UTC(year, month - 1, day);
+  if (len === 10) return utc(year, month, day, 0);
   if (buf[s + 10] !== 84 || buf[s + 13] !== 58 || buf[s + 16] !== 58 || buf[s + 19] !== 90) return FALLBACK;
   const hour = two(buf, s + 11);
   const minute = two(buf, s + 14);
   const second = two(buf, s + 17);
   if (!(hour <= 23 && minute <= 59 && second <= 59)) return FALLBACK;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  return utc(year, month, day, (hour * 60 + minute) * 60 + second);
+}
+
+/**
+ * Date.UTC(year, month - 1, day) + seconds, by integer arithmetic (days from civil, H. Hinnant): tens of millions of
+ * cells call it, and the builtin costs more. Years before 100 keep Date.UTC, which reads them as 19xx.
+ */
+function utc(year: number, month: number, day: number, seconds: number): number {
+  if (year < 100) return Date.UTC(year, month - 1, day) + seconds * 1000;
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return (era * 146097 + doe - 719468) * 86_400_000 + seconds * 1000;
 }
 
 export const optionalInstantBytes: BytesParser = (buf, s, e) => (e === s ? null : zulu(buf, s, e));

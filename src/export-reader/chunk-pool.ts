@@ -9,14 +9,16 @@ function workerScript(): string {
   return existsSync(here) ? here : join(__dirname, "../../dist/src/export-reader/chunk-worker.js");
 }
 
-/** Worker threads that read chunks, one task each at a time, started by the first run. */
+const IN_FLIGHT = 2;
+
+/** Worker threads that read chunks, a couple of tasks each at a time, started by the first run. */
 export class ChunkPool {
   private readonly workers: Worker[] = [];
 
   constructor(private readonly size: number) {}
 
   /**
-   * Runs the tasks, at most `size` at once, handing every message to `onMessage` in arrival order; settles when every
+   * Runs the tasks, at most IN_FLIGHT × `size` at once, handing every message to `onMessage` in arrival order; settles when every
    * task has answered, or rejects when a thread fails.
    */
   run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void): Promise<void> {
@@ -42,7 +44,13 @@ export class ChunkPool {
       };
       const count = Math.max(1, Math.min(this.size, tasks.length));
       while (this.workers.length < count)
-        this.workers.push(new Worker(workerScript(), { workerData: { [CHUNK_WORKER_FLAG]: true } }));
+        this.workers.push(
+          new Worker(workerScript(), {
+            workerData: { [CHUNK_WORKER_FLAG]: true },
+            // A larger young generation: a chunk's rows are short-lived garbage, collected less often.
+            resourceLimits: { maxYoungGenerationSizeMb: 96 },
+          }),
+        );
       for (const w of this.workers.slice(0, count)) {
         const onMsg = (m: ChunkMessage): void => {
           onMessage(m);
@@ -62,7 +70,9 @@ export class ChunkPool {
         });
       }
       if (tasks.length === 0) return finish();
-      for (const w of this.workers.slice(0, count)) start(w);
+      // Two tasks in flight per thread: it parses one while the other waits for the disk, and never waits for this
+      // thread (busy reading the accounts) to hand it the next.
+      for (let k = 0; k < IN_FLIGHT; k++) for (const w of this.workers.slice(0, count)) start(w);
     });
   }
 

@@ -4,6 +4,7 @@ import { ByteCsvScanner, CsvSyntaxError, hasBom, type Fields } from "./byte-csv"
 import { FALLBACK, type BytesParser } from "./cell-bytes";
 import { CellError } from "./cells";
 import { InputError } from "./input-error";
+import { LastCell } from "./last-cell";
 
 export interface ColumnSpec {
   name: string;
@@ -12,6 +13,8 @@ export interface ColumnSpec {
   bytes?: BytesParser;
   /** Must the header name it? Optional columns that are absent parse as empty cells. */
   required: boolean;
+  /** Cells mostly equal the previous row's (customerid): compared as bytes first (src/export-reader/last-cell). */
+  repeats?: boolean;
 }
 
 export interface TableSpec<R> {
@@ -83,6 +86,7 @@ export async function readTable<R>(
   let index: number[] | null = range ? headerIndex(label, range.header, columns) : null;
   let width = range ? range.header.length : -1;
   const values = new Array<unknown>(columns.length);
+  const lasts = columns.map((c) => (c.repeats ? new LastCell() : null));
   let rows = 0;
   const scanner = new ByteCsvScanner();
   const onRecord = (line: number): void => {
@@ -99,7 +103,10 @@ export async function readTable<R>(
     for (let c = 0; c < columns.length; c++) {
       const at = index[c];
       try {
-        values[c] = cell(columns[c], f, at);
+        const last = lasts[c];
+        if (last === null || at < 0 || f.kind[at] === 2) values[c] = cell(columns[c], f, at);
+        else if (last.same(f.buf, f.start[at], f.end[at])) values[c] = last.value;
+        else last.set(f.buf, f.start[at], f.end[at], (values[c] = cell(columns[c], f, at)));
       } catch (e) {
         if (!(e instanceof CellError)) throw e;
         throw new InputError(label, line, `${at + 1} (${columns[c].name})`, e.message);

@@ -1,4 +1,11 @@
-import { CHANNEL_OPTIONS, channelFromOption, STATE, tierFromOption, type Channel } from "../engine/choices";
+import {
+  ACTIVITY_CHANNELS,
+  CHANNEL_OPTIONS,
+  channelFromOption,
+  STATE,
+  tierFromOption,
+  type Channel,
+} from "../engine/choices";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import {
   amount,
@@ -14,6 +21,7 @@ import {
 import {
   amountBytes,
   instantBytes,
+  knownTextBytes,
   optionalInstantBytes,
   optionalNumberBytes,
   optionalPercentBytes,
@@ -37,6 +45,12 @@ const col = (name: string, parse: (cell: string) => unknown, isRequired = true, 
 /** The row tables' columns read from bytes (src/export-reader/cell-bytes); the string rule stays the reference. */
 const fast = (name: string, parse: (cell: string) => unknown, bytes: BytesParser): ColumnSpec =>
   col(name, parse, true, bytes);
+
+/** An account id column of a row table: an account's rows are usually adjacent, so the id repeats (LastCell). */
+const accountRef = (name: string, parse: (cell: string) => unknown, bytes: BytesParser): ColumnSpec => ({
+  ...fast(name, parse, bytes),
+  repeats: true,
+});
 
 /** A tier cell holds a code (AAA) or the `ct_tier` option value (100000000), as a Dataverse export may. */
 function tierCell(cell: string): string | null {
@@ -79,7 +93,7 @@ export const INVOICES: TableSpec<InvoiceRow> = {
   file: "invoices.csv",
   columns: [
     fast("invoiceid", required, presentBytes), // checked, never read
-    fast("customerid", required, requiredTextBytes),
+    accountRef("customerid", required, requiredTextBytes),
     fast("totalamount_base", amount, amountBytes),
     fast("statecode", state(STATE.invoice), stateBytes(STATE.invoice)),
     fast("createdon", instant, instantBytes),
@@ -96,7 +110,7 @@ export const OPPORTUNITIES: TableSpec<OpportunityRow> = {
   file: "opportunities.csv",
   columns: [
     fast("opportunityid", required, presentBytes),
-    fast("customerid", required, requiredTextBytes),
+    accountRef("customerid", required, requiredTextBytes),
     fast("statecode", state(STATE.opportunity), stateBytes(STATE.opportunity)),
     fast("actualvalue_base", optionalNumber, optionalNumberBytes),
     fast("estimatedvalue_base", optionalNumber, optionalNumberBytes),
@@ -118,8 +132,8 @@ export const ACTIVITIES: TableSpec<ActivityRow> = {
   file: "activities.csv",
   columns: [
     fast("activityid", required, presentBytes),
-    fast("regardingobjectid", text, textBytes),
-    fast("activitytypecode", required, requiredTextBytes),
+    accountRef("regardingobjectid", text, textBytes),
+    fast("activitytypecode", required, knownTextBytes(Object.keys(ACTIVITY_CHANNELS))),
     fast("statecode", state(STATE.activity), stateBytes(STATE.activity)),
     fast("actualend", optionalInstant, optionalInstantBytes),
   ],

@@ -8,6 +8,7 @@ import {
   optionalInstant,
   optionalNumber,
   optionalPercent,
+  required,
   state,
   text,
 } from "../../src/export-reader/cells";
@@ -15,9 +16,11 @@ import {
   amountBytes,
   FALLBACK,
   instantBytes,
+  knownTextBytes,
   optionalInstantBytes,
   optionalNumberBytes,
   optionalPercentBytes,
+  requiredTextBytes,
   stateBytes,
   textBytes,
   type BytesParser,
@@ -125,7 +128,13 @@ function render(d: Doc): { text: string; openLine: number | null; quotedCRs: num
 let files = 0;
 const spec = (file: string, header: string[]): TableSpec<string[]> => ({
   file,
-  columns: header.map((name) => ({ name, parse: text, required: true })),
+  // Every other column as the row tables' account ids are read: from bytes, repeats compared as bytes (LastCell).
+  columns: header.map((name, k) => ({
+    name,
+    parse: text,
+    required: true,
+    ...(k % 2 === 0 && { bytes: textBytes, repeats: true }),
+  })),
   toRow: (v) => (v as string[]).slice(),
 });
 
@@ -173,6 +182,7 @@ const cellText = fc.oneof(
     const iso = t.toISOString().replace(/^\+0*/, "");
     return iso.length === 24 ? iso.slice(0, 19) + "Z" : iso.slice(0, 10);
   }),
+  fc.constantFrom("email", "emaik", "emails", "phonecall", "appointment", "task", "é"),
   fc.constantFrom("2023-02-29", "2024-02-29", "2024-13-01", "2024-01-01T24:00:00Z", "0050-01-01", "1", "3", "12"),
 );
 
@@ -184,6 +194,8 @@ const pairs: [string, (s: string) => unknown, BytesParser][] = [
   ["optionalInstant", optionalInstant, optionalInstantBytes],
   ["state", state({ a: 0, b: 1, c: 2, d: 3 }), stateBytes({ a: 0, b: 1, c: 2, d: 3 })],
   ["text", text, textBytes],
+  ["required", required, requiredTextBytes],
+  ["activitytypecode", required, knownTextBytes(["email", "phonecall", "appointment"])],
 ];
 
 describe("the byte fast paths give what the string rules give", () => {
