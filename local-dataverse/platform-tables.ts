@@ -104,6 +104,8 @@ export const PLATFORM_TABLES: TableSpec[] = [
     privilegeName: "Contact",
     columns: {
       contactid: { type: "Uniqueidentifier" },
+      firstname: { type: "String", maxLength: 50 },
+      lastname: { type: "String", maxLength: 50 },
       fullname: { type: "String", maxLength: 160 },
       parentcustomerid: {
         type: "Customer",

@@ -30,12 +30,34 @@ const aggregate = aggregateFetch;
 
 /**
  * Invoices and opportunities of a contact count for the contact's parent account (docs/data-model.md), as in the
- * export folder's contacts.csv and the re-rank: the customer is the account, or a contact whose parent it is.
+ * export folder's contacts.csv and the re-rank. The save reads the account's contacts first and lists them with the
+ * account in an `in` condition on customerid, which the customerid index serves. Past MAX_LISTED_CONTACTS the query
+ * would outgrow a GET's URL, so such an account matches its contacts through a join instead (no index seek: slower).
  */
+export const MAX_LISTED_CONTACTS = 400;
 const CONTACT = "customercontact";
-const CUSTOMER_LINKS = [contactCustomer(CONTACT)];
-const customerIs = (accountId: string): string =>
-  anyOf(cond("customerid", "eq", accountId), condOn(CONTACT, "parentcustomerid", "eq", accountId));
+
+interface CustomerFilter {
+  condition: string;
+  links: string[];
+}
+
+function customerFilter(accountId: string, contactIds: readonly string[], maxListed: number): CustomerFilter {
+  if (contactIds.length === 0) return { condition: cond("customerid", "eq", accountId), links: [] };
+  if (contactIds.length <= maxListed) return { condition: inList("customerid", [accountId, ...contactIds]), links: [] };
+  return {
+    condition: anyOf(cond("customerid", "eq", accountId), condOn(CONTACT, "parentcustomerid", "eq", accountId)),
+    links: [contactCustomer(CONTACT)],
+  };
+}
+
+/** The account's contacts (their ids), as the save reads them before its facts. */
+export function contactsFetchXml(accountId: string): string {
+  return (
+    `<fetch count="${MAX_LISTED_CONTACTS + 1}"><entity name="contact"><attribute name="contactid" />` +
+    `<filter>${cond("parentcustomerid", "eq", accountId)}</filter></entity></fetch>`
+  );
+}
 
 /** A windowed aggregate over [start, end) of `dateAttr`, rebuildable over a narrower range. */
 function windowed(
@@ -45,25 +67,37 @@ function windowed(
   dateAttr: string,
   start: number,
   end: number,
+  links: string[] = [],
 ): FactQuery {
   const build = (a: number, b: number): string =>
-    aggregate(
-      entity,
-      attributes,
-      [...conditions, cond(dateAttr, "ge", iso(a)), cond(dateAttr, "lt", iso(b))],
-      CUSTOMER_LINKS,
-    );
+    aggregate(entity, attributes, [...conditions, cond(dateAttr, "ge", iso(a)), cond(dateAttr, "lt", iso(b))], links);
   return { entity, fetchXml: build(start, end), window: { start, end, build } };
 }
 
 export const OPEN_OPPORTUNITY_PAGE = 5000;
 
 /** Named queries; `factsFromResults` reads their rows by the same names. */
-export function factQueries(accountId: string, model: TierModel, asOf: number): Record<string, FactQuery> {
+export function factQueries(
+  accountId: string,
+  model: TierModel,
+  asOf: number,
+  contactIds: readonly string[] = [],
+  maxListed = MAX_LISTED_CONTACTS,
+): Record<string, FactQuery> {
   const w = windowFor(model, asOf);
-  const counted = [customerIs(accountId), inList("statecode", model.invoiceStates)];
+  const customer = customerFilter(accountId, contactIds, maxListed);
+  const { links } = customer;
+  const counted = [customer.condition, inList("statecode", model.invoiceStates)];
   const q: Record<string, FactQuery> = {
-    monetary: windowed("invoice", [agg("totalamount_base", "total", "sum")], counted, "createdon", w.start, asOf),
+    monetary: windowed(
+      "invoice",
+      [agg("totalamount_base", "total", "sum")],
+      counted,
+      "createdon",
+      w.start,
+      asOf,
+      links,
+    ),
     purchases: windowed(
       "invoice",
       [agg("invoiceid", "n", "count"), agg("createdon", "last", "max")],
@@ -71,25 +105,20 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
       "createdon",
       w.start,
       asOf,
+      links,
     ),
     firstInvoice: {
       entity: "invoice",
-      fetchXml: topRowsFetch(
-        "invoice",
-        "createdon",
-        [...counted, cond("createdon", "lt", iso(asOf))],
-        false,
-        1,
-        CUSTOMER_LINKS,
-      ),
+      fetchXml: topRowsFetch("invoice", "createdon", [...counted, cond("createdon", "lt", iso(asOf))], false, 1, links),
     },
     won: windowed(
       "opportunity",
       [agg("actualvalue_base", "total", "sum"), agg("actualclosedate", "last", "max")],
-      [customerIs(accountId), cond("statecode", "eq", STATE.opportunity.won)],
+      [customer.condition, cond("statecode", "eq", STATE.opportunity.won)],
       "actualclosedate",
       w.start,
       asOf,
+      links,
     ),
     pipeline: {
       entity: "opportunity",
@@ -97,8 +126,8 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
       fetchXml:
         `<fetch count="${OPEN_OPPORTUNITY_PAGE}" page="1"><entity name="opportunity">` +
         `<attribute name="opportunityid" /><attribute name="estimatedvalue_base" /><attribute name="closeprobability" />` +
-        CUSTOMER_LINKS.join("") +
-        `<filter type="and">${customerIs(accountId)}${cond("statecode", "eq", STATE.opportunity.open)}</filter>` +
+        links.join("") +
+        `<filter type="and">${customer.condition}${cond("statecode", "eq", STATE.opportunity.open)}</filter>` +
         `<order attribute="opportunityid" /></entity></fetch>`,
     },
   };
@@ -107,10 +136,11 @@ export function factQueries(accountId: string, model: TierModel, asOf: number): 
     q[`quarter${j}`] = windowed(
       "invoice",
       [agg("totalamount_base", "total", "sum")],
-      [customerIs(accountId), inList("statecode", model.invoiceStates)],
+      counted,
       "createdon",
       start,
       Math.min(end, asOf),
+      links,
     );
   });
   // The three latest touches of each activity table: the latest of all is the last touch, the third latest tells

@@ -13,7 +13,7 @@ import type { Logger } from "../log";
 import { PROGRAMME_ACCOUNT_COLUMNS, TierProgramme, type ProgrammeAction } from "../programme/programme";
 import { accountValues, changedColumns, historyRow, storedState } from "./account-fields";
 import { factsFromResults, instant, num, type ResultRow } from "./facts";
-import { factQueries, OPEN_OPPORTUNITY_PAGE, withPage, type FactQuery } from "./fetchxml";
+import { contactsFetchXml, factQueries, OPEN_OPPORTUNITY_PAGE, withPage, type FactQuery } from "./fetchxml";
 import { KeyedLock } from "../keyed-lock";
 import type { ModelCache } from "./model-cache";
 import { PolicyCache } from "./policy-cache";
@@ -95,7 +95,8 @@ export class Recalculator {
     const { model, table } = await this.models.get();
     const policies = await this.policies.get(log);
     const asOf = this.now();
-    const { account, results } = await this.read(accountId, factQueries(accountId, model, asOf));
+    const contacts = await this.contactsOf(accountId);
+    const { account, results } = await this.read(accountId, factQueries(accountId, model, asOf, contacts));
     if (!account) return { accountId, outcome: "missing", attempts };
     if (account.row.statecode !== STATE.account.active) return { accountId, outcome: "inactive", attempts };
     const facts = factsFromResults(
@@ -172,6 +173,12 @@ export class Recalculator {
     };
     const mid = w.start + Math.floor((w.end - w.start) / 2000) * 1000;
     return [combine(await halves(w.start, mid), await halves(mid, w.end))];
+  }
+
+  /** The ids of the account's contacts, whose invoices and opportunities count for it (one small indexed read). */
+  private async contactsOf(accountId: string): Promise<string[]> {
+    const { rows } = await this.gateway.fetch("contact", contactsFetchXml(accountId));
+    return rows.map((r) => String(r.contactid).toLowerCase());
   }
 
   /** The account and its facts: one `$batch` of reads where the gateway can, so a save costs few requests. */

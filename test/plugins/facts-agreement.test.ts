@@ -33,7 +33,11 @@ describe("on-save facts from FetchXML aggregates agree with the batch", () => {
           const ranked = rankPopulation(input, model, asOf, parents);
           const tables = tablesOf(input);
           ranked.facts.accounts.forEach((account, i) => {
-            const queries = factQueries(account.accountid, model, asOf);
+            // The account's contacts as the save reads them; listed in an `in`, or (many contacts) joined.
+            const contacts = input.contacts
+              .filter((c) => c.parentcustomerid === account.accountid)
+              .map((c) => c.contactid);
+            const queries = factQueries(account.accountid, model, asOf, contacts, i % 2 === 0 ? 400 : 0);
             const results = Object.fromEntries(
               Object.entries(queries).map(([name, q]) => [name, evaluateFetch(q.fetchXml, tables)]),
             );

@@ -234,6 +234,36 @@ describe("plugin over the sandbox", () => {
     expect(stack.sandbox.store.get("account", a2)!.versionnumber).toBe(version);
   });
 
+  it("a contact's invoice counts for the contact's parent account: the save recalculates the parent", async () => {
+    const parent = await account("Contoso Pharmaceuticals");
+    const c = await stack.api("POST", "contacts", {
+      lastname: "Buyer",
+      "parentcustomerid_account@odata.bind": `/accounts(${parent})`,
+    });
+    expect(c.status).toBe(201);
+    const contactId = c.json.contactid as string;
+    await afterSave(parent, async () => {
+      const own = await stack.api("POST", "invoices", {
+        name: "INV-OWN",
+        ...bindAccount(parent),
+        totalamount: 1000,
+        overriddencreatedon: new Date(t - 5 * DAY_MS).toISOString(),
+      });
+      expect(own.status).toBe(201);
+    });
+    expect(stack.sandbox.store.get("account", parent)!.ct_revenue12m).toBe(1000);
+    await afterSave(parent, async () => {
+      const viaContact = await stack.api("POST", "invoices", {
+        name: "INV-CONTACT",
+        "customerid_contact@odata.bind": `/contacts(${contactId})`,
+        totalamount: 2500,
+        overriddencreatedon: new Date(t - 4 * DAY_MS).toISOString(),
+      });
+      expect(viaContact.status).toBe(201);
+    });
+    expect(stack.sandbox.store.get("account", parent)!.ct_revenue12m).toBe(3500);
+  });
+
   it("an unrelated contact update posted to the webhook is a 200 no-op", async () => {
     const id = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
     const body = context({

@@ -43,16 +43,18 @@ async function countSave(write: () => Promise<unknown>): Promise<{ requests: str
   };
 }
 
-it("recalculates a save in 3 requests (4 when the tier changes, 5 the first time), and a save that changes nothing in 2 with no write", async () => {
+it("recalculates a save in 4 requests (5 when the tier changes, 6 the first time), and a save that changes nothing in 3 with no write", async () => {
   const account = (await stack.api("POST", "accounts", { name: "Counted Ltd" })).json.accountid as string;
   await stack.settle();
 
   // First invoice: the touch pattern's policies are read once (then cached for a minute), and the account gets its
   // first tier, so the tier programme reads the tier policies too.
   const first = await countSave(() => invoice(account, "INV-C1", 4200));
+  // The account's contacts are read before its facts: their invoices and opportunities count for it.
   expect(first.requests).toEqual([
     "GET ct_tiermodels",
     "GET ct_tierpolicies",
+    "GET contacts",
     "POST $batch",
     "GET ct_tierpolicies",
     "POST $batch",
@@ -62,13 +64,13 @@ it("recalculates a save in 3 requests (4 when the tier changes, 5 the first time
 
   // Second invoice: revenue changes, the tier does not (cold start: thresholds over a population of one).
   const second = await countSave(() => invoice(account, "INV-C2", 800));
-  expect(second.requests).toEqual(["GET ct_tiermodels", "POST $batch", "POST $batch"]);
+  expect(second.requests).toEqual(["GET ct_tiermodels", "GET contacts", "POST $batch", "POST $batch"]);
   expect(second.writes).toBe(1);
   expect(stack.sandbox.store.get("account", account)!.ct_revenue12m).toBe(5000);
 
   // The same invoice saved again with the same amount: reads only.
   const id = [...stack.sandbox.store.rows("invoice")].find((i) => i.name === "INV-C1")!.invoiceid as string;
   const third = await countSave(() => stack.api("PATCH", `invoices(${id})`, { totalamount: 4200 }));
-  expect(third.requests).toEqual(["GET ct_tiermodels", "POST $batch"]);
+  expect(third.requests).toEqual(["GET ct_tiermodels", "GET contacts", "POST $batch"]);
   expect(third.writes).toBe(0);
 });
