@@ -20,7 +20,6 @@ import type { EditorFormatting } from "../formatting";
 import type { EditorTranslate } from "../strings";
 import { PreviewPanel } from "./PreviewPanel";
 
-
 export interface ModelEditorProps {
   /** The model column's text when the editor was (re)loaded. */
   modelText: string | null;
