@@ -1,4 +1,4 @@
-import { TOKEN_CHARS } from "../plugins";
+import { TOKEN_CHARS } from "../plugins/text-safety";
 import { UsageError } from "./command";
 
 /**

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AuthConfigError, authFromEnv, type ServiceAuth } from "./dataverse/credential";
+import { TOKEN_CHARS } from "./token-chars";
 
 /** Everything the service reads from the environment (issue 4), validated once at start-up. */
 export interface PluginConfig {
@@ -39,11 +40,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-/**
- * What a bearer token may hold (RFC 6750 section 2.1, b64token): checked at start-up, so a pasted token with a
- * newline or quote fails here, by name, instead of inside fetch with the token in the error message.
- */
-export const TOKEN_CHARS = /^[A-Za-z0-9\-._~+/]+=*$/;
+export { TOKEN_CHARS };
 
 const LOOPBACK_HTTP = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i;
 

@@ -48,7 +48,7 @@ export function rankFacts(facts: FactsTable, model: TierModel): RankResult {
   const { active, activeIdx } = activeInWindow(facts);
   const { assignment, revenueBefore } = assign(facts, model, score, activeIdx);
   const tier = new Uint16Array(n).fill(model.tiers.length - 1);
-  activeIdx.forEach((i, a) => (tier[i] = assignment.tier[a]));
+  for (let a = 0; a < activeIdx.length; a++) tier[activeIdx[a]] = assignment.tier[a];
 
   const rule = (i: number): TierRule => {
     if (!active[i]) return { kind: "inactive" };
@@ -128,7 +128,8 @@ function assign(
   score: Float64Array,
   activeIdx: Int32Array,
 ): { assignment: Assignment; revenueBefore?: Float64Array } {
-  const activeScores = Float64Array.from(activeIdx, (i) => score[i]);
+  const activeScores = new Float64Array(activeIdx.length);
+  for (let a = 0; a < activeIdx.length; a++) activeScores[a] = score[activeIdx[a]];
   if (model.method === "percentile") return { assignment: assignPercentile(model, activeScores) };
   if (model.method === "thresholds") return { assignment: assignThresholds(model, activeScores) };
   const pareto = assignPareto(

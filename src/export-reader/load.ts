@@ -3,6 +3,7 @@ import { FactsBuilder, type FactsTable } from "../engine/facts";
 import type { AccountRow, ActivityRow, InvoiceRow, OpportunityRow } from "../engine/input-types";
 import type { TierModel } from "../engine/model";
 import { RowTablesReader, type ParallelOptions } from "./parallel-facts";
+import { FirstLines } from "./first-lines";
 import { readTable, RowError, type ReadOptions } from "./read-table";
 import { isSynapseFolder, loadSynapseFacts, readSynapseModel } from "./synapse";
 import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES } from "./tables";
@@ -21,16 +22,14 @@ export function exportSize(dir: string): number {
 
 export async function readAccounts(dir: string, options: ReadOptions = {}): Promise<AccountRow[]> {
   const accounts: AccountRow[] = [];
-  const seen = new Map<string, number>();
+  const seen = new FirstLines();
   await readTable(
     dir,
     ACCOUNTS,
     (a, line) => {
-      const key = a.accountid.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined)
+      const first = seen.seen(a.accountid.toLowerCase(), line);
+      if (first >= 0)
         throw new RowError("accountid", `duplicate accountid ${a.accountid}, first on line {line}`, first);
-      seen.set(key, line);
       accounts.push(a);
     },
     options,
@@ -45,16 +44,15 @@ export async function readAccounts(dir: string, options: ReadOptions = {}): Prom
 export async function readContacts(dir: string, options: ReadOptions = {}): Promise<Map<string, string> | null> {
   if (!existsSync(`${dir}/${CONTACTS.file}`)) return null;
   const parents = new Map<string, string>();
-  const seen = new Map<string, number>();
+  const seen = new FirstLines();
   await readTable(
     dir,
     CONTACTS,
     (c, line) => {
       const key = c.contactid.toLowerCase();
-      const first = seen.get(key);
-      if (first !== undefined)
+      const first = seen.seen(key, line);
+      if (first >= 0)
         throw new RowError("contactid", `duplicate contactid ${c.contactid}, first on line {line}`, first);
-      seen.set(key, line);
       if (c.parentcustomerid) parents.set(key, c.parentcustomerid);
     },
     options,
