@@ -4,14 +4,8 @@ import { parseModel, type FactsTable, type TierModel } from "../../src/engine";
 import { loadFacts } from "../../src/export-reader/load";
 import { isoDay, isoSecond } from "../../src/sample/iso-date";
 import { readDefaults } from "../../solution/scripts/defaults";
-import { StaticToken } from "../../plugins/dataverse/token";
-import { Checkpoint } from "../../plugins/rerank/checkpoint";
-import { RerankClient } from "../../plugins/rerank/client";
-import { assembleFacts, readUnits } from "../../plugins/rerank/facts-reader";
-import { populationRows, readContactParents, readPopulation } from "../../plugins/rerank/population";
-import { factKinds } from "../../plugins/rerank/queries";
 import type { Sandbox } from "../../local-dataverse";
-import { AS_OF, removeFolders, sampleFolder, sandboxFrom } from "./env";
+import { AS_OF, readFactsViaAggregates, removeFolders, sampleFolder, sandboxFrom } from "./env";
 
 /**
  * Invoices and opportunities of a contact count for the contact's parent account (docs/data-model.md): the re-rank
@@ -75,25 +69,15 @@ afterAll(async () => {
 });
 
 async function rerankFacts(): Promise<FactsTable> {
-  const client = new RerankClient({ url: sandbox.origin, tokens: new StaticToken("") });
-  const cp = Checkpoint.fresh(null, {
-    v: 1,
-    server: sandbox.origin,
-    asOf: AS_OF,
-    runId: "t",
-    modelId: null,
-    modelJson: "{}",
+  const { facts, contactParents } = await readFactsViaAggregates(sandbox, model, {
+    concurrency: 2,
+    withContacts: true,
   });
-  await readPopulation(client, cp, undefined, () => undefined);
-  const kinds = factKinds(model, AS_OF);
-  const population = cp.accountsPages.reduce((n, p) => n + p.ids.length, 0);
-  await readUnits({ client, cp, concurrency: 2, population, onUnit: () => undefined }, kinds);
-  const parents = await readContactParents(client, undefined);
   // Only contacts whose parent is an account: not the orphan, not the contact under a contact.
-  expect([...parents.values()].sort()).toEqual(
+  expect([...contactParents.values()].sort()).toEqual(
     [accountIds[0], accountIds[0], accountIds[5], accountIds[9]].map((s) => s.toLowerCase()).sort(),
   );
-  return assembleFacts(cp, populationRows(cp), kinds, model, AS_OF, parents);
+  return facts;
 }
 
 const factsOf = (t: FactsTable, id: string) => {

@@ -4,14 +4,9 @@ import { parseModel, windowFor, type FactsTable, type TierModel } from "../../sr
 import { loadFacts } from "../../src/export-reader/load";
 import { isoDay, isoSecond } from "../../src/sample/iso-date";
 import { readDefaults } from "../../solution/scripts/defaults";
-import { StaticToken } from "../../plugins/dataverse/token";
-import { Checkpoint } from "../../plugins/rerank/checkpoint";
-import { RerankClient } from "../../plugins/rerank/client";
-import { assembleFacts, readUnits } from "../../plugins/rerank/facts-reader";
-import { populationRows, readPopulation } from "../../plugins/rerank/population";
-import { factKinds, segmentBounds } from "../../plugins/rerank/queries";
+import { segmentBounds } from "../../plugins/rerank/queries";
 import type { Sandbox } from "../../local-dataverse";
-import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
+import { AS_OF, readFactsViaAggregates, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
 /**
  * The facts the re-rank reads with grouped aggregates are exactly the facts FactsBuilder computes from the rows of the
@@ -30,34 +25,8 @@ afterAll(async () => {
   removeFolders();
 });
 
-async function readViaAggregates(
-  aggregateLimit?: number,
-  sb: Sandbox = sandbox,
-): Promise<{ facts: FactsTable; requests: number; cp: Checkpoint }> {
-  const client = new RerankClient({ url: sb.origin, tokens: new StaticToken("") });
-  const cp = Checkpoint.fresh(null, {
-    v: 1,
-    server: sb.origin,
-    asOf: AS_OF,
-    runId: "t",
-    modelId: null,
-    modelJson: "{}",
-  });
-  await readPopulation(client, cp, undefined, () => undefined);
-  const kinds = factKinds(model, AS_OF);
-  await readUnits(
-    {
-      client,
-      cp,
-      concurrency: 4,
-      population: cp.accountsPages.reduce((n, p) => n + p.ids.length, 0),
-      onUnit: () => undefined,
-      aggregateLimit,
-    },
-    kinds,
-  );
-  return { facts: assembleFacts(cp, populationRows(cp), kinds, model, AS_OF), requests: client.requests, cp };
-}
+const readViaAggregates = (aggregateLimit?: number, sb: Sandbox = sandbox) =>
+  readFactsViaAggregates(sb, model, { aggregateLimit });
 
 type Plain = Record<string, unknown>;
 function byAccount(t: FactsTable): Map<string, Plain> {
