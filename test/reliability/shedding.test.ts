@@ -144,49 +144,11 @@ describe("load shedding", () => {
     expect(lock.size).toBe(0);
   });
 
-  it("saves of one account waiting behind a running recalculation share one recalculation", async () => {
-    let release!: () => void;
-    const blocked = new Promise<void>((r) => (release = r));
-    let reads = 0;
-    const gateway: DataverseGateway = {
-      retrieve: async () => null,
-      retrieveAccount: async (id) => {
-        if (++reads === 1) await blocked;
-        return { id, etag: 'W/"1"', row: { accountid: id, statecode: 0 } };
-      },
-      fetch: async () => ({ rows: [], moreRecords: false }),
-      query: async () => [],
-      commit: async () => undefined,
-    };
-    const sink = logSink();
-    const deps = {
-      webhookKeys: [KEY],
-      gateway,
-      recalculator: new Recalculator(gateway, new ModelCache(gateway), () => Date.UTC(2025, 4, 17), null, 32),
-      logger: createLogger("info", sink.stream),
-      deadlineMs: 10_000,
-    };
-    const req = {
-      method: "POST",
-      query: new URLSearchParams({ code: KEY }),
-      header: () => undefined,
-      readBody: async () => Buffer.from(delivery),
-    };
-    const running = handleWebhook(req, deps);
-    while (reads < 1) await new Promise((r) => setTimeout(r, 5));
-    const burst = Array.from({ length: 20 }, () => handleWebhook(req, deps));
-    const joined = (): number => sink.lines.filter((l) => l.includes("joins the recalculation already waiting")).length;
-    // The first of the 20 queues a recalculation; the other 19 join it.
-    while (joined() < 19) await new Promise((r) => setTimeout(r, 5));
-    release();
-    const answers = await Promise.all([running, ...burst]);
-    expect(answers.map((a) => a.status)).toEqual(Array(21).fill(200));
-    // The running recalculation, and one more for the 20 saves that came while it ran.
-    expect(reads).toBe(2);
-    expect(joined()).toBe(19);
-  });
-
-  it("saves of one account beyond CT_MAX_QUEUE_PER_ACCOUNT are answered 503 with Retry-After", async () => {
+  /**
+   * A webhook whose recalculations wait at the account read until `release()`; `reads()` counts the account reads.
+   * `maxQueuePerAccount` is the Recalculator's bound on saves waiting behind the running one.
+   */
+  function blockedWebhook(maxQueuePerAccount: number, retryAfterSeconds?: number) {
     let release!: () => void;
     const blocked = new Promise<void>((r) => (release = r));
     let reads = 0;
@@ -205,10 +167,16 @@ describe("load shedding", () => {
     const deps = {
       webhookKeys: [KEY],
       gateway,
-      recalculator: new Recalculator(gateway, new ModelCache(gateway), () => Date.UTC(2025, 4, 17), null, 1),
+      recalculator: new Recalculator(
+        gateway,
+        new ModelCache(gateway),
+        () => Date.UTC(2025, 4, 17),
+        null,
+        maxQueuePerAccount,
+      ),
       logger: createLogger("info", sink.stream),
       deadlineMs: 10_000,
-      retryAfterSeconds: 3,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     };
     const req = {
       method: "POST",
@@ -216,15 +184,41 @@ describe("load shedding", () => {
       header: () => undefined,
       readBody: async () => Buffer.from(delivery),
     };
-    const running = handleWebhook(req, deps);
-    while (reads < 1) await new Promise((r) => setTimeout(r, 5));
-    const queued = handleWebhook(req, deps);
-    const refused = await handleWebhook(req, deps);
+    const save = () => handleWebhook(req, deps);
+    const firstRead = async (): Promise<void> => {
+      while (reads < 1) await new Promise((r) => setTimeout(r, 5));
+    };
+    return { save, firstRead, release, reads: () => reads, sink };
+  }
+
+  it("saves of one account waiting behind a running recalculation share one recalculation", async () => {
+    const w = blockedWebhook(32);
+    const running = w.save();
+    await w.firstRead();
+    const burst = Array.from({ length: 20 }, () => w.save());
+    const joined = (): number =>
+      w.sink.lines.filter((l) => l.includes("joins the recalculation already waiting")).length;
+    // The first of the 20 queues a recalculation; the other 19 join it.
+    while (joined() < 19) await new Promise((r) => setTimeout(r, 5));
+    w.release();
+    const answers = await Promise.all([running, ...burst]);
+    expect(answers.map((a) => a.status)).toEqual(Array(21).fill(200));
+    // The running recalculation, and one more for the 20 saves that came while it ran.
+    expect(w.reads()).toBe(2);
+    expect(joined()).toBe(19);
+  });
+
+  it("saves of one account beyond CT_MAX_QUEUE_PER_ACCOUNT are answered 503 with Retry-After", async () => {
+    const w = blockedWebhook(1, 3);
+    const running = w.save();
+    await w.firstRead();
+    const queued = w.save();
+    const refused = await w.save();
     expect(refused.status).toBe(503);
     expect(refused.headers).toEqual({ "retry-after": "3" });
-    release();
+    w.release();
     expect((await running).status).toBe(200);
     expect((await queued).status).toBe(200);
-    expect(sink.lines.some((l) => l.includes("shed: account queue full"))).toBe(true);
+    expect(w.sink.lines.some((l) => l.includes("shed: account queue full"))).toBe(true);
   });
 });
