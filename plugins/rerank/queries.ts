@@ -75,6 +75,10 @@ export function segmentBounds(w: Window): number[] {
     .sort((a, b) => a - b);
 }
 
+/** Completed phone calls, appointments and emails: the activities that count as touches. */
+const completedTouches =
+  cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS));
+
 /**
  * Every query kind of one re-rank. `cadenceDays`: the cadences of the tier policies, each counted as its own kind of
  * touches since today − 2 × cadence, so the flag of docs/touch-pattern.md is judged as `tiering rank` judges it.
@@ -211,8 +215,7 @@ export function factKinds(model: TierModel, asOf: number, cadenceDays: readonly 
     timeAttr: "actualend",
     t0: null,
     t1: w.asOf,
-    filter:
-      cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+    filter: completedTouches,
     groupBy: [],
     aggregates: [
       { attr: "activityid", alias: "n", fn: "count" },
@@ -229,8 +232,7 @@ export function factKinds(model: TierModel, asOf: number, cadenceDays: readonly 
       timeAttr: "actualend",
       t0: overTouchSince(asOf, days),
       t1: w.asOf,
-      filter:
-        cond("statecode", "eq", STATE.activity.completed) + inList("activitytypecode", Object.keys(ACTIVITY_CHANNELS)),
+      filter: completedTouches,
       groupBy: [],
       aggregates: [{ attr: "activityid", alias: "n", fn: "count" }],
       role: { type: "touchCount", days },
