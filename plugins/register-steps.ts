@@ -9,7 +9,7 @@
  */
 import { SDK_MESSAGE_IDS, type StepRegistration } from "../solution/scripts/steps";
 import type { TokenProvider } from "./dataverse/token";
-import { FetchTransport, type RetryPolicy } from "./dataverse/transport";
+import { HttpTransport, type RetryPolicy } from "./dataverse/transport";
 
 export interface RegisterStepsOptions {
   /** The environment's origin, e.g. https://contoso.crm.dynamics.com */
@@ -48,7 +48,7 @@ function guid(value: string, what: string): string {
  * only, so it is looked up, never written.
  * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessagefilter
  */
-async function filterId(transport: FetchTransport, messageId: string, table: string): Promise<string> {
+async function filterId(transport: HttpTransport, messageId: string, table: string): Promise<string> {
   const filter = `primaryobjecttypecode eq ${lit(table)} and _sdkmessageid_value eq ${messageId}`;
   const res = await transport.send(
     "GET",
@@ -108,7 +108,7 @@ export function imageBody(step: StepRegistration, image: StepRegistration["image
 
 /** Upserts every step, then its images, in order; a failure stops with the Web API's error (DataverseHttpError). */
 export async function registerSteps(opts: RegisterStepsOptions): Promise<RegisterStepsSummary> {
-  const transport = new FetchTransport({ server: opts.url, tokens: opts.tokens, retry: opts.retry });
+  const transport = new HttpTransport({ server: opts.url, tokens: opts.tokens, retry: opts.retry });
   const endpointId = guid(opts.endpointId, "serviceendpointid");
   const filters = new Map<string, string>();
   let images = 0;

@@ -1,6 +1,6 @@
 import { WebApiGateway } from "./dataverse/gateway";
 import { StaticToken } from "./dataverse/token";
-import { FetchTransport } from "./dataverse/transport";
+import { HttpTransport } from "./dataverse/transport";
 import { createLogger } from "./log";
 import { ModelCache } from "./recalc/model-cache";
 import { Recalculator, type Trigger } from "./recalc/recalculate";
@@ -59,7 +59,7 @@ interface JobOutcome {
 export async function replayFailedJobs(opts: ReplayOptions): Promise<ReplaySummary> {
   const redact = (text: string): string => text.split(opts.token).join("***");
   // No webhook deadline here: an operator waits, so throttling gets more patience than on the save path.
-  const transport = new FetchTransport({
+  const transport = new HttpTransport({
     server: opts.server,
     tokens: new StaticToken(opts.token),
     retry: { maxAttempts: 10 },
@@ -122,7 +122,7 @@ export async function replayFailedJobs(opts: ReplayOptions): Promise<ReplaySumma
 }
 
 /** Every failed job, oldest first, following @odata.nextLink. */
-async function failedJobs(transport: FetchTransport, since: number | undefined): Promise<ReplayJob[]> {
+async function failedJobs(transport: HttpTransport, since: number | undefined): Promise<ReplayJob[]> {
   const filter = `statuscode eq ${FAILED}${since !== undefined ? ` and completedon ge ${new Date(since).toISOString()}` : ""}`;
   let uri: string | undefined =
     `asyncoperations?$select=asyncoperationid,name,data,completedon&$filter=${encodeURIComponent(filter)}&$orderby=completedon asc`;

@@ -4,6 +4,9 @@ import { ConfigError, readConfig } from "./config";
 import { createService, type Service } from "./service";
 import { MAX_BODY_BYTES, shed, WEBHOOK_PATH } from "./webhook/handler";
 
+/** A shed request's body up to this size is discarded rather than the connection closed (a Dataverse delivery is a few KB). */
+export const MAX_SHED_DRAIN_BYTES = 64 * 1024;
+
 /** How long a client may take; a slow or stalled one is answered 408 and cut off rather than held open. */
 export interface ServerTimeouts {
   /** Until the request headers are complete. */
@@ -74,9 +77,12 @@ async function serve(
       return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
     const { maxInFlight, retryAfterSeconds } = service.config.shedding;
     if (gate.inFlight >= maxInFlight) {
-      // The body is not read: close the connection rather than drain it, and let the caller retry (issue 17).
+      // Shed (issue 17). A small declared body is left for Node to discard so the connection stays open: a caller
+      // that reconnects after every 503 costs both sides a new connection (and TLS handshake) each time, which
+      // under overload is what starves the requests that were accepted. A large or unsized body is not read.
       const out = shed(`${gate.inFlight} requests in flight`, retryAfterSeconds);
-      res.setHeader("connection", "close");
+      const declared = Number(req.headers["content-length"]);
+      if (!(declared <= MAX_SHED_DRAIN_BYTES)) res.setHeader("connection", "close");
       return send(res, out.status, out.body, out.headers);
     }
     gate.inFlight++;

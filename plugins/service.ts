@@ -4,7 +4,7 @@ import type { PluginConfig } from "./config";
 import { WebApiGateway, type DataverseGateway } from "./dataverse/gateway";
 import { serviceTokens } from "./dataverse/credential";
 import type { TokenProvider } from "./dataverse/token";
-import { FetchTransport, type RetryPolicy } from "./dataverse/transport";
+import { HttpTransport, type RetryPolicy } from "./dataverse/transport";
 import { createLogger, type Logger } from "./log";
 import { ModelCache } from "./recalc/model-cache";
 import { Recalculator } from "./recalc/recalculate";
@@ -43,7 +43,7 @@ export function serviceSecrets(config: PluginConfig): string[] {
 /** Wires config → transport → gateway → recalculator → handler; both hosts call this once. */
 export function createService(config: PluginConfig, opts: ServiceOptions = {}): Service {
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const transport = new FetchTransport({
+  const transport = new HttpTransport({
     server: config.dataverseUrl,
     tokens: tokenProvider(config),
     retry: opts.retry,

@@ -8,7 +8,7 @@ import { loadFacts } from "../../src/export-reader/load";
 import { readConfig } from "../../plugins/config";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
 import { StaticToken } from "../../plugins/dataverse/token";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService, type Service } from "../../plugins/service";
@@ -110,7 +110,7 @@ export async function onSaveSuite(o: SuiteOptions): Promise<Figure[]> {
   const proxy = await startCountingProxy(sandbox.origin);
   const clock = { ms: 0, writes: 0 };
   const gateway = timedGateway(
-    new WebApiGateway(new FetchTransport({ server: proxy.origin, tokens: new StaticToken(TOKEN) })),
+    new WebApiGateway(new HttpTransport({ server: proxy.origin, tokens: new StaticToken(TOKEN) })),
     clock,
   );
   const config = readConfig({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { getBatchResponse, type WebApiResponse } from "dataverse-ify/lib/webapi/WebApiRequest";
 import { ConcurrencyConflict, DataverseHttpError, errorFromBody } from "./errors";
-import type { FetchTransport } from "./transport";
+import type { HttpTransport } from "./transport";
 
 /**
  * One `$batch` change set: its operations commit together or not at all. dataverse-ify's batch writer has no per-operation
@@ -90,7 +90,7 @@ function boundaryOf(contentType: string | undefined): string | undefined {
  * batch failing: 412 → ConcurrencyConflict, else a DataverseHttpError.
  */
 async function postBatch(
-  transport: FetchTransport,
+  transport: HttpTransport,
   compose: (apiPath: string, batchId: string) => string,
   label: string,
   extraHeaders: Record<string, string> = {},
@@ -133,7 +133,7 @@ async function postBatch(
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api#handling-errors
  */
 export async function executeReads(
-  transport: FetchTransport,
+  transport: HttpTransport,
   reads: readonly ReadOperation[],
 ): Promise<WebApiResponse[]> {
   const label = "POST $batch (reads)";
@@ -153,7 +153,7 @@ export async function executeReads(
 
 /** Sends the change set; resolves once it committed, else throws ConcurrencyConflict (412) or DataverseHttpError. */
 export async function executeChangeSet(
-  transport: FetchTransport,
+  transport: HttpTransport,
   ops: readonly ChangeOperation[],
 ): Promise<WebApiResponse[]> {
   const res = await postBatch(

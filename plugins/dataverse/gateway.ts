@@ -2,7 +2,7 @@ import { WebApiBase } from "dataverse-ify/lib/webapi/WebApiBase";
 import { executeChangeSet, executeReads, type ChangeOperation } from "./batch";
 import { DataverseHttpError, errorFromBody, isAggregateLimit } from "./errors";
 import { ENTITY_SETS, entitySet } from "./metadata";
-import type { FetchTransport } from "./transport";
+import type { HttpTransport } from "./transport";
 
 export type Row = Record<string, unknown>;
 
@@ -53,7 +53,7 @@ export interface FetchResult {
 export class WebApiGateway implements DataverseGateway {
   private readonly api: WebApiBase;
 
-  constructor(private readonly transport: FetchTransport) {
+  constructor(private readonly transport: HttpTransport) {
     this.api = new WebApiBase(transport);
     // WebApiBase looks entity set names up with a metadata request per table; seed its cache with the known ones.
     (this.api as unknown as { entitySetNames: Record<string, string> }).entitySetNames = { ...ENTITY_SETS };

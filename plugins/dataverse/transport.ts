@@ -1,6 +1,7 @@
 import type { WebApiRequest, WebApiResponse } from "dataverse-ify/lib/webapi/WebApiRequest";
 import { currentDeadline, DeadlineExceeded } from "./deadline";
 import { errorFromBody } from "./errors";
+import { httpExchange, type HttpAnswer } from "./http-exchange";
 import type { TokenProvider } from "./token";
 
 type Method = "POST" | "PATCH" | "PUT" | "GET" | "DELETE";
@@ -55,7 +56,7 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
  * token refresh on 401, all within the current request's deadline. Non-2xx answers that remain become
  * DataverseHttpError; `request()` hands them back instead for callers that read error bodies themselves ($batch).
  */
-export class FetchTransport implements WebApiRequest {
+export class HttpTransport implements WebApiRequest {
   readonly server: string;
   readonly apiVersion: string;
   private readonly policy: RetryPolicy;
@@ -100,40 +101,38 @@ export class FetchTransport implements WebApiRequest {
     let refreshedToken = false;
     for (let attempt = 1; ; attempt++) {
       if (deadline?.expired()) throw new DeadlineExceeded(what);
-      const h = new Headers();
-      // Node's fetch manages the connection itself and rejects a `Connection` header.
-      for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== "connection") h.set(k, v);
-      h.set("authorization", `Bearer ${await this.opts.tokens.get()}`);
+      const h: Record<string, string> = {};
+      // The pool manages the connection; a caller's `Connection` header would fight it.
+      for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() !== "connection") h[k.toLowerCase()] = v;
+      h.authorization = `Bearer ${await this.opts.tokens.get()}`;
       let status: number | string;
-      let res: Response | undefined;
+      let res: HttpAnswer | undefined;
+      const signal = AbortSignal.timeout(
+        Math.max(1, Math.min(this.policy.attemptTimeoutMs, deadline ? deadline.remaining() : Infinity)),
+      );
       try {
-        const signal = AbortSignal.timeout(
-          Math.max(1, Math.min(this.policy.attemptTimeoutMs, deadline ? deadline.remaining() : Infinity)),
-        );
-        res = await fetch(url, { method, headers: h, body, signal });
+        res = await httpExchange.send({ method, url, headers: h, body, signal });
         status = res.status;
-      } catch (e) {
+      } catch {
         if (deadline?.expired()) throw new DeadlineExceeded(what);
-        status = (e as Error).name === "TimeoutError" ? "timeout" : "network error";
+        status = signal.aborted ? "timeout" : "network error";
       }
       if (res && res.status === 401 && !refreshedToken) {
         refreshedToken = true;
         this.opts.tokens.invalidate();
-        await res.arrayBuffer();
         continue;
       }
       const retriable = res === undefined || res.status === 429 || res.status >= 500;
-      if (res && !retriable) return toResponse(res, await res.text());
-      const text = res ? await res.text() : "";
+      if (res && !retriable) return toResponse(res);
       let wait: number;
       if (res?.status === 429) {
-        wait = retryAfterMs(res.headers.get("retry-after")) ?? this.backoff(attempt);
+        wait = retryAfterMs(res.headers["retry-after"] ?? null) ?? this.backoff(attempt);
       } else {
         wait = this.backoff(attempt);
       }
       const timeLeft = deadline ? deadline.remaining() - this.policy.reserveMs : Infinity;
       if (attempt >= this.policy.maxAttempts || wait > timeLeft) {
-        if (res) return toResponse(res, text);
+        if (res) return toResponse(res);
         throw new Error(`${what}: ${status} after ${attempt} attempt${attempt > 1 ? "s" : ""}`);
       }
       this.opts.onRetry?.({ request: what, status, attempt, waitMs: wait });
@@ -147,10 +146,9 @@ export class FetchTransport implements WebApiRequest {
   }
 }
 
-function toResponse(res: Response, body: string): WebApiResponse {
-  const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => (headers[k] = v));
-  return { status: res.status, statusText: res.statusText, ok: res.ok, headers, body, data: {} };
+function toResponse(res: HttpAnswer): WebApiResponse {
+  const ok = res.status >= 200 && res.status < 300;
+  return { status: res.status, statusText: res.statusText, ok, headers: res.headers, body: res.body, data: {} };
 }
 
 /** Method and path without the query: FetchXML in a query string is long and may hold ids, not secrets, but is noise. */

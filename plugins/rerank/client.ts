@@ -3,7 +3,7 @@ import { AGGREGATE_LIMIT_CODE, errorFromBody, DataverseHttpError } from "../data
 import { entitySet } from "../dataverse/metadata";
 import type { TokenProvider } from "../dataverse/token";
 import { WebApiGateway } from "../dataverse/gateway";
-import { FetchTransport, type RetryPolicy } from "../dataverse/transport";
+import { HttpTransport, type RetryPolicy } from "../dataverse/transport";
 
 export type Row = Record<string, unknown>;
 
@@ -27,16 +27,16 @@ export interface ClientOptions {
 }
 
 /**
- * The re-rank's Web API calls, on the plugin's FetchTransport (token, 429 Retry-After, 5xx back-off), counting every
+ * The re-rank's Web API calls, on the plugin's HttpTransport (token, 429 Retry-After, 5xx back-off), counting every
  * HTTP request it sends, retries included: the figure the service protection limits count.
  * https://learn.microsoft.com/power-apps/developer/data-platform/api-limits
  */
 export class RerankClient {
-  readonly transport: FetchTransport;
+  readonly transport: HttpTransport;
   private sent = 0;
 
   constructor(opts: ClientOptions) {
-    this.transport = new FetchTransport({
+    this.transport = new HttpTransport({
       server: serverOf(opts.url),
       tokens: opts.tokens,
       // A re-rank has no webhook to answer: long back-offs and slow aggregates are fine, giving up early is not.

@@ -1,7 +1,7 @@
 import { startCountingProxy } from "../../bench/lib/counting-proxy";
 import { executeChangeSet } from "../../plugins/dataverse/batch";
 import { StaticToken } from "../../plugins/dataverse/token";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { startSandbox, userTokens, type Sandbox } from "../../local-dataverse";
 
 /** The benchmark's request counter: HTTP requests, and the same with each `$batch` counted as the requests inside it. */
@@ -17,7 +17,7 @@ describe("counting proxy", () => {
     const proxy = await startCountingProxy(sandbox.origin);
     try {
       // Creating accounts is a person's (the administrator's) business, not the service user's.
-      const transport = new FetchTransport({ server: proxy.origin, tokens: new StaticToken(userTokens(token).admin) });
+      const transport = new HttpTransport({ server: proxy.origin, tokens: new StaticToken(userTokens(token).admin) });
       const ids = ["00000001-0000-4000-8000-000000000001", "00000001-0000-4000-8000-000000000002"];
       await executeChangeSet(transport, [
         { method: "POST", path: "accounts", body: { accountid: ids[0], name: "A" } },

@@ -10,7 +10,7 @@ import { selfSigned, startAuthority, thumbprints, type LocalAuthority, type Toke
  * The service's sign-in through Microsoft Entra ID (client secret, certificate, workload identity) against a local
  * authority (DATAVERSE_AUTHORITY_HOST) and the local Dataverse: no internet.
  * The sign-in runs in a child Node process, the built service (npm run build:node) as it starts: readConfig reads the
- * settings, its token provider signs in, FetchTransport calls WhoAmI. A child, because Node trusts the stand-in's
+ * settings, its token provider signs in, HttpTransport calls WhoAmI. A child, because Node trusts the stand-in's
  * self-signed certificate only through NODE_EXTRA_CA_CERTS, read when Node starts.
  * Without DATAVERSE_DISABLE_INSTANCE_DISCOVERY, MSAL first GETs https://login.microsoftonline.com/common/discovery/
  * instance?…&authorization_endpoint=<local authority> (hard-coded host, not the authority host): that call cannot be
@@ -27,10 +27,10 @@ const DIST = join(__dirname, "..", "..", "dist", "plugins");
 const CHILD = `
 const { readConfig } = require(${JSON.stringify(join(DIST, "config.js"))});
 const { tokenProvider } = require(${JSON.stringify(join(DIST, "service.js"))});
-const { FetchTransport } = require(${JSON.stringify(join(DIST, "dataverse", "transport.js"))});
+const { HttpTransport } = require(${JSON.stringify(join(DIST, "dataverse", "transport.js"))});
 (async () => {
   const config = readConfig(process.env);
-  const transport = new FetchTransport({ server: config.dataverseUrl, tokens: tokenProvider(config), retry: { maxAttempts: 1 } });
+  const transport = new HttpTransport({ server: config.dataverseUrl, tokens: tokenProvider(config), retry: { maxAttempts: 1 } });
   try {
     const res = await transport.send("GET", "WhoAmI", {});
     console.log(JSON.stringify({ status: res.status }));

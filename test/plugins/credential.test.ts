@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, type Sandbox } from "../../local-dataverse";
 import { AuthConfigError, authFromEnv, CredentialToken, serviceTokens } from "../../plugins/dataverse/credential";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 
 describe("CredentialToken", () => {
   it("asks the credential once, shares one request among concurrent callers, refreshes ahead of expiry", async () => {
@@ -124,7 +124,7 @@ describe("managed identity against a local App Service identity endpoint", () =>
 
   it("signs the service in to the local Dataverse with the identity's token for <origin>/.default", async () => {
     const auth = authFromEnv({ DATAVERSE_AUTH: "managed-identity" });
-    const transport = new FetchTransport({ server: sandbox.origin, tokens: serviceTokens(auth, sandbox.url) });
+    const transport = new HttpTransport({ server: sandbox.origin, tokens: serviceTokens(auth, sandbox.url) });
     const res = await transport.send("GET", "WhoAmI", {});
     expect(res.status).toBe(200);
     expect(seen.length).toBeGreaterThanOrEqual(1);

@@ -1,4 +1,4 @@
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { startStack, type Stack } from "./stack";
 
 /**
@@ -10,8 +10,8 @@ const sent: { method: string; uri: string; changeSet: boolean }[] = [];
 let stack: Stack;
 beforeAll(async () => {
   // Every request the plugin sends goes through its transport (the test's own Web API calls use fetch directly).
-  const request = FetchTransport.prototype.request;
-  jest.spyOn(FetchTransport.prototype, "request").mockImplementation(function (this: FetchTransport, ...args) {
+  const request = HttpTransport.prototype.request;
+  jest.spyOn(HttpTransport.prototype, "request").mockImplementation(function (this: HttpTransport, ...args) {
     const [method, uri, , body] = args;
     sent.push({ method, uri, changeSet: typeof body === "string" && body.includes("boundary=changeset_") });
     return request.apply(this, args);

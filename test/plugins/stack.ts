@@ -6,7 +6,7 @@ import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
 import { StaticToken } from "../../plugins/dataverse/token";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { createService, type Service, type ServiceOptions } from "../../plugins/service";
 import { registerSolutionSteps } from "./register";
 
@@ -81,7 +81,7 @@ export async function startStack(
   });
   const retry = { baseDelayMs: 5, maxDelayMs: 50 };
   const gateway = opts.wrapGateway?.(
-    new WebApiGateway(new FetchTransport({ server: sandbox.origin, tokens: new StaticToken(TOKEN), retry })),
+    new WebApiGateway(new HttpTransport({ server: sandbox.origin, tokens: new StaticToken(TOKEN), retry })),
   );
   const service = (late.service = createService(config, {
     logger: createLogger("debug", sink),

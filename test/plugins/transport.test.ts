@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Deadline, DeadlineExceeded, withDeadline } from "../../plugins/dataverse/deadline";
 import { DataverseHttpError } from "../../plugins/dataverse/errors";
 import { StaticToken, type TokenProvider } from "../../plugins/dataverse/token";
-import { FetchTransport, retryAfterMs } from "../../plugins/dataverse/transport";
+import { HttpTransport, retryAfterMs } from "../../plugins/dataverse/transport";
 
 /** A scripted HTTP server: each request gets the next answer of the script. */
 async function scripted(
@@ -49,8 +49,8 @@ const throttled = (retryAfter: string) =>
   );
 const unavailable = json(503, { error: { code: "0x80040216", message: "unavailable" } });
 
-function transport(url: string, waits: number[], tokens: TokenProvider = new StaticToken("t0k3n")): FetchTransport {
-  return new FetchTransport({
+function transport(url: string, waits: number[], tokens: TokenProvider = new StaticToken("t0k3n")): HttpTransport {
+  return new HttpTransport({
     server: url,
     tokens,
     retry: { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000, reserveMs: 50 },
@@ -61,7 +61,7 @@ function transport(url: string, waits: number[], tokens: TokenProvider = new Sta
   });
 }
 
-describe("FetchTransport retries", () => {
+describe("HttpTransport retries", () => {
   it("honours Retry-After on 429 and sends the bearer token", async () => {
     const s = await scripted([throttled("2"), ok]);
     const waits: number[] = [];
@@ -150,7 +150,7 @@ describe("stalled connections", () => {
   it("an attempt that gets no answer is abandoned after attemptTimeoutMs and retried", async () => {
     const s = await scripted([() => undefined /* never answers */, ok]);
     const waits: number[] = [];
-    const t = new FetchTransport({
+    const t = new HttpTransport({
       server: s.url,
       tokens: new StaticToken("x"),
       retry: { attemptTimeoutMs: 200, baseDelayMs: 10 },

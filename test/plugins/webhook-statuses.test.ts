@@ -1,7 +1,7 @@
 import { executeChangeSet } from "../../plugins/dataverse/batch";
 import { DataverseHttpError, errorFromBody } from "../../plugins/dataverse/errors";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
-import type { FetchTransport } from "../../plugins/dataverse/transport";
+import type { HttpTransport } from "../../plugins/dataverse/transport";
 import { createLogger } from "../../plugins/log";
 import { ModelCache } from "../../plugins/recalc/model-cache";
 import { Recalculator } from "../../plugins/recalc/recalculate";
@@ -89,7 +89,7 @@ test("Dataverse's $batch response body is never echoed", () => {
 });
 
 /** A transport answering every $batch with one change-set part whose status line is `line`. */
-function changeSetTransport(line: string): FetchTransport {
+function changeSetTransport(line: string): HttpTransport {
   const body =
     "--batchresponse_x\r\nContent-Type: multipart/mixed; boundary=changesetresponse_y\r\n\r\n" +
     "--changesetresponse_y\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n" +
@@ -104,7 +104,7 @@ function changeSetTransport(line: string): FetchTransport {
       headers: { "content-type": "multipart/mixed; boundary=batchresponse_x" },
       body,
     }),
-  } as unknown as FetchTransport;
+  } as unknown as HttpTransport;
 }
 
 test("a failed change-set part carries its own status, with or without a reason phrase", async () => {
@@ -123,7 +123,7 @@ test("a failed change-set part carries its own status, with or without a reason 
 });
 
 /** A transport that answers the read $batch like Dataverse does for a deleted account, recording the request. */
-function deletedAccountTransport(seen: { headers?: Record<string, string>; body?: string }): FetchTransport {
+function deletedAccountTransport(seen: { headers?: Record<string, string>; body?: string }): HttpTransport {
   return {
     apiRoot: "https://org.example/api/data/v9.2/",
     request: async (_method: string, _uri: string, headers: Record<string, string>, body?: string) => {
@@ -146,7 +146,7 @@ function deletedAccountTransport(seen: { headers?: Record<string, string>; body?
         body: text,
       };
     },
-  } as unknown as FetchTransport;
+  } as unknown as HttpTransport;
 }
 
 test("a deleted account: the read $batch asks to continue on error and the webhook answers 200 'account gone'", async () => {

@@ -1,7 +1,7 @@
 import { TIER_OPTIONS } from "../../src/engine";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
 import { StaticToken } from "../../plugins/dataverse/token";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { createLogger } from "../../plugins/log";
 import { applyProgrammeBulk, pickRep, TierProgramme } from "../../plugins/programme";
 import { ownerOf } from "../../plugins/programme/programme";
@@ -33,7 +33,7 @@ afterAll(() => stack.close());
 function otherProcess(wrap: (g: DataverseGateway) => DataverseGateway = (g) => g): Recalculator {
   const gateway = wrap(
     new WebApiGateway(
-      new FetchTransport({
+      new HttpTransport({
         server: stack.sandbox.origin,
         tokens: new StaticToken(TOKEN),
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
@@ -280,7 +280,7 @@ describe("concurrency", () => {
 describe("the re-rank's bulk form", () => {
   it("one task per rep listing the new accounts, balanced; a re-run assigns nothing", async () => {
     const gateway = new WebApiGateway(
-      new FetchTransport({ server: stack.sandbox.origin, tokens: new StaticToken(TOKEN) }),
+      new HttpTransport({ server: stack.sandbox.origin, tokens: new StaticToken(TOKEN) }),
     );
     // Start from a fresh team so loads are known: two reps, nobody served yet.
     const q = await seedProgramme(stack, ["Dee Park", "Eve Lin"]);

@@ -167,9 +167,13 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const rssMax: Record<string, number> = {};
   const expected = new Set([200, ...(o.expected ?? [])]);
   const pending = new Set<Promise<void>>();
+  // Deliveries sent during the warm-up count for nothing but the statuses: their latencies are cold-start figures.
+  const warmupDeliveries = o.rate * (o.warmupSeconds ?? 0);
+  let measuring = false;
   const fire = (): void => {
     const index = sent % o.bodies.length;
     const body = o.bodies[index];
+    const measured = sent >= warmupDeliveries;
     sent++;
     const t0 = performance.now();
     let ok = false;
@@ -189,9 +193,9 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       })
       .finally(() => {
         const ms = performance.now() - t0;
-        latencies.push(ms);
-        if (ok) accepted.push(ms);
-        else notAccepted.push(index);
+        if (measured) latencies.push(ms);
+        if (ok && measured) accepted.push(ms);
+        else if (!ok) notAccepted.push(index);
         done++;
         pending.delete(p);
       });
@@ -212,7 +216,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         req.end();
       });
       const ms = performance.now() - t0;
-      healthMaxMs = Number.isNaN(healthMaxMs) ? ms : Math.max(healthMaxMs, ms);
+      if (measuring) healthMaxMs = Number.isNaN(healthMaxMs) ? ms : Math.max(healthMaxMs, ms);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -228,6 +232,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const tick = setInterval(() => {
       const elapsed = (performance.now() - start) / 1000;
       const due = Math.min(total, Math.floor(elapsed * o.rate));
+      measuring = elapsed >= warmup;
       while (sent < due) fire();
       if (elapsed >= nextSecond) {
         const rss = Object.fromEntries(Object.entries(o.watch ?? {}).map(([name, pid]) => [name, rssOf(pid)]));

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import { readConfig } from "../../plugins/config";
 import { WebApiGateway, type DataverseGateway } from "../../plugins/dataverse/gateway";
 import { StaticToken } from "../../plugins/dataverse/token";
-import { FetchTransport } from "../../plugins/dataverse/transport";
+import { HttpTransport } from "../../plugins/dataverse/transport";
 import { createLogger } from "../../plugins/log";
 import { createWebhookServer, listen, shutdown } from "../../plugins/server";
 import { createService, type Service } from "../../plugins/service";
@@ -89,7 +89,7 @@ export class PluginHost {
     });
     const retry = { baseDelayMs: 2, maxDelayMs: 20 };
     const gateway = new WebApiGateway(
-      new FetchTransport({
+      new HttpTransport({
         server: this.dataverseUrl,
         tokens: new StaticToken(TOKEN),
         retry,

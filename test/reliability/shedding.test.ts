@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { Writable } from "node:stream";
 import { readConfig } from "../../plugins/config";
 import type { DataverseGateway } from "../../plugins/dataverse/gateway";
@@ -5,7 +6,7 @@ import { createLogger } from "../../plugins/log";
 import { KeyedLock, Overloaded } from "../../plugins/keyed-lock";
 import { ModelCache } from "../../plugins/recalc/model-cache";
 import { Recalculator } from "../../plugins/recalc/recalculate";
-import { createWebhookServer, listen, shutdown } from "../../plugins/server";
+import { createWebhookServer, listen, MAX_SHED_DRAIN_BYTES, shutdown } from "../../plugins/server";
 import type { Service } from "../../plugins/service";
 import { handleWebhook } from "../../plugins/webhook/handler";
 import { context, entity, money, option, ref } from "../plugins/payloads";
@@ -106,6 +107,56 @@ describe("load shedding", () => {
       expect((await again).status).toBe(200);
     } finally {
       releases.forEach((r) => r());
+      await shutdown(server, 1000);
+    }
+  });
+
+  it("a shed delivery of a few KB keeps its connection open; a larger one is not read and the connection closes", async () => {
+    let release!: () => void;
+    const service: Service = {
+      logger: createLogger("silent"),
+      config: config({ CT_MAX_IN_FLIGHT: "1" }),
+      handle: async () => {
+        await new Promise<void>((r) => (release = r));
+        return { status: 200, body: { result: "ok" } };
+      },
+    };
+    const server = createWebhookServer(service);
+    const port = await listen(server, 0, "127.0.0.1");
+    // Raw sockets: what matters is whether one connection carries the next request.
+    const exchange = (bytes: string, answers: number): Promise<{ text: string; closed: boolean }> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
+        let text = "";
+        const done = (closed: boolean): void => {
+          socket.destroy();
+          resolve({ text, closed });
+        };
+        socket.on("data", (c: Buffer) => {
+          text += c.toString("latin1");
+          if ((text.match(/HTTP\/1\.1 /g) ?? []).length >= answers && /\r\n\r\n[^]*\}$/.test(text)) done(false);
+        });
+        socket.on("end", () => done(true));
+        setTimeout(() => done(false), 3000).unref();
+        socket.on("error", reject);
+      });
+    const post = (declared: number, body: string): string =>
+      `POST /api/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n\r\n${body}`;
+    try {
+      const held = fetch(`http://127.0.0.1:${port}/api/webhook`, { method: "POST", body: "{}" });
+      while (!release) await new Promise((r) => setTimeout(r, 5));
+      const small = await exchange(post(delivery.length, delivery) + "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+      expect(small.text).toMatch(/^HTTP\/1\.1 503 [^]*HTTP\/1\.1 200 [^]*"status":"ok"/);
+      expect(small.text.toLowerCase()).not.toContain("connection: close");
+      // Waits for a second answer that never comes: the server's close ends the exchange.
+      const large = await exchange(post(MAX_SHED_DRAIN_BYTES + 1, "x".repeat(1000)), 2);
+      expect(large.text).toMatch(/^HTTP\/1\.1 503 /);
+      expect(large.text.toLowerCase()).toContain("connection: close");
+      expect(large.closed).toBe(true);
+      release();
+      expect((await held).status).toBe(200);
+    } finally {
+      release?.();
       await shutdown(server, 1000);
     }
   });

@@ -13,6 +13,7 @@ import {
 import { loadFacts } from "../../src/export-reader/load";
 import { readDefaults } from "../../solution/scripts/defaults";
 import { runRerank, type RerankOptions, type RerankSummary } from "../../plugins/rerank";
+import { httpExchange } from "../../plugins/dataverse/http-exchange";
 import type { Sandbox } from "../../local-dataverse";
 import { AS_OF, removeFolders, sampleFolder, sandboxFrom, tempFile } from "./env";
 
@@ -252,14 +253,14 @@ describe("tiering re-rank against the sandbox", () => {
     const s = await sandbox();
     const cp = tempFile("resume.jsonl");
     // Count requests to the sandbox and abort after a random one: a stop anywhere, mid-page, mid-write, mid-split.
-    const realFetch = globalThis.fetch;
+    const realSend = httpExchange.send.bind(httpExchange);
     let sent = 0;
     let stopAt = 0;
     let controller = new AbortController();
-    const spy = jest.spyOn(globalThis, "fetch").mockImplementation(async (...args: Parameters<typeof fetch>) => {
-      const res = await realFetch(...args);
+    const spy = jest.spyOn(httpExchange, "send").mockImplementation(async (r) => {
+      const res = await realSend(r);
       // The second attempt stops right after its first change set (between two of one page); the others at random.
-      const batch = String(args[0]).endsWith("$batch");
+      const batch = r.url.endsWith("$batch");
       if (++sent === stopAt || (stopAt === -1 && batch)) controller.abort(new Error("test stop"));
       return res;
     });
