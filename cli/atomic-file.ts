@@ -39,6 +39,6 @@ export async function writeAtomically(
 }
 
 /** Writes a chunk, waiting for the stream to drain when its buffer is full. */
-export async function writeChunk(out: NodeJS.WritableStream, chunk: string): Promise<void> {
+export async function writeChunk(out: NodeJS.WritableStream, chunk: string | Uint8Array): Promise<void> {
   if (!out.write(chunk)) await once(out, "drain");
 }
