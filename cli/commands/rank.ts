@@ -19,7 +19,7 @@ activities.csv, optional contacts.csv) with the tier model, and prints accounts 
   --as-of DATE    YYYY-MM-DD (UTC midnight) or an ISO 8601 instant; the 12-month window ends just before it
   --model FILE    tier model JSON (default: the built-in model v1)
   --out FILE      write the tiers CSV here (default: standard output, summary to standard error)
-  --threads N     threads that parse row files of 1 MB or more (default: one per core; 1: no extra threads)
+  --threads N     threads that parse the row files (default: one per 320 MB of them, at most one per core)
 `,
   async run(args, io) {
     const o = parseOptions(args, {

@@ -87,6 +87,10 @@ export async function readTable<R>(
   let width = range ? range.header.length : -1;
   const values = new Array<unknown>(columns.length);
   const lasts = columns.map((c) => (c.repeats ? new LastCell() : null));
+  // A column the header lacks reads as an empty cell on every row: parsed once, on the first row (its errors then
+  // name that row, as before).
+  const ABSENT = Symbol("not parsed yet");
+  const absent: unknown[] = columns.map(() => ABSENT);
   let rows = 0;
   const scanner = new ByteCsvScanner();
   const onRecord = (line: number): void => {
@@ -104,7 +108,8 @@ export async function readTable<R>(
       const at = index[c];
       try {
         const last = lasts[c];
-        if (last === null || at < 0 || f.kind[at] === 2) values[c] = cell(columns[c], f, at);
+        if (at < 0) values[c] = absent[c] === ABSENT ? (absent[c] = cell(columns[c], f, at)) : absent[c];
+        else if (last === null || f.kind[at] === 2) values[c] = cell(columns[c], f, at);
         else if (last.same(f.buf, f.start[at], f.end[at])) values[c] = last.value;
         else last.set(f.buf, f.start[at], f.end[at], (values[c] = cell(columns[c], f, at)));
       } catch (e) {

@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { DEFAULT_MODEL, FactsBuilder, type FactsTable } from "../../src/engine";
 import { planChunks } from "../../src/export-reader/chunks";
 import { readAccounts } from "../../src/export-reader/load";
-import { RowTablesReader, type ParallelOptions } from "../../src/export-reader/parallel-facts";
+import {
+  BYTES_PER_READER_THREAD,
+  defaultReaderThreads,
+  RowTablesReader,
+  type ParallelOptions,
+} from "../../src/export-reader/parallel-facts";
 import { generateSample } from "../../src/sample";
 
 /** Reading big files in chunks on worker threads gives exactly what the one-thread reader gives, errors included. */
@@ -51,6 +56,21 @@ function variant(name: string, file: string, edit: (text: string) => string): st
 }
 
 describe("row tables read in chunks on worker threads", () => {
+  it("by default, a thread per BYTES_PER_READER_THREAD of row files, at least one, at most one per core", () => {
+    const mb = 1 << 20;
+    expect(BYTES_PER_READER_THREAD).toBe(320 * mb);
+    // 100k accounts (245 MB): one thread; 1m accounts (2.5 GB) on 2 cores: two; on 8 cores: seven.
+    expect(defaultReaderThreads(245 * mb, 2)).toBe(1);
+    expect(defaultReaderThreads(0, 4)).toBe(1);
+    expect(defaultReaderThreads(2 * BYTES_PER_READER_THREAD, 4)).toBe(2);
+    expect(defaultReaderThreads(2500 * mb, 2)).toBe(2);
+    expect(defaultReaderThreads(2500 * mb, 8)).toBe(7);
+  });
+
+  it("a small folder read without a threads option stays on the calling thread", async () => {
+    expect((await load(sample, {})).chunks).toEqual({ invoices: 0, opportunities: 0, activities: 0 });
+  });
+
   it("give the facts of the one-thread reader, with 2 and 3 threads", async () => {
     const one = await load(sample, { workers: 1 });
     expect(one.chunks).toEqual({ invoices: 0, opportunities: 0, activities: 0 });
