@@ -21,11 +21,11 @@ export interface ParallelOptions {
 export const DEFAULT_CHUNK_BYTES = 8 << 20;
 
 /**
- * Row-file bytes that one more reader thread needs before it pays for itself. A thread costs about half a second of
- * CPU before it reads anything (booting Node, compiling the reader again) and its partial facts are folded in on this
- * thread, which is busy reading the accounts meanwhile. Measured on 2 cores (docs/csv-reader.md): at 245 MB of row
- * files (100k accounts) one thread ran 12 % faster than two, with 40 % less CPU; at 600 MB they were even; at 2.5 GB
- * two ran 20 % faster.
+ * Row-file bytes that one more reader thread needs before it pays for itself. A worker thread costs about half a
+ * second of CPU before it reads anything (booting Node, compiling the reader again), and its partial facts are folded
+ * in on the calling thread. Measured on 2 cores (docs/csv-reader.md): at 245 MB of row files (100k accounts) two
+ * threads took about the wall time of one (0.94, spread 0.90–1.15) for 44 % more CPU; at 2.5 GB (1m) two ran about
+ * a quarter faster than one.
  */
 export const BYTES_PER_READER_THREAD = 320 << 20;
 
@@ -72,7 +72,8 @@ export class RowTablesReader {
       return { table, tasks: ranges && ranges.map((range) => ({ id: id++, path, table, range, model, asOf })) };
     });
     const tasks = this.plans.flatMap((p) => p.tasks ?? []);
-    this.pool = tasks.length ? new ChunkPool(threads) : null;
+    // The calling thread is one of the `threads`: it reads chunks too.
+    this.pool = tasks.length ? new ChunkPool(threads - 1, true) : null;
     this.running = this.pool
       ? this.pool.run(tasks, (m) => this.onMessage(m)).catch((e) => this.onPoolError(e))
       : Promise.resolve();
