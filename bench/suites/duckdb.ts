@@ -4,6 +4,7 @@ import { KPI_NAMES } from "../../src/engine/explanation-types";
 import { DEFAULT_MODEL } from "../../src/engine/model";
 import { DEFAULT_POLICY_SET, policyFor } from "../../src/engine/policy";
 import { windowFor } from "../../src/engine/window";
+import { isSynapseFolder, readSynapseModel, SYNAPSE_TABLES } from "../../src/export-reader/synapse";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
 import { benchOut } from "../lib/paths";
@@ -14,6 +15,39 @@ import { oursTiersFile } from "./csv-to-tiers";
 
 const ts = (ms: number): string => `epoch_ms(${ms})`;
 const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+const structOf = (columns: Record<string, string>): string =>
+  Object.entries(columns)
+    .map(([k, v]) => `${q(k)}: ${q(v)}`)
+    .join(", ");
+
+const CSV_TABLES: Record<string, string> = {
+  "accounts.csv": SYNAPSE_TABLES.accounts,
+  "invoices.csv": SYNAPSE_TABLES.invoices,
+  "opportunities.csv": SYNAPSE_TABLES.opportunities,
+  "activities.csv": SYNAPSE_TABLES.activities,
+};
+
+/**
+ * A Synapse Link folder's table as the CSV export's: its header-less partitions with model.json's column names, each
+ * row's latest version (highest versionnumber; the sample always has one), without the rows whose latest version is a
+ * delete. The same rule as src/export-reader/synapse.ts, so both sides rank the same rows.
+ */
+function synapseSource(dir: string): (file: string, columns: Record<string, string>) => string {
+  const entities = readSynapseModel(dir);
+  return (file, columns) => {
+    const entity = entities.get(CSV_TABLES[file])!;
+    const all = Object.fromEntries(
+      entity.columns.map((c) => [c, columns[c] ?? (c.toLowerCase() === "versionnumber" ? "BIGINT" : "VARCHAR")]),
+    );
+    const id = (c: string): string => `"${c.replace(/"/g, '""')}"`;
+    const col = (name: string): string => id(entity.columns.find((c) => c.toLowerCase() === name)!);
+    return `(SELECT ${Object.keys(columns).map(id).join(", ")} FROM (
+      SELECT *, row_number() OVER (PARTITION BY lower(${col("id")}) ORDER BY ${col("versionnumber")} DESC) AS version_rank
+      FROM read_csv(${q(`${dir}/${entity.name}/*.csv`)}, header = false, auto_detect = false, columns = {${structOf(all)}})
+    ) WHERE version_rank = 1 AND lower(coalesce(${col("isdelete")}, 'false')) NOT IN ('true', '1'))`;
+  };
+}
 
 /**
  * The same job in SQL (issue 7's peer): the facts of docs/tier-model.md aggregated per account, mid-rank percentiles, the
@@ -26,10 +60,10 @@ export function tiersSql(dir: string, out: string): string {
   const [q0, q1, q2, q3, q4] = w.quarterStarts;
   const START = ts(w.start);
   const ASOF = ts(w.asOf);
-  const csv = (file: string, columns: Record<string, string>): string =>
-    `read_csv(${q(`${dir}/${file}`)}, header = true, auto_detect = false, columns = {${Object.entries(columns)
-      .map(([k, v]) => `${q(k)}: ${q(v)}`)
-      .join(", ")}})`;
+  const csv = isSynapseFolder(dir)
+    ? synapseSource(dir)
+    : (file: string, columns: Record<string, string>): string =>
+        `read_csv(${q(`${dir}/${file}`)}, header = true, auto_detect = false, columns = {${structOf(columns)}})`;
   const pctUp = (k: string): string =>
     `100.0 * ((rank() OVER (ORDER BY ${k}) - 1) + 0.5 * count(*) OVER (PARTITION BY ${k})) / count(*) OVER ()`;
   const pctDown = (k: string): string =>
