@@ -27,10 +27,10 @@ export class ChunkPool {
   ) {}
 
   /**
-   * Runs the tasks, at most IN_FLIGHT × `size` at once, handing every message to `onMessage` in arrival order; settles when every
+   * Runs the tasks, at most `inFlight` × `size` at once (plus one on this thread with `local`), handing every message to `onMessage` in arrival order; settles when every
    * task has answered, or rejects when a thread fails.
    */
-  run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void): Promise<void> {
+  run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void, inFlight = IN_FLIGHT): Promise<void> {
     return new Promise((resolve, reject) => {
       let next = 0;
       let running = 0;
@@ -81,7 +81,7 @@ export class ChunkPool {
       if (tasks.length === 0) return finish();
       // Two tasks in flight per thread: it parses one while the other waits for the disk, and never waits for this
       // thread (busy reading the accounts) to hand it the next.
-      for (let k = 0; k < IN_FLIGHT; k++) for (const w of this.workers.slice(0, count)) start(w);
+      for (let k = 0; k < inFlight; k++) for (const w of this.workers.slice(0, count)) start(w);
       // This thread's lane: one task at a time, started after the workers have theirs.
       if (this.local)
         void (async () => {

@@ -6,9 +6,11 @@ import { InputError } from "./input-error";
 import type { ByteRange } from "./read-table";
 import { countQuotes } from "./chunks";
 import { readRowTable, type RowTable } from "./row-tables";
+import { readSynapseModel, readSynapseRowTable } from "./synapse";
 
 /** One chunk to read: a byte range of one of the row tables, into the facts of `model` as of `asOf`. */
-export interface ChunkTask {
+export interface RangeTask {
+  kind?: "range";
   id: number;
   path: string;
   table: RowTable;
@@ -16,6 +18,18 @@ export interface ChunkTask {
   model: TierModel;
   asOf: number;
 }
+
+/** A whole row table of a Synapse Link folder (src/export-reader/synapse-facts): its versions need all partitions. */
+export interface SynapseTask {
+  kind: "synapse";
+  id: number;
+  dir: string;
+  table: RowTable;
+  model: TierModel;
+  asOf: number;
+}
+
+export type ChunkTask = RangeTask | SynapseTask;
 
 export type ChunkMessage =
   | { id: number; kind: "bytes"; bytes: number }
@@ -34,7 +48,10 @@ export async function readChunk(task: ChunkTask, post: (m: ChunkMessage) => void
     post({ id: task.id, kind: "bytes", bytes: block.length });
   };
   try {
-    const rows = await readRowTable(dirname(task.path), task.table, part, { range: task.range, onData });
+    const rows =
+      task.kind === "synapse"
+        ? await readSynapseRowTable(task.dir, readSynapseModel(task.dir), task.table, part, { onData })
+        : await readRowTable(dirname(task.path), task.table, part, { range: task.range, onData });
     post({ id: task.id, kind: "done", data: part.data(), rows, quotes });
   } catch (e) {
     if (e instanceof InputError) post({ id: task.id, kind: "bad-input" });

@@ -5,7 +5,8 @@ import type { TierModel } from "../engine/model";
 import { RowTablesReader, type ParallelOptions } from "./parallel-facts";
 import { FirstLines } from "./first-lines";
 import { readTable, RowError, type ReadOptions } from "./read-table";
-import { isSynapseFolder, loadSynapseFacts, readSynapseModel } from "./synapse";
+import { isSynapseFolder, readSynapseModel } from "./synapse";
+import { loadSynapseFacts } from "./synapse-facts";
 import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES } from "./tables";
 
 const FILES = [ACCOUNTS, CONTACTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) => t.file);

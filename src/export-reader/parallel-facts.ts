@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import type { FactsBuilder } from "../engine/facts";
 import type { TierModel } from "../engine/model";
 import { ChunkPool } from "./chunk-pool";
-import type { ChunkMessage, ChunkTask } from "./chunk-worker";
+import type { ChunkMessage, RangeTask } from "./chunk-worker";
 import { planChunks, quoteParityOk } from "./chunks";
 import { InputError } from "./input-error";
 import type { ByteRange, ReadOptions } from "./read-table";
@@ -46,7 +46,7 @@ type Finished = Exclude<ChunkMessage, { kind: "bytes" }>;
  */
 export class RowTablesReader {
   private readonly pool: ChunkPool | null;
-  private readonly plans: { table: RowTable; tasks: ChunkTask[] | null }[];
+  private readonly plans: { table: RowTable; tasks: RangeTask[] | null }[];
   private readonly finished = new Map<number, Finished>();
   private waiting: { id: number; resolve: (m: Finished) => void } | null = null;
   private poolError: unknown = null;
@@ -105,7 +105,7 @@ export class RowTablesReader {
   }
 
   /** Folds a file's chunks in order; resolves to how many were folded (the rest was read on this thread). */
-  private async fold(table: RowTable, tasks: ChunkTask[], builder: FactsBuilder): Promise<number> {
+  private async fold(table: RowTable, tasks: RangeTask[], builder: FactsBuilder): Promise<number> {
     let quotes = 0; // before the current chunk: even, so its start is a right cut
     for (const task of tasks) {
       const m = await this.result(task.id);
@@ -123,7 +123,7 @@ export class RowTablesReader {
     return tasks.length;
   }
 
-  private async readRest(table: RowTable, task: ChunkTask, builder: FactsBuilder): Promise<void> {
+  private async readRest(table: RowTable, task: RangeTask, builder: FactsBuilder): Promise<void> {
     const range = { ...task.range, end: statSync(task.path).size };
     try {
       await readRowTable(this.dir, table, builder, { range });

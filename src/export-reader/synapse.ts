@@ -1,14 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { FactsBuilder, type FactsTable } from "../engine/facts";
-import type { AccountRow } from "../engine/input-types";
-import type { TierModel } from "../engine/model";
+import type { RowAccumulator } from "../engine/facts-record";
 import { optionalInstantBytes, optionalNumberBytes, textBytes } from "./cell-bytes";
 import { CellError, optionalInstant, optionalNumber, text } from "./cells";
 import { FirstLines } from "./first-lines";
 import { InputError } from "./input-error";
 import { headerIndex, readTable, type ColumnSpec, type ReadOptions, type TableSpec } from "./read-table";
-import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES, type ContactRow } from "./tables";
+import type { RowTable } from "./row-tables";
+import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 
 /**
  * Azure Synapse Link for Dataverse folders (docs/export-folder.md, "Synapse layout"): `model.json` (CDM metadata:
@@ -32,7 +31,7 @@ export const SYNAPSE_TABLES = {
   activities: "activitypointer",
 } as const;
 
-interface Entity {
+export interface Entity {
   name: string;
   columns: string[];
   /** Partition files relative to the folder, oldest first. */
@@ -163,27 +162,40 @@ export async function readSynapseTable<R>(
   return rows.filter((_, k) => !deleted[k]);
 }
 
-/** loadFacts for a Synapse Link folder: the same facts the CSV export of the same data gives. */
-export async function loadSynapseFacts(
+/** The Synapse table a row table comes from. */
+const ROW_TABLE_SPECS = {
+  invoices: [SYNAPSE_TABLES.invoices, INVOICES],
+  opportunities: [SYNAPSE_TABLES.opportunities, OPPORTUNITIES],
+  activities: [SYNAPSE_TABLES.activities, ACTIVITIES],
+} as const;
+
+/**
+ * One row table of a Synapse Link folder, latest versions only, added to `into` (a FactsBuilder, or a PartialFacts on a
+ * reader thread). Resolves to the rows added; a folder without that entity adds none.
+ */
+export async function readSynapseRowTable(
   dir: string,
-  model: TierModel,
-  asOf: number,
+  entities: Map<string, Entity>,
+  table: RowTable,
+  into: RowAccumulator,
   options: ReadOptions = {},
-): Promise<FactsTable> {
-  const entities = readSynapseModel(dir);
-  const accounts = await readSynapseTable<AccountRow>(dir, entities, SYNAPSE_TABLES.accounts, ACCOUNTS, options);
-  if (!accounts)
-    throw new InputError(MODEL_JSON, null, null, `no entity "${SYNAPSE_TABLES.accounts}" (the accounts to rank)`);
-  const contacts = await readSynapseTable<ContactRow>(dir, entities, SYNAPSE_TABLES.contacts, CONTACTS, options);
-  const parents =
-    contacts &&
-    new Map(contacts.filter((c) => c.parentcustomerid).map((c) => [c.contactid.toLowerCase(), c.parentcustomerid]));
-  const b = new FactsBuilder(accounts, model, asOf, parents);
-  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.invoices, INVOICES, options)) ?? [])
-    b.addInvoice(r);
-  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.opportunities, OPPORTUNITIES, options)) ?? [])
-    b.addOpportunity(r);
-  for (const r of (await readSynapseTable(dir, entities, SYNAPSE_TABLES.activities, ACTIVITIES, options)) ?? [])
-    b.addActivity(r);
-  return b.build();
+): Promise<number> {
+  let rows = 0;
+  if (table === "invoices") {
+    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.invoices, options)) ?? []) {
+      into.addInvoice(r);
+      rows++;
+    }
+  } else if (table === "opportunities") {
+    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.opportunities, options)) ?? []) {
+      into.addOpportunity(r);
+      rows++;
+    }
+  } else {
+    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.activities, options)) ?? []) {
+      into.addActivity(r);
+      rows++;
+    }
+  }
+  return rows;
 }

@@ -41,6 +41,9 @@ describe("Synapse Link folders", () => {
       for (const f of files) expect(f).toMatch(partitioning === "year" ? /^\d{4}\.csv$/ : /^\d{4}-\d{2}\.csv$/);
       const expected = plain(await loadFacts(csv, DEFAULT_MODEL, AS_OF, { workers: 1 }));
       expect(plain(await loadFacts(dir, DEFAULT_MODEL, AS_OF))).toEqual(expected);
+      // Row tables read whole on reader threads (and this one), folded in table order: the same facts.
+      for (const workers of [2, 3])
+        expect(plain(await loadFacts(dir, DEFAULT_MODEL, AS_OF, { workers }))).toEqual(expected);
     },
   );
 
@@ -111,9 +114,10 @@ describe("Synapse Link folders", () => {
     const dir = folder(columns, {
       "2024.csv": ["i1,i1,a1,10,2,2024-03-01,1,False", "i2,i2,a1,12;5,2,2024-03-01,1,False"],
     });
-    await expect(loadFacts(dir, DEFAULT_MODEL, AS_OF)).rejects.toThrow(
-      'invoice/2024.csv:2 column 4 (totalamount_base): "12;5" is not a number',
-    );
+    for (const workers of [1, 2])
+      await expect(loadFacts(dir, DEFAULT_MODEL, AS_OF, { workers })).rejects.toThrow(
+        'invoice/2024.csv:2 column 4 (totalamount_base): "12;5" is not a number',
+      );
   });
 
   it("names model.json when it lacks a column the table needs", async () => {
