@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RowAccumulator } from "../engine/facts-record";
-import { optionalInstantBytes, optionalNumberBytes, textBytes } from "./cell-bytes";
-import { CellError, optionalInstant, optionalNumber, text } from "./cells";
-import { FirstLines } from "./first-lines";
+import { optionalInstantBytes, optionalNumberBytes } from "./cell-bytes";
+import { CellError, optionalInstant, optionalNumber } from "./cells";
+import { IdKeys } from "./id-keys";
 import { InputError } from "./input-error";
 import { headerIndex, readTable, type ColumnSpec, type ReadOptions, type TableSpec } from "./read-table";
 import type { RowTable } from "./row-tables";
@@ -80,8 +80,9 @@ function partitionFiles(dir: string, table: string): string[] {
 }
 
 /** Synapse's own columns on every row: the row id, its version and whether this version deletes it. */
-const VERSION_COLUMNS: readonly ColumnSpec[] = [
-  { name: "id", parse: text, bytes: textBytes, required: true },
+const versionColumns = (ids: IdKeys): readonly ColumnSpec[] => [
+  // The id is read into its key (src/export-reader/id-keys), never decoded to a string on the common path.
+  { name: "id", parse: (cell) => ids.ofString(cell), bytes: (buf, s, e) => ids.ofBytes(buf, s, e), required: true },
   { name: "versionnumber", parse: optionalNumber, bytes: optionalNumberBytes, required: false },
   { name: "sinkmodifiedon", parse: optionalInstant, bytes: optionalInstantBytes, required: false },
   { name: "isdelete", parse: isDelete, required: false },
@@ -109,7 +110,8 @@ export async function readSynapseTable<R>(
   if (!entity) return null;
   const header = entity.columns;
   const n = spec.columns.length;
-  const columns = [...spec.columns, ...VERSION_COLUMNS];
+  const ids = new IdKeys();
+  const columns = [...spec.columns, ...versionColumns(ids)];
   // Checks model.json names every column the table needs before any partition is read.
   try {
     headerIndex(MODEL_JSON, header, columns);
@@ -122,21 +124,20 @@ export async function readSynapseTable<R>(
       `no attribute "${e.column}" in entity ${entity.name}`,
     );
   }
-  // Each id's slot (FirstLines: the first "line" an id was seen on is its slot here), with the slot's latest version
-  // in flat arrays: at 100k accounts (2.3 M rows) a Map of per-row version objects spent more time in its look-ups
-  // and the garbage collector than reading the files did.
-  const slots = new FirstLines();
+  // Each id's key is its slot: keys are numbered in first-seen order, so a new key is the next slot. The slot's latest
+  // version sits in flat arrays: a Map of per-row version objects spent more time in its look-ups and the garbage
+  // collector than reading the files did (issue 15).
   const rows: R[] = [];
   const versions: number[] = [];
   const deleted: boolean[] = [];
   for (const file of entity.partitions) {
-    const versioned: TableSpec<{ row: R; id: string; version: number; deleted: boolean }> = {
+    const versioned: TableSpec<{ row: R; slot: number; version: number; deleted: boolean }> = {
       file,
       columns,
       // spec.toRow reads the table's own columns, the first n; the version columns after them are left alone.
       toRow: (v) => ({
         row: spec.toRow(v),
-        id: (v[n] as string).toLowerCase(),
+        slot: v[n] as number,
         version: (v[n + 1] as number | null) ?? (v[n + 2] as number | null) ?? -Infinity,
         deleted: v[n + 3] as boolean,
       }),
@@ -145,8 +146,8 @@ export async function readSynapseTable<R>(
       dir,
       versioned,
       (r) => {
-        const slot = slots.seen(r.id, rows.length);
-        if (slot < 0) {
+        const slot = r.slot;
+        if (slot === rows.length) {
           rows.push(r.row);
           versions.push(r.version);
           deleted.push(r.deleted);
