@@ -25,16 +25,19 @@ export async function loadSynapseFacts(
   options: ReadOptions & ParallelOptions = {},
 ): Promise<FactsTable> {
   const entities = readSynapseModel(dir);
-  const bytes = [...entities.values()].reduce(
-    (sum, e) => sum + e.partitions.reduce((s, f) => s + statSync(join(dir, f)).size, 0),
-    0,
-  );
+  const tableBytes = (name: string): number =>
+    entities.get(name)?.partitions.reduce((s, f) => s + statSync(join(dir, f)).size, 0) ?? 0;
+  const bytes = [...entities.keys()].reduce((sum, name) => sum + tableBytes(name), 0);
   // A Synapse folder costs about 1.7× the CSV layout's CPU per byte (every version kept until the last partition is
   // read): counted double for the thread rule. Measured at 100k (586 MB): two threads 18 % faster than one.
   const threads = options.workers ?? defaultReaderThreads(2 * bytes);
   const tasks: SynapseTask[] =
     threads > 1
-      ? ROW_TABLES.filter((t) => entities.has(SYNAPSE_TABLES[t])).map((table, id) => ({
+      ? dealOrder(
+          ROW_TABLES.filter((t) => entities.has(SYNAPSE_TABLES[t])),
+          (t) => tableBytes(SYNAPSE_TABLES[t]),
+          threads - 1,
+        ).map((table, id) => ({
           kind: "synapse",
           id,
           dir,
@@ -74,4 +77,19 @@ export async function loadSynapseFacts(
   } finally {
     await pool?.terminate();
   }
+}
+
+/**
+ * The order tables are dealt in: the pool hands the first `workers` to the worker threads, the next to this thread,
+ * then each to whichever thread comes free. This thread also reads the accounts, but it starts at once where a worker
+ * first boots Node (about 0.3 s): with one worker it takes the largest table, the worker the second largest and then
+ * the rest. At 100k (invoices 45 %, activities 35 %, opportunities 20 % of the bytes) that balances the two threads.
+ */
+export function dealOrder<T>(tables: readonly T[], size: (t: T) => number, workers: number): T[] {
+  const bySize = [...tables].sort((a, b) => size(b) - size(a));
+  if (workers < 1 || bySize.length <= workers) return bySize;
+  // The largest moves to position `workers`, the first this thread takes.
+  const [largest] = bySize.splice(0, 1);
+  bySize.splice(workers, 0, largest);
+  return bySize;
 }

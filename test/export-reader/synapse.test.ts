@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_MODEL, type FactsTable } from "../../src/engine";
 import { loadFacts } from "../../src/export-reader/load";
+import { dealOrder } from "../../src/export-reader/synapse-facts";
 import { generateSample } from "../../src/sample";
 import { writeSynapseLayout } from "../../src/sample/synapse-layout";
 
@@ -123,5 +124,20 @@ describe("Synapse Link folders", () => {
   it("names model.json when it lacks a column the table needs", async () => {
     const dir = folder(["Id", "invoiceid", "customerid", "statecode", "createdon"], { "2024.csv": [] });
     await expect(loadFacts(dir, DEFAULT_MODEL, AS_OF)).rejects.toThrow(/model\.json.*totalamount_base/);
+  });
+});
+
+describe("dealOrder (Synapse tables across threads)", () => {
+  const size = { invoices: 45, activities: 35, opportunities: 20 } as Record<string, number>;
+  const tables = ["invoices", "opportunities", "activities"];
+  it("with one worker, the worker gets the second largest first and this thread the largest", () => {
+    expect(dealOrder(tables, (t) => size[t], 1)).toEqual(["activities", "invoices", "opportunities"]);
+  });
+  it("with no worker or as many workers as tables, largest first", () => {
+    expect(dealOrder(tables, (t) => size[t], 0)).toEqual(["invoices", "activities", "opportunities"]);
+    expect(dealOrder(tables, (t) => size[t], 3)).toEqual(["invoices", "activities", "opportunities"]);
+  });
+  it("with two workers, they take the next two and this thread the largest", () => {
+    expect(dealOrder(tables, (t) => size[t], 2)).toEqual(["activities", "opportunities", "invoices"]);
   });
 });
