@@ -20,6 +20,8 @@ const IN_FLIGHT = 2;
  */
 export class ChunkPool {
   private readonly workers: Worker[] = [];
+  /** Set by terminate: this thread's lane takes no further task. */
+  private stopped = false;
 
   constructor(
     private readonly size: number,
@@ -27,8 +29,8 @@ export class ChunkPool {
   ) {}
 
   /**
-   * Runs the tasks, at most `inFlight` × `size` at once (plus one on this thread with `local`), handing every message to `onMessage` in arrival order; settles when every
-   * task has answered, or rejects when a thread fails.
+   * Runs the tasks, at most `inFlight` × `size` at once (plus one on this thread with `local`), handing every message
+   * to `onMessage` in arrival order; settles when every task has answered, or rejects when a thread fails.
    */
   run(tasks: readonly ChunkTask[], onMessage: (m: ChunkMessage) => void, inFlight = IN_FLIGHT): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -85,7 +87,7 @@ export class ChunkPool {
       // This thread's lane: one task at a time, started after the workers have theirs.
       if (this.local)
         void (async () => {
-          while (!settled && next < tasks.length) {
+          while (!settled && !this.stopped && next < tasks.length) {
             running++;
             await readChunk(tasks[next++], onMessage);
             running--;
@@ -96,6 +98,7 @@ export class ChunkPool {
   }
 
   async terminate(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 }

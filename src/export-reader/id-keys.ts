@@ -9,14 +9,25 @@
  * paths give equal ids equal keys.
  */
 export class IdKeys {
-  private bytes = new Uint8Array(1 << 16);
+  private bytes: Uint8Array;
   private used = 0;
-  private starts = new Int32Array(1024);
-  private ends = new Int32Array(1024);
-  private hashes = new Int32Array(1024);
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private hashes: Int32Array;
   private count = 0;
-  private mask = 2047;
-  private table = new Int32Array(this.mask + 1); // key + 1; 0: empty
+  private mask: number;
+  private table: Int32Array; // key + 1; 0: empty
+
+  /** `expected`: about how many ids will come (sized up front, so the tables need not grow and rehash). */
+  constructor(expected = 1024) {
+    const keys = Math.max(1024, expected);
+    this.mask = (1 << Math.ceil(Math.log2(keys * 2))) - 1;
+    this.table = new Int32Array(this.mask + 1);
+    this.starts = new Int32Array(keys);
+    this.ends = new Int32Array(keys);
+    this.hashes = new Int32Array(keys);
+    this.bytes = new Uint8Array(Math.min(keys * 40, 1 << 20));
+  }
 
   get size(): number {
     return this.count;
@@ -36,8 +47,16 @@ export class IdKeys {
   }
 
   private find(buf: Uint8Array, s: number, e: number): number {
+    // FNV-1a over 4 bytes at a time, each byte OR 0x20: equal ids under fold() hash alike (A–Z and a–z give the same
+    // byte); the few other bytes it merges (@ and `, …) are told apart by equal().
     let h = 0x811c9dc5 | 0;
-    for (let i = s; i < e; i++) h = Math.imul(h ^ fold(buf[i]), 0x01000193);
+    let i = s;
+    for (; i + 4 <= e; i += 4)
+      h = Math.imul(
+        h ^ (buf[i] | (buf[i + 1] << 8) | (buf[i + 2] << 16) | (buf[i + 3] << 24) | 0x20202020),
+        0x01000193,
+      );
+    for (; i < e; i++) h = Math.imul(h ^ (buf[i] | 0x20), 0x01000193);
     h ^= h >>> 15;
     const t = this.table;
     const mask = this.mask;
@@ -51,7 +70,11 @@ export class IdKeys {
     const a = this.starts[key];
     if (this.ends[key] - a !== e - s) return false;
     const b = this.bytes;
-    for (let i = 0; i < e - s; i++) if (b[a + i] !== fold(buf[s + i])) return false;
+    // Stored bytes are folded; a cell's usually are already (Synapse writes lower-case GUIDs).
+    for (let i = 0; i < e - s; i++) {
+      const c = buf[s + i];
+      if (b[a + i] !== c && b[a + i] !== fold(c)) return false;
+    }
     return true;
   }
 
