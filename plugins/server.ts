@@ -76,18 +76,18 @@ async function serve(
     if (url.pathname !== WEBHOOK_PATH)
       return send(res, 404, { error: `no route ${url.pathname}; the webhook is POST ${WEBHOOK_PATH}` });
     const { maxInFlight, retryAfterSeconds } = service.config.shedding;
+    // NaN when the body is unsized (chunked) or the header is not a number.
+    const declared = Number(req.headers["content-length"]);
     if (gate.inFlight >= maxInFlight) {
       // Shed (issue 17). A small declared body is left for Node to discard so the connection stays open: a caller
       // that reconnects after every 503 costs both sides a new connection (and TLS handshake) each time, which
       // under overload is what starves the requests that were accepted. A large or unsized body is not read.
       const out = shed(`${gate.inFlight} requests in flight`, retryAfterSeconds);
-      const declared = Number(req.headers["content-length"]);
       if (!(declared <= MAX_SHED_DRAIN_BYTES)) res.setHeader("connection", "close");
       return send(res, out.status, out.body, out.headers);
     }
     gate.inFlight++;
     counted = true;
-    const declared = Number(req.headers["content-length"]);
     let tooLarge = false;
     const readBody = async (): Promise<Buffer | "too-large"> => {
       const body =
