@@ -165,13 +165,6 @@ export async function readSynapseTable<R>(
   return rows.filter((_, k) => !deleted[k]);
 }
 
-/** The Synapse table a row table comes from. */
-const ROW_TABLE_SPECS = {
-  invoices: [SYNAPSE_TABLES.invoices, INVOICES],
-  opportunities: [SYNAPSE_TABLES.opportunities, OPPORTUNITIES],
-  activities: [SYNAPSE_TABLES.activities, ACTIVITIES],
-} as const;
-
 /**
  * One row table of a Synapse Link folder, latest versions only, added to `into` (a FactsBuilder, or a PartialFacts on a
  * reader thread). Resolves to the rows added; a folder without that entity adds none.
@@ -183,22 +176,19 @@ export async function readSynapseRowTable(
   into: RowAccumulator,
   options: ReadOptions = {},
 ): Promise<number> {
-  let rows = 0;
-  if (table === "invoices") {
-    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.invoices, options)) ?? []) {
-      into.addInvoice(r);
-      rows++;
-    }
-  } else if (table === "opportunities") {
-    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.opportunities, options)) ?? []) {
-      into.addOpportunity(r);
-      rows++;
-    }
-  } else {
-    for (const r of (await readSynapseTable(dir, entities, ...ROW_TABLE_SPECS.activities, options)) ?? []) {
-      into.addActivity(r);
-      rows++;
-    }
-  }
-  return rows;
+  const addAll = <R>(rows: R[] | null, add: (r: R) => void): number => {
+    for (const r of rows ?? []) add(r);
+    return rows?.length ?? 0;
+  };
+  if (table === "invoices")
+    return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.invoices, INVOICES, options), (r) =>
+      into.addInvoice(r),
+    );
+  if (table === "opportunities")
+    return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.opportunities, OPPORTUNITIES, options), (r) =>
+      into.addOpportunity(r),
+    );
+  return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.activities, ACTIVITIES, options), (r) =>
+    into.addActivity(r),
+  );
 }
