@@ -34,9 +34,12 @@ export const SYNAPSE_TABLES = {
 export interface Entity {
   name: string;
   columns: string[];
-  /** Partition files relative to the folder, oldest first. */
-  partitions: string[];
+  /** Partition files relative to the folder, oldest first, with their sizes (read once, here). */
+  partitions: { file: string; bytes: number }[];
 }
+
+/** All of an entity's partitions, in bytes. */
+export const entityBytes = (e: Entity): number => e.partitions.reduce((sum, p) => sum + p.bytes, 0);
 
 interface CdmModel {
   entities?: {
@@ -70,13 +73,13 @@ export function readSynapseModel(dir: string): Map<string, Entity> {
 }
 
 /** The table folder's CSV partitions, by name: year and month names sort in time order. */
-function partitionFiles(dir: string, table: string): string[] {
+function partitionFiles(dir: string, table: string): Entity["partitions"] {
   const folder = join(dir, table);
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((f) => f.toLowerCase().endsWith(".csv"))
     .sort()
-    .map((f) => `${table}/${f}`);
+    .map((f) => ({ file: `${table}/${f}`, bytes: statSync(join(folder, f)).size }));
 }
 
 /** Synapse's own columns on every row: the row id, its version and whether this version deletes it. */
@@ -111,8 +114,7 @@ export async function readSynapseTable<R>(
   const header = entity.columns;
   const n = spec.columns.length;
   // Sized for about one id per 200 bytes of partitions (the sample's rows are 250–290 bytes), so it need not rehash.
-  const partitionBytes = entity.partitions.reduce((sum, f) => sum + statSync(join(dir, f)).size, 0);
-  const ids = new IdKeys(Math.ceil(partitionBytes / 200));
+  const ids = new IdKeys(Math.ceil(entityBytes(entity) / 200));
   const columns = [...spec.columns, ...versionColumns(ids)];
   // Checks model.json names every column the table needs before any partition is read.
   try {
@@ -132,7 +134,7 @@ export async function readSynapseTable<R>(
   const rows: R[] = [];
   const versions: number[] = [];
   const deleted: boolean[] = [];
-  for (const file of entity.partitions) {
+  for (const { file, bytes } of entity.partitions) {
     const versioned: TableSpec<{ row: R; slot: number; version: number; deleted: boolean }> = {
       file,
       columns,
@@ -159,7 +161,7 @@ export async function readSynapseTable<R>(
           deleted[slot] = r.deleted;
         }
       },
-      { ...options, range: { start: 0, end: statSync(join(dir, file)).size, header } },
+      { ...options, range: { start: 0, end: bytes, header } },
     );
   }
   return rows.filter((_, k) => !deleted[k]);
