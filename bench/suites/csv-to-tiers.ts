@@ -5,7 +5,7 @@ import { DEFAULT_MODEL } from "../../src/engine/model";
 import { rankFacts } from "../../src/engine/rank";
 import { loadFacts } from "../../src/export-reader/load";
 import { defaultReaderThreads } from "../../src/export-reader/parallel-facts";
-import { ROW_TABLES, rowTableFile } from "../../src/export-reader/row-tables";
+import { rowTableSizes } from "../../src/export-reader/row-tables";
 import { childMain, type SuiteOptions } from "../lib/child";
 import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
 import { benchOut } from "../lib/paths";
@@ -19,12 +19,9 @@ export const oursTiersFile = (size: string): string => benchOut(`tiers-ours-${si
 
 /**
  * CSV to tiers, our side: the `tiering rank` code path (src/export loadFacts streaming the four CSVs, rankFacts,
- * the tiers CSV written atomically), with the default reader threads and on one thread (the same at 100k, where the default is one thread). Figures: wall time
- * (median), rows/s over all source rows, peak RSS.
+ * the tiers CSV written atomically), with the default reader threads and on one thread (the same at 100k, where the
+ * default is one thread). Figures: wall time (median), rows/s over all source rows, peak RSS.
  */
-const rowFileBytes = (dir: string): number =>
-  ROW_TABLES.reduce((sum, t) => sum + statSync(`${dir}/${rowTableFile(t)}`).size, 0);
-
 export async function csvToTiersSuite(o: SuiteOptions): Promise<Figure[]> {
   const { dir, info } = await ensureSample(o.size, o.log);
   const rows = Object.values(info.rows).reduce((a, b) => a + b, 0);
@@ -58,7 +55,11 @@ export async function csvToTiersSuite(o: SuiteOptions): Promise<Figure[]> {
     { name: `${p}.ours_rows_per_s`, value: rows / (m / 1000), unit: "rows/s" },
     { name: `${p}.ours_peak_rss`, value: peakRssMb(), unit: "MB" },
     // The default's thread count for this folder (one per BYTES_PER_READER_THREAD of row files, at most one per core).
-    { name: `${p}.ours_threads`, value: defaultReaderThreads(rowFileBytes(dir)), unit: "threads" },
+    {
+      name: `${p}.ours_threads`,
+      value: defaultReaderThreads(rowTableSizes(dir).reduce((a, b) => a + b, 0)),
+      unit: "threads",
+    },
     { name: `${p}.ours_one_thread`, value: one, unit: "ms", peer: "threads", peerValue: m, ratio: one / m },
     { name: `${p}.ours_one_thread_peak_rss`, value: peakOne, unit: "MB" },
   ];

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import type { FactsBuilder } from "../engine/facts";
 import type { TierModel } from "../engine/model";
@@ -7,7 +7,7 @@ import type { ChunkMessage, RangeTask } from "./chunk-worker";
 import { planChunks, quoteParityOk } from "./chunks";
 import { InputError } from "./input-error";
 import type { ByteRange, ReadOptions } from "./read-table";
-import { readRowTable, ROW_TABLES, rowTableFile, type RowTable } from "./row-tables";
+import { readRowTable, ROW_TABLES, rowTableFile, rowTableSizes, type RowTable } from "./row-tables";
 
 export interface ParallelOptions {
   /** Reader threads; 1 reads every file on the calling thread. Default: defaultReaderThreads. */
@@ -19,6 +19,7 @@ export interface ParallelOptions {
 }
 
 export const DEFAULT_CHUNK_BYTES = 8 << 20;
+export const DEFAULT_MIN_PARALLEL_BYTES = 1 << 20;
 
 /**
  * Row-file bytes that one more reader thread needs before it pays for itself. A worker thread costs about half a
@@ -33,7 +34,6 @@ export const BYTES_PER_READER_THREAD = 320 << 20;
 export function defaultReaderThreads(rowBytes: number, cores: number = availableParallelism()): number {
   return Math.max(1, Math.min(cores, Math.floor(rowBytes / BYTES_PER_READER_THREAD)));
 }
-export const DEFAULT_MIN_PARALLEL_BYTES = 1 << 20;
 
 type Finished = Exclude<ChunkMessage, { kind: "bytes" }>;
 
@@ -58,10 +58,7 @@ export class RowTablesReader {
     model: TierModel,
     asOf: number,
   ) {
-    const sizes = ROW_TABLES.map((t) => {
-      const path = `${dir}/${rowTableFile(t)}`;
-      return existsSync(path) ? statSync(path).size : 0;
-    });
+    const sizes = rowTableSizes(dir);
     const threads = options.workers ?? defaultReaderThreads(sizes.reduce((a, b) => a + b, 0));
     const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
     const minBytes = options.minParallelBytes ?? DEFAULT_MIN_PARALLEL_BYTES;
