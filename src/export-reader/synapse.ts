@@ -134,31 +134,35 @@ export async function readSynapseTable<R>(
   const rows: R[] = [];
   const versions: number[] = [];
   const deleted: boolean[] = [];
+  // The version columns of the row toRow last read, for onRow, which readTable calls right after it: kept here rather
+  // than in an object per row (3 M of them at 100k, all garbage).
+  let slot = 0;
+  let version = 0;
+  let isDeleted = false;
   for (const { file, bytes } of entity.partitions) {
-    const versioned: TableSpec<{ row: R; slot: number; version: number; deleted: boolean }> = {
+    const versioned: TableSpec<R> = {
       file,
       columns,
       // spec.toRow reads the table's own columns, the first n; the version columns after them are left alone.
-      toRow: (v) => ({
-        row: spec.toRow(v),
-        slot: v[n] as number,
-        version: (v[n + 1] as number | null) ?? (v[n + 2] as number | null) ?? -Infinity,
-        deleted: v[n + 3] as boolean,
-      }),
+      toRow: (v) => {
+        slot = v[n] as number;
+        version = (v[n + 1] as number | null) ?? (v[n + 2] as number | null) ?? -Infinity;
+        isDeleted = v[n + 3] as boolean;
+        return spec.toRow(v);
+      },
     };
     await readTable(
       dir,
       versioned,
-      (r) => {
-        const slot = r.slot;
+      (row) => {
         if (slot === rows.length) {
-          rows.push(r.row);
-          versions.push(r.version);
-          deleted.push(r.deleted);
-        } else if (r.version >= versions[slot]) {
-          rows[slot] = r.row;
-          versions[slot] = r.version;
-          deleted[slot] = r.deleted;
+          rows.push(row);
+          versions.push(version);
+          deleted.push(isDeleted);
+        } else if (version >= versions[slot]) {
+          rows[slot] = row;
+          versions[slot] = version;
+          deleted[slot] = isDeleted;
         }
       },
       { ...options, range: { start: 0, end: bytes, header } },
