@@ -4,6 +4,7 @@
  *
  *   --size 10k,100k,1m   population sizes for the data suites (default: all three)
  *   --only a,b           suites: engine, ingest, csv-to-tiers (with DuckDB in-process and as whole processes),
+ *                        synapse (tiering rank against DuckDB on a Synapse Link folder, whole processes),
  *                        on-save, rerank, control
  *   --quick              fewer repetitions (medians of fewer runs)
  *   --json               JSON lines instead of the table
@@ -21,7 +22,7 @@ import { formatJson, formatTable, type Figure } from "./lib/report";
 import { resultsMarkdown } from "./lib/results-md";
 import { isSize, type SizeName } from "./lib/sizes";
 
-const DATA_SUITES = ["engine", "ingest", "csv-to-tiers"] as const;
+const DATA_SUITES = ["engine", "ingest", "csv-to-tiers", "synapse"] as const;
 const OTHER_SUITES = ["on-save", "rerank", "control"] as const;
 const ALL = [...DATA_SUITES, ...OTHER_SUITES] as string[];
 const MINUTE = 60_000;
@@ -94,9 +95,9 @@ async function main(): Promise<number> {
   const figures: Figure[] = [];
   const failures: string[] = [];
   const flags = o.quick ? ["--quick"] : [];
-  const run = async (suite: string, size: SizeName, timeoutMs: number): Promise<void> => {
-    process.stderr.write(`bench: ${suite} (${size})\n`);
-    const r = await runChild(suite, ["--size", size, ...flags], {
+  const run = async (suite: string, size: SizeName, timeoutMs: number, args: string[] = []): Promise<void> => {
+    process.stderr.write(`bench: ${suite} ${args.join(" ")} (${size})\n`);
+    const r = await runChild(suite, ["--size", size, ...flags, ...args], {
       timeoutMs,
       profileDir: o.profile && path.resolve(o.profile),
       heapMb: 4096,
@@ -115,6 +116,9 @@ async function main(): Promise<number> {
       // Whole processes, alternating: `tiering rank` against DuckDB in wall time, CPU time and peak RSS (issue 15).
       await run("whole-process", size, limit);
     }
+    // The same on the Synapse Link layout of the same rows (about 2.4× the bytes).
+    if (o.only.includes("synapse"))
+      await run("whole-process", size, size === "1m" ? 60 * MINUTE : limit, ["--synapse"]);
   }
   const size = o.sizes.includes("tiny") ? "tiny" : "100k";
   if (o.only.includes("on-save")) await run("on-save", size, 10 * MINUTE);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generateSample } from "../../src/sample";
+import { writeSynapseLayout } from "../../src/sample/synapse-layout";
 import { benchOut } from "./paths";
 import { SIZES, type SizeName } from "./sizes";
 
@@ -18,11 +19,19 @@ export interface SampleInfo {
 
 const MARKER = "bench-data.json";
 
-/** The generated folder for a size, generated once and cached under bench/out/data/<size>/ (about 2.4 GB for 1m). */
+/** How the folder is laid out: the export folder's four CSVs, or an Azure Synapse Link folder of the same rows. */
+export type SampleLayout = "csv" | "synapse";
+
+/**
+ * The generated folder for a size, generated once and cached under bench/out/data/<size>/ (about 2.4 GB for 1m); the
+ * Synapse layout of the same rows under bench/out/data/<size>-synapse/ (about 5.8 GB for 1m), partitioned by year.
+ */
 export async function ensureSample(
   size: SizeName,
   log: (m: string) => void = () => undefined,
+  layout: SampleLayout = "csv",
 ): Promise<{ dir: string; info: SampleInfo }> {
+  if (layout === "synapse") return ensureSynapseSample(size, log);
   const dir = benchOut("data", size);
   const want = {
     accounts: SIZES[size],
@@ -52,4 +61,19 @@ export async function ensureSample(
   const info: SampleInfo = { ...want, rows: result.rows };
   writeFileSync(marker, JSON.stringify(info, null, 2) + "\n");
   return { dir, info };
+}
+
+async function ensureSynapseSample(
+  size: SizeName,
+  log: (m: string) => void,
+): Promise<{ dir: string; info: SampleInfo }> {
+  const dir = benchOut("data", `${size}-synapse`);
+  const marker = `${dir}/${MARKER}`;
+  const csv = await ensureSample(size, log);
+  if (existsSync(marker) && readFileSync(marker, "utf8") === JSON.stringify(csv.info, null, 2) + "\n")
+    return { dir, info: csv.info };
+  log(`writing the Synapse Link layout of ${csv.dir} into ${dir} (once; cached)`);
+  writeSynapseLayout(csv.dir, dir, "year", new Date(SAMPLE_AS_OF).toISOString().slice(0, 10));
+  writeFileSync(marker, JSON.stringify(csv.info, null, 2) + "\n");
+  return { dir, info: csv.info };
 }

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { childMain, type SuiteOptions } from "../lib/child";
-import { SAMPLE_AS_OF, ensureSample } from "../lib/data";
+import { SAMPLE_AS_OF, ensureSample, type SampleLayout } from "../lib/data";
 import { benchOut, repoRoot } from "../lib/paths";
 import type { Figure } from "../lib/report";
 import { median } from "../lib/stats";
@@ -11,8 +11,9 @@ import { tiersSql } from "./duckdb";
 
 /**
  * `tiering rank` against DuckDB as whole processes (issue 15): each side starts a Node process that reads the same
- * four CSVs and writes a tiers CSV, A B A B … so drift hits both alike; /usr/bin/time gives each run's wall time,
- * CPU time (user + sys) and peak RSS. Figures: medians, and the ratio ours / DuckDB of each.
+ * four CSVs (or, with `--layout synapse`, the same rows as an Azure Synapse Link folder) and writes a tiers CSV,
+ * A B A B … so drift hits both alike; /usr/bin/time gives each run's wall time, CPU time (user + sys) and peak RSS.
+ * Figures: medians, and the ratio ours / DuckDB of each.
  */
 interface Run {
   wall: number;
@@ -28,10 +29,12 @@ function timed(args: string[]): Run {
 }
 
 export async function wholeProcessSuite(o: SuiteOptions): Promise<Figure[]> {
-  const { dir } = await ensureSample(o.size, o.log);
+  const layout: SampleLayout = process.argv.includes("--synapse") ? "synapse" : "csv";
+  const { dir } = await ensureSample(o.size, o.log, layout);
   const asOf = new Date(SAMPLE_AS_OF).toISOString().slice(0, 10);
-  const oursOut = benchOut(`whole-ours-${o.size}.csv`);
-  const duckOut = benchOut(`whole-duckdb-${o.size}.csv`);
+  const tag = layout === "synapse" ? `${o.size}-synapse` : o.size;
+  const oursOut = benchOut(`whole-ours-${tag}.csv`);
+  const duckOut = benchOut(`whole-duckdb-${tag}.csv`);
   const ours = [path.join(repoRoot(), "bin/tiering.js"), "rank", "--data", dir, "--as-of", asOf, "--out", oursOut];
   const duck = [__filename, "--duckdb-once", dir, duckOut];
   const reps = o.quick ? 1 : o.size === "1m" ? 3 : 5;
@@ -44,12 +47,12 @@ export async function wholeProcessSuite(o: SuiteOptions): Promise<Figure[]> {
     runs.duckdb.push(timed(duck));
     const [a, b] = [runs.ours.at(-1)!, runs.duckdb.at(-1)!];
     o.log(
-      `whole process ${o.size} run ${rep + 1}: ours ${a.wall.toFixed(0)} ms wall, ${a.cpu.toFixed(0)} ms CPU, ${a.rssMb.toFixed(0)} MB; ` +
+      `whole process ${tag} run ${rep + 1}: ours ${a.wall.toFixed(0)} ms wall, ${a.cpu.toFixed(0)} ms CPU, ${a.rssMb.toFixed(0)} MB; ` +
         `DuckDB ${b.wall.toFixed(0)} ms wall, ${b.cpu.toFixed(0)} ms CPU, ${b.rssMb.toFixed(0)} MB`,
     );
   }
   const m = (side: "ours" | "duckdb", k: keyof Run): number => median(runs[side].map((r) => r[k]));
-  const p = `whole_process.${o.size}`;
+  const p = layout === "synapse" ? `whole_process_synapse.${o.size}` : `whole_process.${o.size}`;
   const pair = (k: keyof Run, unit: string, name: string): Figure => ({
     name: `${p}.${name}`,
     value: m("ours", k),
