@@ -1,4 +1,5 @@
 import { computeFacts } from "./facts";
+import type { KpiName } from "./explanation-types";
 import type { EngineInput } from "./input-types";
 import type { TierModel } from "./model";
 import { decide, settle, type AccountOutcome, type Decision, type DecisionInput } from "./outcome";
@@ -11,14 +12,17 @@ export function outcomeAt(
   i: number,
   policies: PolicySet = r.policies ?? DEFAULT_POLICY_SET,
 ): AccountOutcome {
-  return settle({
-    ...decisionInput(r, i, policies),
-    accountid: r.facts.accounts[i].accountid,
-    value: (kpi) => r.values[kpi][i],
-    pct: (kpi) => r.pct[kpi][i],
-    rule: r.rule(i),
-    trend: r.trend[i],
-  });
+  // Added to the decision input, not spread into a new object: V8 built each spread copy the slow way (100k outcomes
+  // 1.4 s against 0.06 s; `npm run bench -- --only engine`, "outcomes").
+  return settle(
+    Object.assign(decisionInput(r, i, policies), {
+      accountid: r.facts.accounts[i].accountid,
+      value: (kpi: KpiName) => r.values[kpi][i],
+      pct: (kpi: KpiName) => r.pct[kpi][i],
+      rule: r.rule(i),
+      trend: r.trend[i],
+    }),
+  );
 }
 
 /** outcomeAt's stored tier and touch pattern only: what a million-row tiers CSV needs, without the explanations. */
