@@ -11,7 +11,7 @@ import { tiersSql } from "./duckdb";
 
 /**
  * `tiering rank` against DuckDB as whole processes (issue 15): each side starts a Node process that reads the same
- * four CSVs (or, with `--layout synapse`, the same rows as an Azure Synapse Link folder) and writes a tiers CSV,
+ * four CSVs (or, with `--synapse`, the same rows as an Azure Synapse Link folder) and writes a tiers CSV,
  * A B A B … so drift hits both alike; /usr/bin/time gives each run's wall time, CPU time (user + sys) and peak RSS.
  * Figures: medians, and the ratio ours / DuckDB of each.
  */
