@@ -1,6 +1,6 @@
 import { existsSync, statSync } from "node:fs";
 import type { RowAccumulator } from "../engine/facts-record";
-import { readTable, type ByteRange, type ReadOptions } from "./read-table";
+import { readTable, type ByteRange, type ReadOptions, type TableSpec } from "./read-table";
 import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
 
 /** The three tables whose rows become facts, in the order they are read (and their errors reported). */
@@ -9,6 +9,19 @@ export type RowTable = (typeof ROW_TABLES)[number];
 
 export const rowTableFile = (t: RowTable): string =>
   (t === "invoices" ? INVOICES : t === "opportunities" ? OPPORTUNITIES : ACTIVITIES).file;
+
+/** How a layout reads a table: its rows, each handed to `add`; resolves to the row count. */
+export type ReadRows = <R>(spec: TableSpec<R>, add: (row: R) => void) => Promise<number>;
+
+/**
+ * A row table's rows, read by `read`, added to `into` (a FactsBuilder, or a chunk's PartialFacts): the one place a row
+ * table's spec and accumulator method are paired, for the CSV export and the Synapse layout alike.
+ */
+export function addRowTable(table: RowTable, into: RowAccumulator, read: ReadRows): Promise<number> {
+  if (table === "invoices") return read(INVOICES, (r) => into.addInvoice(r));
+  if (table === "opportunities") return read(OPPORTUNITIES, (r) => into.addOpportunity(r));
+  return read(ACTIVITIES, (r) => into.addActivity(r));
+}
 
 /** The row files' sizes in ROW_TABLES order; 0 for a file the folder lacks. */
 export function rowTableSizes(dir: string): number[] {
@@ -25,7 +38,5 @@ export function readRowTable(
   into: RowAccumulator,
   options: ReadOptions & { range?: ByteRange } = {},
 ): Promise<number> {
-  if (table === "invoices") return readTable(dir, INVOICES, (r) => into.addInvoice(r), options);
-  if (table === "opportunities") return readTable(dir, OPPORTUNITIES, (r) => into.addOpportunity(r), options);
-  return readTable(dir, ACTIVITIES, (r) => into.addActivity(r), options);
+  return addRowTable(table, into, (spec, add) => readTable(dir, spec, add, options));
 }

@@ -6,8 +6,7 @@ import { CellError, optionalInstant, optionalNumber } from "./cells";
 import { IdKeys } from "./id-keys";
 import { InputError } from "./input-error";
 import { headerIndex, readTable, type ColumnSpec, type ReadOptions, type TableSpec } from "./read-table";
-import type { RowTable } from "./row-tables";
-import { ACTIVITIES, INVOICES, OPPORTUNITIES } from "./tables";
+import { addRowTable, type RowTable } from "./row-tables";
 
 /**
  * Azure Synapse Link for Dataverse folders (docs/export-folder.md, "Synapse layout"): `model.json` (CDM metadata:
@@ -182,19 +181,9 @@ export async function readSynapseRowTable(
   into: RowAccumulator,
   options: ReadOptions = {},
 ): Promise<number> {
-  const addAll = <R>(rows: R[] | null, add: (r: R) => void): number => {
-    for (const r of rows ?? []) add(r);
-    return rows?.length ?? 0;
-  };
-  if (table === "invoices")
-    return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.invoices, INVOICES, options), (r) =>
-      into.addInvoice(r),
-    );
-  if (table === "opportunities")
-    return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.opportunities, OPPORTUNITIES, options), (r) =>
-      into.addOpportunity(r),
-    );
-  return addAll(await readSynapseTable(dir, entities, SYNAPSE_TABLES.activities, ACTIVITIES, options), (r) =>
-    into.addActivity(r),
-  );
+  return addRowTable(table, into, async (spec, add) => {
+    const rows = (await readSynapseTable(dir, entities, SYNAPSE_TABLES[table], spec, options)) ?? [];
+    for (const r of rows) add(r);
+    return rows.length;
+  });
 }
