@@ -5,7 +5,7 @@ import type { TierModel } from "../engine/model";
 import { RowTablesReader, type ParallelOptions } from "./parallel-facts";
 import { FirstLines } from "./first-lines";
 import { readTable, RowError, type ReadOptions } from "./read-table";
-import { entityBytes, isSynapseFolder, readSynapseModel } from "./synapse";
+import { isSynapseFolder, readSynapseModel, synapseBytes } from "./synapse";
 import { loadSynapseFacts } from "./synapse-facts";
 import { ACCOUNTS, ACTIVITIES, CONTACTS, INVOICES, OPPORTUNITIES } from "./tables";
 
@@ -13,7 +13,7 @@ const FILES = [ACCOUNTS, CONTACTS, INVOICES, OPPORTUNITIES, ACTIVITIES].map((t) 
 
 /** Total bytes of the export folder's files, for a progress bar. */
 export function exportSize(dir: string): number {
-  if (isSynapseFolder(dir)) return [...readSynapseModel(dir).values()].reduce((sum, e) => sum + entityBytes(e), 0);
+  if (isSynapseFolder(dir)) return synapseBytes(readSynapseModel(dir));
   return FILES.reduce((sum, f) => sum + (existsSync(`${dir}/${f}`) ? statSync(`${dir}/${f}`).size : 0), 0);
 }
 

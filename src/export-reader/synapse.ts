@@ -40,6 +40,10 @@ export interface Entity {
 /** All of an entity's partitions, in bytes. */
 export const entityBytes = (e: Entity): number => e.partitions.reduce((sum, p) => sum + p.bytes, 0);
 
+/** All partitions of every entity model.json lists, in bytes. */
+export const synapseBytes = (entities: Map<string, Entity>): number =>
+  [...entities.values()].reduce((sum, e) => sum + entityBytes(e), 0);
+
 interface CdmModel {
   entities?: {
     name?: unknown;
