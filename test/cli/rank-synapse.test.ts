@@ -2,7 +2,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, tiering } from "./run-cli";
 
-/** `tiering sample --layout synapse` writes a Synapse Link folder that `tiering rank` reads to the same tiers. */
+/**
+ * `tiering sample --layout synapse` writes a Synapse Link folder that `tiering rank`, `explain` and `report` read to
+ * the same output as the CSV folder.
+ */
 describe("tiering sample --layout synapse, then tiering rank", () => {
   it("ranks the Synapse folder exactly like the CSV folder of the same seed", () => {
     const csv = join(tempDir(), "csv");
@@ -25,6 +28,25 @@ describe("tiering sample --layout synapse, then tiering rank", () => {
     const tiers = rank(csv);
     expect(tiers.split("\n").length).toBeGreaterThan(100);
     expect(rank(synapse)).toBe(tiers);
+
+    // explain and report read the Synapse folder as well, to the same output.
+    const account = tiers.split("\n")[1].split(",")[0];
+    const explain = (dir: string): string => {
+      const r = tiering(["explain", "--data", dir, "--as-of", "2025-01-01", "--account", account, "--json"]);
+      expect(r.code).toBe(0);
+      return r.stdout;
+    };
+    expect(explain(csv)).toContain(`"tier"`);
+    expect(explain(synapse)).toBe(explain(csv));
+    const report = (dir: string): string => {
+      const out = join(tempDir(), "report.html");
+      const r = tiering(["report", "--data", dir, "--as-of", "2025-01-01", "--out", out]);
+      expect(r.code).toBe(0);
+      return readFileSync(out, "utf8");
+    };
+    const html = report(csv);
+    expect(html).toContain("<svg");
+    expect(report(synapse)).toBe(html);
   });
 
   it("refuses an unknown layout", () => {
